@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layout and dependency directions: ../shared/DESIGN.md (mirrored in README "Architecture").
+// Only Reference imports NIO; only SocketDiag imports the C modules.
+let package = Package(
+    name: "wstune",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wstune", targets: ["wstune"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // C: system libraries and the one shim for what Swift cannot import.
+        .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
+        .systemLibrary(
+            name: "CNetfilterConntrack", pkgConfig: "libnetfilter_conntrack",
+            providers: [.apt(["libnetfilter-conntrack-dev"])]),
+        .target(name: "CSockDiag", dependencies: ["CMnl"]),
+
+        .target(name: "HostFacts"),
+        .target(name: "Tuning", dependencies: ["HostFacts", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "ProxyConfig",
+            dependencies: ["Tuning", "HostFacts", .product(name: "Mustache", package: "swift-mustache")]),
+        .target(name: "SocketDiag", dependencies: ["CMnl", "CNetfilterConntrack", "CSockDiag", "HostFacts"]),
+        .target(
+            name: "Reference",
+            dependencies: [
+                "SocketDiag", "Tuning", "HostFacts",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]),
+        .executableTarget(
+            name: "wstune",
+            dependencies: [
+                "HostFacts", "Tuning", "ProxyConfig", "SocketDiag", "Reference",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "HostFactsTests", dependencies: ["HostFacts"], path: "Tests/HostFactsTests"),
+        .testTarget(name: "TuningTests", dependencies: ["Tuning", "HostFacts"], path: "Tests/TuningTests"),
+        .testTarget(name: "ProxyConfigTests", dependencies: ["ProxyConfig", "Tuning"], path: "Tests/ProxyConfigTests"),
+        .testTarget(name: "SocketDiagTests", dependencies: ["SocketDiag"], path: "Tests/SocketDiagTests"),
+        .testTarget(name: "ReferenceTests", dependencies: ["Reference"], path: "Tests/ReferenceTests"),
+        .testTarget(name: "IntegrationTests", dependencies: ["HostFacts", "Tuning"], path: "Tests/IntegrationTests"),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,6 @@
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/inet_diag.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>

@@ -1,0 +1,2 @@
+// The SocketDiag module; see ../shared/DESIGN.md. Filled in by its issue.
+public enum SocketDiagModule {}

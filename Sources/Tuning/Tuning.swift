@@ -1,0 +1,2 @@
+// Tuning: profiles, capacity model, checks, plans. See ../shared/DESIGN.md.
+public enum TuningModule {}

@@ -1,0 +1,3 @@
+import XCTest
+// Replaced by real tests of this target.
+final class PlaceholderProxyConfigTests: XCTestCase {}
