@@ -170,6 +170,17 @@ def measure(kind, n, args, run_index):
         stop(servers)
 
 
+def median_of(runs):
+    """Each numeric figure's median over the runs (the first run's other fields)."""
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            values = sorted(r[key] for r in runs)
+            out[key] = values[len(values) // 2]
+    out["runs"] = len(runs)
+    return out
+
+
 def main():
     # SIGTERM ends the run like Ctrl-C, so the finally blocks stop every process it started.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
@@ -181,6 +192,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1, help="event-loop threads per server process")
     ap.add_argument("--ping-interval", type=float, default=30.0,
                     help="wstune --ping-interval; longer than the handshake phase so it measures handshakes alone")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per server kind and N; the median is reported")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("counts", nargs="*", type=int, default=[50000, 100000])
     args = ap.parse_args()
@@ -188,16 +200,18 @@ def main():
     run_index = 0
     for n in args.counts:
         for kind in ("bare", "wstune"):
-            run_index += 1
-            r = measure(kind, n, args, run_index)
-            results.append(r)
-            print(json.dumps(r), file=sys.stderr, flush=True)
-            time.sleep(2.0)
+            runs = []
+            for _ in range(args.repeat):
+                run_index += 1
+                r = measure(kind, n, args, run_index)
+                runs.append(r)
+                print(json.dumps(r), file=sys.stderr, flush=True)
+            results.append(median_of(runs))
     if args.json:
         print(json.dumps({"nio_version": args.nio_version, "results": results}, indent=2))
         return
     print(f"swift-nio {args.nio_version}; {args.threads} event-loop thread(s) per server process; "
-          f"wstune --ping-interval {args.ping_interval:g}")
+          f"wstune --ping-interval {args.ping_interval:g}; median of {args.repeat} run(s) each")
     cols = ["server", "connections", "opened", "bytes_per_idle_connection", "bytes_per_idle_connection_after_heartbeat",
             "kernel_slab_bytes_per_connection", "server_cpu_us_per_handshake", "handshakes_per_second",
             "idle_cpu_us_per_connection_over_first_heartbeat", "pings_answered_by_holders"]

@@ -84,8 +84,12 @@ public final class ReferenceServer: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let state = context.loopState(for: channel.eventLoop)
                     let sync = channel.pipeline.syncOperations
+                    // No pipelining or protocol-error handler: HTTPEndpointHandler does what this server needs
+                    // of them, and every handler less is one less to add and remove per handshake.
                     try sync.configureHTTPServerPipeline(
-                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+                        withPipeliningAssistance: false,
+                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),
+                        withErrorHandling: false)
                     try sync.addHandler(HTTPEndpointHandler(state: state, metrics: metrics))
                 }
             }
