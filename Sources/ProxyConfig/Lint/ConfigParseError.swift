@@ -8,5 +8,5 @@ public struct ConfigParseError: Error, Sendable, Equatable, CustomStringConverti
         self.reason = reason
     }
 
-    public var description: String { "\(location): \(reason)" }
+    public var description: String { location.line > 0 ? "\(location): \(reason)" : "\(location.file): \(reason)" }
 }
