@@ -1,8 +1,9 @@
 import Foundation
+import Tuning
 import XCTest
 
 /// Configs produced by `wstune render` lint clean, for the whole render matrix, on a host whose proxy unit has
-/// the LimitNOFILE the tuning gives it (2N + 1024, as `apply` writes in a drop-in).
+/// the LimitNOFILE the tuning gives it (CapacityModel's proxyNofile, as `apply` writes in a drop-in).
 final class LintRenderMatrixTests: XCTestCase {
     func testRenderedConfigsLintClean() throws {
         let dir = try TestSupport.temporaryDirectory("wst-lint-render")
@@ -10,12 +11,14 @@ final class LintRenderMatrixTests: XCTestCase {
         let tls = try ProxyTestSupport.makeCertificate(in: dir)
         for c in RenderMatrix.cases {
             let profile = c.args[c.args.firstIndex(of: "--profile")! + 1]
-            let n = try LintTestSupport.connections(ofProfile: profile)
+            var p = try ProfileStore(directories: [TestSupport.packageRoot.appendingPathComponent("profiles").path]).load(profile)
+            p.proxy = Sourced(true, p.proxy.origin)
+            let proxyNofile = try XCTUnwrap(CapacityModel.needs(for: p).proxyNofile)
             let root = dir.appendingPathComponent(c.name)
             for unit in ["nginx", "haproxy"] {
                 let dropIn = root.appendingPathComponent("etc/systemd/system/\(unit).service.d")
                 try FileManager.default.createDirectory(at: dropIn, withIntermediateDirectories: true)
-                try "[Service]\nLimitNOFILE=\(2 * n + 1024)\n".write(to: dropIn.appendingPathComponent("90-wstune.conf"), atomically: true, encoding: .utf8)
+                try "[Service]\nLimitNOFILE=\(proxyNofile)\n".write(to: dropIn.appendingPathComponent("90-wstune.conf"), atomically: true, encoding: .utf8)
             }
             try FileManager.default.createDirectory(at: root.appendingPathComponent("etc/ws"), withIntermediateDirectories: true)
             var targets = ["haproxy", "systemd"]

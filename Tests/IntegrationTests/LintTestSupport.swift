@@ -29,11 +29,4 @@ enum LintTestSupport {
         }
         return prefix.path
     }
-
-    /// `connections:` of a shipped profile (the profile files are the source the capacity model reads).
-    static func connections(ofProfile name: String) throws -> Int {
-        let text = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("profiles/\(name).yaml"), encoding: .utf8)
-        let line = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("connections:") })
-        return try XCTUnwrap(Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")))
-    }
 }

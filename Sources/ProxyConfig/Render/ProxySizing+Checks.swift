@@ -9,15 +9,15 @@ extension ProxySizing {
             let capacity = workerProcesses * workerConnections
             check("nginx.worker-capacity", capacity >= twoN,
                   "worker_processes \(workerProcesses) × worker_connections \(workerConnections) = \(capacity) ≥ 2 × \(connections) connections = \(twoN) (a proxied connection holds two)")
-            check("nginx.worker-fds", workerRlimitNofile >= workerConnections,
-                  "worker_rlimit_nofile \(workerRlimitNofile) ≥ worker_connections \(workerConnections)")
+            check("nginx.worker-fds", workerRlimitNofile >= workerConnections + workerReserveFiles,
+                  "worker_rlimit_nofile \(workerRlimitNofile) ≥ worker_connections \(workerConnections) + \(workerReserveFiles) files of the worker's own")
             check("nginx.unit-nofile", workerRlimitNofile <= proxyNofile,
                   "worker_rlimit_nofile \(workerRlimitNofile) ≤ the proxy unit's LimitNOFILE \(proxyNofile) from the tuning")
             check("proxy.idle-timeout", idleTimeoutSeconds > 2 * pingIntervalSeconds,
                   "proxy_read_timeout/proxy_send_timeout \(idleTimeoutSeconds)s > 2 × ping interval \(pingIntervalSeconds)s")
         case .haproxy:
             check("haproxy.fd-limit", haproxyFilesNeeded <= proxyNofile,
-                  "maxconn \(haproxyMaxconn) × 2 + \(haproxyFilesNeeded - 2 * haproxyMaxconn) reserve = \(haproxyFilesNeeded) ≤ the proxy unit's LimitNOFILE \(proxyNofile) from the tuning")
+                  "maxconn \(haproxyMaxconn) × 2 + \(haproxyFilesNeeded - 2 * haproxyMaxconn) (11 + 3 × \(haproxyThreads) threads + servers) = \(haproxyFilesNeeded) ≤ the proxy unit's LimitNOFILE \(proxyNofile) from the tuning")
             check("haproxy.maxconn", haproxyMaxconn >= connections,
                   "maxconn \(haproxyMaxconn) ≥ \(connections) connections")
             check("proxy.idle-timeout", idleTimeoutSeconds > 2 * pingIntervalSeconds,

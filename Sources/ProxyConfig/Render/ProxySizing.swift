@@ -10,14 +10,16 @@ public struct ProxySizing: Sendable, Equatable {
     public static let handshakeTimeoutSeconds = 10
     /// Extra seconds systemd gives a stopping server beyond its drain before SIGKILL.
     public static let stopMarginSeconds = 10
-    /// Connections each nginx worker keeps besides proxied ones: listeners, health checks.
-    public static let nginxReserveConnections = 64
-    /// Files an nginx worker holds besides connections: logs, epoll, eventfd, temp files.
-    public static let nginxReserveFiles = 256
+    /// Connections each nginx worker keeps besides proxied ones (listeners, health checks), plus upstream keepalive.
+    public static let nginxReserveConnections = 16
+    /// Files an nginx worker holds besides connections: logs, epoll, eventfd; plus one channel per worker.
+    public static let nginxReserveFiles = 16
+    /// HAProxy 2.6's fds besides 2 per connection, measured here (`prlimit` until it starts): 11 + 3 per thread
+    /// + 1 per server ("Cannot raise FD limit to 2×maxconn+11+3T+S").
+    public static let haproxyBaseFiles = 11
+    public static let haproxyFilesPerThread = 3
     /// Uneven spread over workers: each may get 25% more than its share (reuseport hashes 4-tuples).
     public static let workerImbalance = 1.25
-    /// Sockets HAProxy holds besides 2 per connection: listeners, health checks, stats, resolvers.
-    public static let haproxyReserveFiles = 64
     /// Restart delay of a failed instance.
     public static let restartSeconds = 2
 
@@ -33,10 +35,14 @@ public struct ProxySizing: Sendable, Equatable {
     public let workerProcesses: Int
     public let workerConnections: Int
     public let workerRlimitNofile: Int
+    /// Files an nginx worker holds besides its connections.
+    public let workerReserveFiles: Int
     public let upstreamKeepalive: Int
     /// HAProxy global and frontend maxconn.
     public let haproxyMaxconn: Int
-    /// Files HAProxy needs for `haproxyMaxconn`: 2 per connection plus its reserve.
+    /// HAProxy nbthread (the same count as nginx's workers: `--workers`, default the CPU count).
+    public let haproxyThreads: Int
+    /// Files HAProxy needs for `haproxyMaxconn`: 2 per connection plus 11 + 3 per thread + 1 per server.
     public let haproxyFilesNeeded: Int
     public let idleTimeoutSeconds: Int
     public let drainSeconds: Int
@@ -58,16 +64,19 @@ public struct ProxySizing: Sendable, Equatable {
         let proxiedFds = 2 * connections
         let share = workers == 1 ? proxiedFds
             : min(proxiedFds, Int((Double(proxiedFds) * Self.workerImbalance / Double(workers)).rounded(.up)))
+        // Each worker may use the whole LimitNOFILE the tuning gives the proxy unit; connections get what the
+        // worker's own files leave, up to the share plus a small reserve.
+        workerReserveFiles = Self.nginxReserveFiles + workers
+        workerRlimitNofile = proxyNofile
         let reserve = Self.nginxReserveConnections + options.upstreamKeepalive
-        workerConnections = Self.roundUp(share + reserve, to: 256)
-        workerRlimitNofile = workerConnections + Self.nginxReserveFiles
+        workerConnections = max(share, min(share + reserve, proxyNofile - workerReserveFiles))
         haproxyMaxconn = max(connections, 1)
-        haproxyFilesNeeded = 2 * haproxyMaxconn + Self.haproxyReserveFiles + options.backends.count
+        haproxyThreads = workers
+        haproxyFilesNeeded = 2 * haproxyMaxconn + Self.haproxyBaseFiles + Self.haproxyFilesPerThread * workers
+            + max(options.backends.count, 1)
         idleTimeoutSeconds = options.idleTimeoutSeconds ?? 3 * pingIntervalSeconds
         neededDrainSeconds = profile.reconnectWindowSeconds.value + pingIntervalSeconds
         drainSeconds = options.drainSeconds ?? neededDrainSeconds
         stopTimeoutSeconds = drainSeconds + Self.stopMarginSeconds
     }
-
-    static func roundUp(_ v: Int, to m: Int) -> Int { (v + m - 1) / m * m }
 }

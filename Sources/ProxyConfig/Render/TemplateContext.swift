@@ -48,6 +48,7 @@ enum TemplateContext {
             "connect_timeout_seconds": ProxySizing.connectTimeoutSeconds,
             // HAProxy
             "maxconn": s.haproxyMaxconn,
+            "haproxy_threads": s.haproxyThreads,
             "haproxy_files_needed": s.haproxyFilesNeeded,
             "haproxy_bind": listen.host.map { "\($0):\(listen.port)" } ?? ":\(listen.port)",
             "handshake_timeout_seconds": ProxySizing.handshakeTimeoutSeconds,
