@@ -109,6 +109,19 @@ final class RenderMatrixTests: XCTestCase {
         XCTAssertEqual(typo.stdout, "")
     }
 
+    func testJSONCarriesTheConfigTheChecksAndTheValidation() throws {
+        try ProxyTestSupport.requireTool("haproxy")
+        let r = try TestSupport.wstune(["render", "haproxy", "--profile", "proxy", "--listen", "127.0.0.1:\(try ProxyTestSupport.freePort())",
+                                        "--check", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        XCTAssertTrue((obj["config"] as? String)?.contains("timeout tunnel 90s") ?? false, r.stdout)
+        let checks = try XCTUnwrap(obj["checks"] as? [[String: Any]])
+        XCTAssertTrue(checks.contains { $0["id"] as? String == "haproxy.fd-limit" && $0["passed"] as? Bool == true })
+        let validation = try XCTUnwrap(obj["validation"] as? [[String: Any]])
+        XCTAssertEqual(validation.first?["outcome"] as? String, "passed")
+    }
+
     func testFdArithmeticFailureIsReported() throws {
         let dir = try TestSupport.temporaryDirectory("wst-render-fd")
         defer { try? FileManager.default.removeItem(at: dir) }
