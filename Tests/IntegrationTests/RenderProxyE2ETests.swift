@@ -29,7 +29,7 @@ final class RenderProxyE2ETests: XCTestCase {
             let port = try ProxyTestSupport.freePort()
             let conf = "\(prefix)/nginx.conf"
             let r = try TestSupport.wstune(["render", "nginx", "--profile", profile, "--listen", "127.0.0.1:\(port)",
-                                            "--backend", "127.0.0.1:\(echoPort)", "--workers", "1", "--prefix", prefix,
+                                            "--backend", "127.0.0.1:\(echoPort)", "--prefix", prefix,
                                             "--out", conf] + extra)
             XCTAssertEqual(r.status, 0, r.stderr)
             processes.append(try ProxyTestSupport.start(["nginx", "-p", prefix + "/", "-c", conf, "-g", "daemon off;"],
@@ -37,8 +37,9 @@ final class RenderProxyE2ETests: XCTestCase {
             try ProxyTestSupport.waitListening(port)
             return port
         }
+        // Default workers (the CPU count, with reuseport when above one) for the real config, one for the control.
         let nginxPort = try startNginx("nginx", extra: [])
-        let controlPort = try startNginx("nginx-control", extra: ["--idle-timeout", "60"])
+        let controlPort = try startNginx("nginx-control", extra: ["--idle-timeout", "60", "--workers", "1"])
         let haproxyPort = try ProxyTestSupport.freePort()
         let cfg = dir.appendingPathComponent("haproxy.cfg").path
         let r = try TestSupport.wstune(["render", "haproxy", "--profile", profile, "--listen", "127.0.0.1:\(haproxyPort)",
