@@ -75,7 +75,7 @@ final class RenderMatrixTests: XCTestCase {
             let line = s.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") }.map(String.init) ?? ""
             let score = line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) }
             XCTAssertNotNil(score, "\(c.name): \(s.stdout)\(s.stderr)")
-            XCTAssertLessThanOrEqual(score ?? 10, 2.0, "\(c.name): \(line)")
+            XCTAssertLessThanOrEqual(score ?? 10, 1.5, "\(c.name): \(line)")
             let text = try String(contentsOfFile: unit, encoding: .utf8)
             XCTAssertTrue(text.contains("ExecStart=/usr/bin/python3 -m http.server %i"), c.name)
         }
