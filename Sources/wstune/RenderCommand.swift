@@ -11,7 +11,7 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Render nginx, HAProxy or systemd configs sized from a profile; optionally validate them.",
         discussion: """
-            Every number in the output comes from the profile or an option (README, "Rendered configs"). \
+            Every number in the output comes from the profile or an option (templates/README.md). \
             render also checks the fd arithmetic the validators miss and prints it on stderr. \
             Exit codes: 0 rendered (and valid with --check); 1 an fd/timeout check or a validator failed; \
             2 could not run (bad option, template error, validator not installed).
@@ -29,7 +29,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Listen port, optionally with an address (default: the profile's listen port).", valueName: "[HOST:]PORT"))
     var listen: String?
 
-    @Option(name: .customLong("server-name"), help: "nginx server_name (default _).")
+    @Option(name: .customLong("server-name"), help: "nginx server_name; the Host HAProxy's health check sends.")
     var serverName: String = "_"
 
     @Option(help: "The WebSocket path.")
@@ -44,7 +44,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Balancing: least-conn, ip-hash or consistent-hash.")
     var balance: Balance = .leastConn
 
-    @Option(help: "nginx worker_processes (default: this host's CPU count).")
+    @Option(help: "nginx worker_processes and HAProxy nbthread (default: this host's CPU count).")
     var workers: Int?
 
     @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Idle WebSocket timeout in seconds (default 3 × ping interval).", valueName: "S"))

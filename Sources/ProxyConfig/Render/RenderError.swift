@@ -16,7 +16,7 @@ public enum RenderError: Error, Equatable, CustomStringConvertible {
             return "template '\(name)' not found (looked in: \(searched.joined(separator: ", ")))"
         case .templateSyntax(let file, let line, let reason): return "\(file):\(line): template syntax: \(reason)"
         case .unknownVariable(let file, let line, let name):
-            return "\(file):\(line): unknown template variable '\(name)' (see README, \"Rendered configs\")"
+            return "\(file):\(line): unknown template variable '\(name)' (see templates/README.md)"
         case .unknownPartial(let file, let line, let name): return "\(file):\(line): unknown partial '\(name)'"
         case .writeFailed(let path, let reason): return "\(path): cannot write: \(reason)"
         case .sizing(let reason): return reason
