@@ -75,7 +75,9 @@ struct LintCommand: ParsableCommand {
                 report = Lint.run(haproxy: try HAProxyConfig.load(absolute(file ?? "/etc/haproxy/haproxy.cfg", root: root), root: root), r)
             case .systemd:
                 let name = file!
-                let r = LintRequirement(profile: profile, webSocketPath: path, cpuCount: ProcessInfo.processInfo.activeProcessorCount)
+                let d = try SystemdUnitLimits(root: root).defaultLimit()
+                let r = LintRequirement(profile: profile, webSocketPath: path, cpuCount: ProcessInfo.processInfo.activeProcessorCount,
+                                        defaultUnitLimit: d.limit, defaultUnitLimitOrigin: d.origin)
                 report = Lint.run(unit: try SystemdUnitLoader(root: root).load(name.contains("/") ? absolute(name, root: root) : name), r)
             }
         } catch let e as ConfigParseError {

@@ -16,13 +16,18 @@ public struct LintRequirement: Sendable {
     /// RLIMIT_NOFILE the proxy's unit (nginx.service, haproxy.service) gives, and where that came from.
     public var unitLimit: FileLimit
     public var unitLimitOrigin: String
+    /// DefaultLimitNOFILE (system.conf or systemd's built-in 1024:524288): what a unit without LimitNOFILE gets.
+    public var defaultUnitLimit: FileLimit
+    public var defaultUnitLimitOrigin: String
     /// LimitNOFILE a unit needs: the proxy's (2N + reserve) for nginx/HAProxy units, else the server's.
     public var proxyNofile: Int
     public var serverNofile: Int
 
     public init(profile: Profile, webSocketPath: String = "/ws", cpuCount: Int,
                 unitLimit: FileLimit = FileLimit(soft: 1024, hard: 524288),
-                unitLimitOrigin: String = "systemd's built-in DefaultLimitNOFILE=1024:524288") {
+                unitLimitOrigin: String = "systemd's built-in DefaultLimitNOFILE=1024:524288",
+                defaultUnitLimit: FileLimit = FileLimit(soft: 1024, hard: 524288),
+                defaultUnitLimitOrigin: String = "systemd's built-in DefaultLimitNOFILE=1024:524288") {
         self.profile = profile
         connections = profile.connections.value
         pingIntervalSeconds = profile.pingIntervalSeconds.value
@@ -31,6 +36,8 @@ public struct LintRequirement: Sendable {
         self.cpuCount = cpuCount
         self.unitLimit = unitLimit
         self.unitLimitOrigin = unitLimitOrigin
+        self.defaultUnitLimit = defaultUnitLimit
+        self.defaultUnitLimitOrigin = defaultUnitLimitOrigin
         var proxied = profile
         proxied.proxy = Sourced(true, .derived)
         let needs = CapacityModel.needs(for: proxied)

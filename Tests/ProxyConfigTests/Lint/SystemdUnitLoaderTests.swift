@@ -1,5 +1,6 @@
 import Foundation
 import HostFacts
+import Tuning
 import XCTest
 
 @testable import ProxyConfig
@@ -70,5 +71,18 @@ final class SystemdUnitLoaderTests: XCTestCase {
         let unit = try SystemdUnitLoader().load(d.appendingPathComponent("x/app.service").path)
         XCTAssertEqual(unit.errors.map(\.location.line), [2])
         XCTAssertNil(unit.value("Service", "LimitNOFILE"), "an empty assignment resets")
+    }
+}
+
+final class UnitLimitNofileDefaultTests: XCTestCase {
+    func testAbsentLimitIsJudgedByDefaultLimitNOFILE() throws {
+        let unit = SystemdUnit(name: "chat.service", files: ["/x/chat.service"],
+                               settings: SystemdUnit.parse("[Service]\nExecStart=/bin/true\n", file: "/x/chat.service").settings, errors: [])
+        let p = Profile(name: "t", connections: Sourced(10_000, .derived))
+        let builtin = LintRequirement(profile: p, cpuCount: 1)
+        XCTAssertEqual(Lint.run(unit: unit, builtin).findings.first { $0.id == "systemd.limit-nofile" }?.severity, .fail)
+        let raised = LintRequirement(profile: p, cpuCount: 1, defaultUnitLimit: FileLimit(soft: 65536, hard: 524288),
+                                     defaultUnitLimitOrigin: "/etc/systemd/system.conf:3")
+        XCTAssertEqual(Lint.run(unit: unit, raised).findings.first { $0.id == "systemd.limit-nofile" }?.severity, .pass)
     }
 }

@@ -12,7 +12,10 @@ struct UnitLimitNofileCheck: UnitLintCheck {
         let needed = isProxy ? r.proxyNofile : r.serverNofile
         let fix = "[Service] LimitNOFILE=\(needed)  (drop-in /etc/systemd/system/\(unit.name).d/90-wstune.conf, or sudo wstune apply --unit \(unit.name))"
         guard let s = unit.value("Service", "LimitNOFILE") else {
-            return [finding(.fail, at: unit.files.first.map { SourceLocation(file: $0, line: 1) }, current: "no LimitNOFILE (DefaultLimitNOFILE: soft 1024)",
+            let soft = r.defaultUnitLimit.soft ?? Int.max
+            guard soft < needed else { return [] }
+            return [finding(.fail, at: unit.files.first.map { SourceLocation(file: $0, line: 1) },
+                            current: "no LimitNOFILE: DefaultLimitNOFILE soft \(soft) applies (\(r.defaultUnitLimitOrigin))",
                             needed: "≥ \(needed)", fix: fix)]
         }
         let soft = Self.softLimit(s.value)
