@@ -10,9 +10,13 @@ final class AtomicFileTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: d) }
         let f = d.appendingPathComponent("out.conf").path
         try "old\n".write(toFile: f, atomically: false, encoding: .utf8)
+        XCTAssertEqual(chmod(f, 0o640), 0)
         let inodeBefore = try FileManager.default.attributesOfItem(atPath: f)[.systemFileNumber] as? Int
         try AtomicFile.write("new\n", to: f)
         XCTAssertEqual(try String(contentsOfFile: f, encoding: .utf8), "new\n")
+        var st = stat()
+        XCTAssertEqual(stat(f, &st), 0)
+        XCTAssertEqual(st.st_mode & 0o7777, 0o640, "the replaced file keeps its mode")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: d.path), ["out.conf"])
         // rename() put a new inode in place: readers saw old or new, never a truncated file.
         XCTAssertNotEqual(try FileManager.default.attributesOfItem(atPath: f)[.systemFileNumber] as? Int, inodeBefore)
