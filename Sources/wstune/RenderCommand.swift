@@ -23,10 +23,10 @@ struct RenderCommand: ParsableCommand {
 
     @OptionGroup var profileOptions: ProfileOptions
 
-    @Option(name: .customLong("backend"), help: ArgumentHelp("A backend WebSocket server (repeatable; default 127.0.0.1:8080).", valueName: "HOST:PORT"))
+    @Option(name: .customLong("backend"), help: ArgumentHelp("A backend WebSocket server (repeatable; default 127.0.0.1 on the profile's server port, or 8080).", valueName: "HOST:PORT"))
     var backends: [String] = []
 
-    @Option(help: ArgumentHelp("Listen port, optionally with an address (default: the profile's listen port).", valueName: "[HOST:]PORT"))
+    @Option(help: ArgumentHelp("Listen port, optionally with an address (default: a proxy profile's listen port, else 80, or 443 with TLS; systemd: the instance port to check).", valueName: "[HOST:]PORT"))
     var listen: String?
 
     @Option(name: .customLong("server-name"), help: "nginx server_name; the Host HAProxy's health check sends.")

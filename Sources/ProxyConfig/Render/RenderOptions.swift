@@ -1,7 +1,7 @@
 /// Everything `wstune render` takes besides the profile. Unset numbers are derived from the profile by
 /// `ProxySizing`; the README's "Rendered configs" table says where each one comes from.
 public struct RenderOptions: Sendable, Equatable {
-    /// Backend WebSocket servers the proxy connects to (default: one at 127.0.0.1:8080).
+    /// Backend WebSocket servers the proxy connects to (default: one on 127.0.0.1 at the profile's server port).
     public var backends: [HostPort] = []
     /// Where the proxy listens (or the port the systemd instance is checked with); default from the profile.
     public var listen: HostPort?

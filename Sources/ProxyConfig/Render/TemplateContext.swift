@@ -6,7 +6,7 @@ enum TemplateContext {
     static let upstreamName = "wstune_backends"
 
     static func build(profile: Profile, options: RenderOptions, sizing s: ProxySizing) -> [String: Any] {
-        let backends = options.backends.isEmpty ? [HostPort(host: "127.0.0.1", port: 8080)] : options.backends
+        let backends = options.backends.isEmpty ? [defaultBackend(profile: profile)] : options.backends
         let listen = listenAddress(profile: profile, options: options)
         var backendList: [[String: Any]] = []
         for (i, b) in backends.enumerated() {
@@ -63,11 +63,22 @@ enum TemplateContext {
         ]
     }
 
-    /// `--listen`, else the profile's first listen port (443 when TLS is on and the profile lists it), else 80/443.
+    /// The proxy's port: `--listen`, else a proxy profile's listen port (443 with TLS when listed), else 80/443.
+    /// A profile without a proxy lists its WebSocket server's ports: those are the backend's, not the proxy's.
     static func listenAddress(profile: Profile, options: RenderOptions) -> HostPort {
         if let l = options.listen { return l }
-        let ports = profile.listenPorts.value
+        let ports = profile.proxy.value ? profile.listenPorts.value : []
         if options.usesTLS { return HostPort(host: nil, port: ports.contains(443) ? 443 : (ports.first ?? 443)) }
         return HostPort(host: nil, port: ports.first { $0 != 443 } ?? 80)
+    }
+
+    /// The backend when no `--backend` is given: 127.0.0.1 on the server port of a profile without a proxy, else 8080.
+    static func defaultBackend(profile: Profile) -> HostPort {
+        HostPort(host: "127.0.0.1", port: profile.proxy.value ? 8080 : (profile.listenPorts.value.first ?? 8080))
+    }
+
+    /// The port a systemd instance is checked with: `--listen`, else the backend server's port.
+    static func instancePort(profile: Profile, options: RenderOptions) -> Int {
+        options.listen?.port ?? defaultBackend(profile: profile).port
     }
 }

@@ -79,7 +79,7 @@ public struct ConfigValidator: Sendable {
         let unit = "\(dir)/\(options.unitName)@.service"
         try renderer.render(.systemd, profile: profile, options: options).text
             .write(toFile: unit, atomically: true, encoding: .utf8)
-        let port = TemplateContext.listenAddress(profile: profile, options: options).port
+        let port = TemplateContext.instancePort(profile: profile, options: options)
         let instance = "\(dir)/\(options.unitName)@\(port).service"
         let verify = try Self.step("systemd-analyze", ["verify", "--recursive-errors=no", instance], label: "systemd-analyze verify") {
             r in r.status == 0 && r.stderr.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
