@@ -7,6 +7,10 @@ public enum Lint {
 
     public static func run(nginx config: NginxConfig, _ r: LintRequirement,
                            checks: [any NginxLintCheck] = LintRegistry.nginx) -> LintReport {
+        // The main file did not parse: nothing else can be judged (every default would be a false finding).
+        if config.errors.contains(where: { $0.location.file == config.mainFile }) {
+            return report("nginx", config.files, r, config.errors, [])
+        }
         let view = NginxView(config, requirement: r)
         return report("nginx", config.files, r, config.errors, checks.map { c in (c, c.evaluate(view, r)) })
     }

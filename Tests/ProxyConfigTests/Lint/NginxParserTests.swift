@@ -87,3 +87,23 @@ final class NginxParserTests: XCTestCase {
                        SourceLocation(file: d.path + "/sites/ws.conf", line: 3))
     }
 }
+
+final class LintParseErrorTests: XCTestCase {
+    func testABrokenMainFileReportsOnlyTheParseErrorAndABrokenIncludeOnlyItself() throws {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("wst-lintparse-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: d.appendingPathComponent("conf.d"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: d) }
+        try "events {\n".write(to: d.appendingPathComponent("broken.conf"), atomically: true, encoding: .utf8)
+        try "worker_processes 1;\nevents { worker_connections 64; }\nhttp { include conf.d/*.conf; }\n"
+            .write(to: d.appendingPathComponent("main.conf"), atomically: true, encoding: .utf8)
+        try "server {\n  location /ws { proxy_pass http://x\n}\n".write(to: d.appendingPathComponent("conf.d/bad.conf"), atomically: true, encoding: .utf8)
+        let req = LintFixtureTests.requirement
+        let broken = Lint.run(nginx: try NginxConfigLoader().load(d.appendingPathComponent("broken.conf").path), req)
+        XCTAssertEqual(broken.findings.map(\.id), [Lint.parseErrorID])
+        XCTAssertEqual(broken.findings.first?.location, d.appendingPathComponent("broken.conf").path + ":1")
+        let partly = Lint.run(nginx: try NginxConfigLoader().load(d.appendingPathComponent("main.conf").path), req)
+        XCTAssertEqual(partly.findings.filter { $0.id == Lint.parseErrorID }.map(\.location),
+                       [d.appendingPathComponent("conf.d/bad.conf").path + ":2"])
+        XCTAssertEqual(partly.findings.first { $0.id == "nginx.worker-capacity" }?.severity, .fail, "the main file is still judged")
+    }
+}
