@@ -16,9 +16,11 @@ struct ApplyRenderer {
         out.append("")
         out.append(terminal.paint("Settings", .bold) + "  (~ set live and persist, + persist only, = keep, ! cannot set here, - absent)")
         let w = plan.items.map(\.id.count).max() ?? 0
+        let lw = min(plan.items.map { ($0.live ?? "(empty)").count }.max() ?? 0, 24)
         for item in plan.items {
             let id = item.id.padding(toLength: w, withPad: " ", startingAt: 0)
-            let live = item.live ?? "—"
+            let live = item.live.map { $0.isEmpty ? "(empty)" : $0 } ?? "—"
+            let livePadded = live.count < lw ? live.padding(toLength: lw, withPad: " ", startingAt: 0) : live
             let line: String
             switch item.action {
             case .set:
@@ -26,9 +28,9 @@ struct ApplyRenderer {
             case .persist:
                 line = terminal.paint("  + \(id)  \(live)", .cyan) + "   persist \(item.target ?? live); need \(item.need); boot: \(item.persisted ?? "—")"
             case .keep:
-                line = "  = \(id)  \(live)   need \(item.need)" + (item.file != nil ? " (persisted by \(item.file!))" : "")
-            case .global, .readOnly:
-                line = terminal.paint("  ! \(id)  \(live)", .magenta) + "   need \(item.need): \(item.note ?? item.action.rawValue)"
+                line = "  = \(id)  \(livePadded)   need \(item.need)" + (item.file != nil ? " (persisted by \(item.file!))" : "")
+            case .global:
+                line = terminal.paint("  ! \(id)  \(livePadded)", .magenta) + "   need \(item.need): \(item.note ?? item.action.rawValue)"
             case .absent:
                 line = terminal.paint("  - \(id)", .dim) + "   \(item.note ?? "absent")"
             }

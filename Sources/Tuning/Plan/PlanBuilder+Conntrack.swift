@@ -42,12 +42,6 @@ extension PlanBuilder {
         item.persisted = modprobeExists ? "\(modprobePath)" : "module default at load"
         if target != live {
             let path = options.liveRoot.resolve(hashsizePath)
-            if access(path, W_OK) != 0 {
-                item.action = .readOnly
-                item.note = "read-only here (\(String(cString: strerror(errno))))"
-                part.items.append(item)
-                return part
-            }
             item.liveChange = LiveChange(key: "conntrack hashsize", path: path, previous: String(live), value: String(target))
             item.action = .set
         }

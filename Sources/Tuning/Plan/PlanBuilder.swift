@@ -154,11 +154,15 @@ public struct PlanBuilder {
         }
         item.target = target
         let path = options.liveRoot.resolve(key.procPath)
-        let change = LiveChange(key: key.name, path: path, previous: live.text, value: target, comparison: rule.comparison)
+        // The previous value byte for byte (tabs kept), so rollback restores exactly what was there.
+        let raw = ((try? options.liveRoot.readText(key.procPath)) ?? nil).map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 } ?? live.text
+        let change = LiveChange(key: key.name, path: path, previous: raw, value: target, comparison: rule.comparison)
         if !change.same(live.text, target) {
-            if access(path, W_OK) != 0 {
-                item.action = isChild ? .global : .readOnly
-                item.note = isChild ? "global: set it on the host" : "read-only here (\(String(cString: strerror(errno))))"
+            // In a child namespace a key this process cannot write is the host's; elsewhere a failing write is an
+            // error that rolls the run back (the kernel's answer, not a guess).
+            if isChild && access(path, W_OK) != 0 {
+                item.action = .global
+                item.note = "global: set it on the host"
                 return (item, nil)
             }
             item.liveChange = change

@@ -36,8 +36,6 @@ public struct PlanItem: Sendable, Codable, Equatable {
         case persist
         /// A global key in a child network namespace or container: set it on the host.
         case global
-        /// The key exists but cannot be written here (read-only /proc/sys).
-        case readOnly = "read-only"
         /// This kernel lacks the key (or the module is not loaded).
         case absent
     }
