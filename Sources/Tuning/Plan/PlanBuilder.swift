@@ -109,6 +109,11 @@ public struct PlanBuilder {
         }
         let exposed = Set(requirement.listenPorts.filter { range.count == 2 && $0 >= range[0] && $0 <= range[1] })
         if !exposed.isEmpty {
+            if !rules.contains(where: { $0.key.name == "net.ipv4.ip_local_port_range" }) {
+                // The reserved ports are chosen against this range: persist it too, so boot restores the pair.
+                rules.append(KeyRule(key: "net.ipv4.ip_local_port_range", rule: .current,
+                                     why: "ephemeral port range the reserved ports below were chosen against"))
+            }
             rules.append(KeyRule(key: "net.ipv4.ip_local_reserved_ports", rule: .reservedPorts(exposed),
                                  why: "listen ports inside the ephemeral range, kept from outgoing connections (ip-sysctl.rst)"))
         }

@@ -17,6 +17,8 @@ public enum SysctlRule: Sendable, Equatable {
     case portRange(usable: Int, reserved: Set<Int>)
     /// ip_local_reserved_ports: a superset of these ports.
     case reservedPorts(Set<Int>)
+    /// Keep the live value and persist it (a value another target was derived from).
+    case current
 
     /// The need as people read it.
     public var needText: String {
@@ -28,6 +30,7 @@ public enum SysctlRule: Sendable, Equatable {
         case .tcpMem(let p): return "pressure ≥ \(p) pages"
         case .portRange(let u, _): return "≥ \(u) usable ports"
         case .reservedPorts(let ports): return "includes \(EphemeralPorts.formatReserved(ports))"
+        case .current: return "kept as it is, persisted"
         }
     }
 
@@ -64,6 +67,8 @@ public enum SysctlRule: Sendable, Equatable {
         case .reservedPorts(let ports):
             let current = EphemeralPorts.parseReserved(live.text)
             return current.isSuperset(of: ports) ? live.text : EphemeralPorts.formatReserved(current.union(ports))
+        case .current:
+            return live.text
         }
     }
 
