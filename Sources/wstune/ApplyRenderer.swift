@@ -74,7 +74,10 @@ struct ApplyRenderer {
         }
         var out = [terminal.paint("Applied", .green) + ": \(plan.liveChanges.count) live value(s) written and read back, \(plan.changedFiles.count) file(s) written. Journal \(result.entry.id)."]
         if let e = result.daemonReloadError { out.append(terminal.paint("Warning: ", .red) + e + " (run systemctl daemon-reload yourself)") }
-        out.append("Undo: sudo wstune rollback" + (plan.filesRoot != "/" ? " --files-root \(plan.filesRoot)" : ""))
+        var undo = "Undo: sudo wstune rollback"
+        if plan.liveRoot != "/" { undo += " --root \(plan.liveRoot)" }
+        if plan.filesRoot != plan.liveRoot { undo += " --files-root \(plan.filesRoot)" }
+        out.append(undo)
         return out.joined(separator: "\n")
     }
 

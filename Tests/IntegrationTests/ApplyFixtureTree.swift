@@ -26,6 +26,13 @@ final class ApplyFixtureTree {
         try write("etc/systemd/system/chat.service", "[Service]\nExecStart=/usr/bin/chat\n")
     }
 
+    /// A copy of a fixture tree (symbolic links kept).
+    init(copying source: String) throws {
+        url = try TestSupport.temporaryDirectory("wstune-apply-root")
+        let r = try TestSupport.run(["cp", "-a", source + "/.", url.path])
+        guard r.status == 0 else { throw NSError(domain: "cp", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stderr]) }
+    }
+
     deinit { try? FileManager.default.removeItem(at: url) }
 
     func write(_ relative: String, _ text: String) throws {

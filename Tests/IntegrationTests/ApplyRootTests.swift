@@ -41,8 +41,11 @@ final class ApplyRootTests: XCTestCase {
         XCTAssertEqual(ApplyJSON.setting(report, "fs.nr_open")?["changed"] as? Bool, false)
         XCTAssertEqual(tree.read("proc/sys/net/core/somaxconn"), "4096\n")
         XCTAssertEqual(tree.read("proc/sys/net/ipv4/ip_local_reserved_ports"), "8080\n")
+        let nofile = try XCTUnwrap(ApplyJSON.setting(report, "nofile (chat.service)"))
+        let need = try XCTUnwrap(Int((nofile["need"] as? String ?? "").filter(\.isNumber)))
+        XCTAssertEqual(nofile["target"] as? String, "soft \(need), hard 524288", "systemd's default hard limit is above the need: kept")
         let dropIn = tree.read("etc/systemd/system/chat.service.d/90-wstune.conf") ?? ""
-        XCTAssertTrue(dropIn.contains("[Service]\nLimitNOFILE=11024:524288\n"), dropIn)
+        XCTAssertTrue(dropIn.contains("[Service]\nLimitNOFILE=\(need):524288\n"), dropIn)
         XCTAssertEqual(tree.read("etc/modules-load.d/wstune-conntrack.conf")?.hasSuffix("nf_conntrack\n"), true)
 
         // Audit with the same profile: every check apply controls passes.
@@ -70,6 +73,39 @@ final class ApplyRootTests: XCTestCase {
         XCTAssertEqual(second.status, 0)
         XCTAssertTrue(second.stdout.contains("Nothing to roll back"), second.stdout)
         XCTAssertEqual(try tree.snapshot(), before)
+    }
+
+    /// The lead's stock Debian 12 tree (copied): apply for 100k with a unit, audit is ready, rollback is exact.
+    func testStockDebianFixtureTunedForServer100kAndBack() throws {
+        guard TestSupport.isRoot else { throw XCTSkip("apply needs root") }
+        let tree = try ApplyFixtureTree(copying: TestSupport.fixtures.appendingPathComponent("debian12-stock").path)
+        let before = try tree.snapshot()
+        let common = ["--profile", "server-100k", "--unit", "chat", "--root", tree.path]
+        let apply = try TestSupport.wstune(["apply", "--yes"] + common)
+        XCTAssertEqual(apply.status, 0, apply.stdout + apply.stderr)
+        let audit = try TestSupport.wstune(["audit", "--json"] + common)
+        XCTAssertEqual(audit.status, 0, audit.stdout)
+        let severities = ApplyJSON.severities(try ApplyJSON.object(audit.stdout))
+        for id in Self.controlled + ["sysctl.overridden"] {
+            XCTAssertTrue(["pass", "not-applicable"].contains(severities[id] ?? "missing"), "\(id): \(severities[id] ?? "missing")")
+        }
+        XCTAssertEqual(try TestSupport.wstune(["rollback", "--root", tree.path]).status, 0)
+        XCTAssertEqual(try tree.snapshot(), before)
+    }
+
+    /// The lead's tuned-1m tree: values above the dev profile's needs are kept (never lowered) unless --exact.
+    func testTunedFixtureIsNeverLoweredWithoutExact() throws {
+        let tree = try ApplyFixtureTree(copying: TestSupport.fixtures.appendingPathComponent("tuned-1m").path)
+        let plain = try ApplyJSON.object(try TestSupport.wstune(["apply", "--dry-run", "--json", "--profile", "dev", "--root", tree.path]).stdout)
+        for id in ["fs.file-max", "fs.nr_open", "net.core.somaxconn", "net.netfilter.nf_conntrack_max", "net.ipv4.tcp_mem"] {
+            let s = try XCTUnwrap(ApplyJSON.setting(plain, id), id)
+            XCTAssertEqual(s["action"] as? String, "keep", id)
+            XCTAssertEqual(s["target"] as? String, s["live"] as? String, id)
+        }
+        XCTAssertEqual(ApplyJSON.setting(plain, "fs.file-max")?["live"] as? String, tree.read("proc/sys/fs/file-max")?.trimmingCharacters(in: .whitespacesAndNewlines))
+        let exact = try ApplyJSON.object(try TestSupport.wstune(["apply", "--dry-run", "--exact", "--json", "--profile", "dev", "--root", tree.path]).stdout)
+        XCTAssertEqual(ApplyJSON.setting(exact, "fs.file-max")?["action"] as? String, "set")
+        XCTAssertEqual(exact["result"] as? String, "dry-run")
     }
 
     func testReadOnlyKeyHalfWayRestoresAndExitsThree() throws {

@@ -119,11 +119,27 @@ final class PlanBuilderTests: XCTestCase {
     func testAbsentKeysAreReportedNotWritten() throws {
         let f = try PlanFixture(hashsize: nil)
         try FileManager.default.removeItem(atPath: f.url.path + "/proc/sys/net/netfilter")
-        try FileManager.default.removeItem(atPath: f.url.path + "/proc/sys/net/ipv4/tcp_mem")
+        try FileManager.default.removeItem(atPath: f.url.path + "/proc/sys/net/core/netdev_max_backlog")
         let plan = try f.plan()
-        XCTAssertEqual(try f.item(plan, "net.ipv4.tcp_mem").action, .absent)
+        XCTAssertEqual(try f.item(plan, "net.core.netdev_max_backlog").action, .absent)
         XCTAssertFalse(plan.items.contains { $0.id == "net.netfilter.nf_conntrack_max" }, "conntrack auto and not loaded")
-        XCTAssertFalse(plan.liveChanges.contains { $0.key.contains("conntrack") || $0.key == "net.ipv4.tcp_mem" })
+        XCTAssertFalse(plan.liveChanges.contains { $0.key.contains("conntrack") || $0.key == "net.core.netdev_max_backlog" })
+    }
+
+    func testChildNamespaceReportsGlobalKeysAsTheHosts() throws {
+        // A child namespace as the kernel shows it: tcp_mem (init_net only) missing, nf_conntrack_max read-only.
+        let f = try PlanFixture()
+        try FileManager.default.removeItem(atPath: f.url.path + "/proc/sys/net/ipv4/tcp_mem")
+        chmod(f.url.path + "/proc/sys/net/netfilter/nf_conntrack_max", 0o444)
+        let plan = try f.plan()
+        for id in ["fs.file-max", "net.ipv4.tcp_mem", "net.netfilter.nf_conntrack_max", "conntrack hashsize"] {
+            let item = try f.item(plan, id)
+            XCTAssertEqual(item.action, .global, id)
+            XCTAssertEqual(item.note, "global: set it on the host", id)
+            XCTAssertNil(item.liveChange, id)
+        }
+        XCTAssertEqual(try f.item(plan, "net.core.somaxconn").action, .set, "per-namespace keys are set here")
+        XCTAssertFalse(plan.files.contains { $0.kind == "modprobe.d" || $0.kind == "modules-load.d" })
     }
 
     func testSysctlRules() {
