@@ -24,9 +24,11 @@ struct ApplyRenderer {
             let line: String
             switch item.action {
             case .set:
-                line = terminal.paint("  ~ \(id)  \(live) → \(item.target ?? "?")", .yellow) + "   need \(item.need); boot: \(item.persisted ?? "—")"
+                let change = "\(live) → \(item.target ?? "?")"
+                let padded = change.count < lw ? change.padding(toLength: lw, withPad: " ", startingAt: 0) : change
+                line = terminal.paint("  ~ \(id)  \(padded)", .yellow) + "   need \(item.need); boot: \(item.persisted ?? "—")"
             case .persist:
-                line = terminal.paint("  + \(id)  \(live)", .cyan) + "   persist \(item.target ?? live); need \(item.need); boot: \(item.persisted ?? "—")"
+                line = terminal.paint("  + \(id)  \(livePadded)", .cyan) + "   persist \(item.target ?? live); need \(item.need); boot: \(item.persisted ?? "—")"
             case .keep:
                 line = "  = \(id)  \(livePadded)   need \(item.need)" + (item.file != nil ? " (persisted by \(item.file!))" : "")
             case .global:

@@ -30,7 +30,7 @@ public enum SysctlRule: Sendable, Equatable {
         case .tcpMem(let p): return "pressure ≥ \(p) pages"
         case .portRange(let u, _): return "≥ \(u) usable ports"
         case .reservedPorts(let ports): return "includes \(EphemeralPorts.formatReserved(ports))"
-        case .current: return "kept as it is, persisted"
+        case .current: return "the live value, persisted"
         }
     }
 
