@@ -28,10 +28,12 @@ final class PlanBuilderTests: XCTestCase {
         XCTAssertTrue(mem[0] <= mem[1] && mem[1] <= mem[2])
         // conntrack: max raised, hash size to max/4, module loaded at boot because a conntrack key is persisted.
         XCTAssertEqual(try f.item(plan, "net.netfilter.nf_conntrack_max").target, String(needs.conntrackMax))
-        XCTAssertEqual(try f.item(plan, "conntrack hashsize").target, String((needs.conntrackMax + 3) / 4))
+        // max/4 rounded up to whole pages of 512 bucket heads, as the kernel itself rounds.
+        let buckets = ((needs.conntrackMax + 3) / 4 + 511) / 512 * 512
+        XCTAssertEqual(try f.item(plan, "conntrack hashsize").target, String(buckets))
         XCTAssertTrue(plan.files.contains { $0.path.hasSuffix("etc/modules-load.d/wstune-conntrack.conf") })
         XCTAssertTrue(plan.files.contains { $0.path.hasSuffix("etc/modprobe.d/wstune-conntrack.conf")
-                && $0.contentText.contains("options nf_conntrack hashsize=\((needs.conntrackMax + 3) / 4)") })
+                && $0.contentText.contains("options nf_conntrack hashsize=\(buckets)\n") })
     }
 
     func testExactLowersValuesAboveTheNeed() throws {

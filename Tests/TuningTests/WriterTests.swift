@@ -80,6 +80,13 @@ final class WriterTests: XCTestCase {
         }
     }
 
+    func testRoundedUpSizeIsKeptWhenTheKernelRoundsUp() throws {
+        let c = LiveChange(key: "conntrack hashsize", path: "/x", previous: "1024", value: "3125", comparison: .roundedUp)
+        XCTAssertTrue(c.kept(readBack: "3584", wrote: "3125"))
+        XCTAssertFalse(c.kept(readBack: "1024", wrote: "3125"))
+        XCTAssertFalse(c.same("3584", "3125"), "equality stays strict for deciding and restoring")
+    }
+
     func testPortSetComparisonIgnoresTheKernelsFormatting() {
         let c = LiveChange(key: "net.ipv4.ip_local_reserved_ports", path: "/x", previous: "", value: "8080,8081,9000", comparison: .portSet)
         XCTAssertTrue(c.same("8080-8081,9000\n", "8080,8081,9000"))

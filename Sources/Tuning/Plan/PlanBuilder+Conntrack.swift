@@ -35,14 +35,18 @@ extension PlanBuilder {
             part.items.append(item)
             return part
         }
-        let target = options.exact ? need : max(live, need)
+        // The kernel rounds the hash size up to whole pages of bucket heads (nf_ct_alloc_hashtable: PAGE_SIZE / 8
+        // = 512 per 4 KiB page); rounding here makes the read-back equal and a second apply find nothing to do.
+        let perPage = max((host.memory?.pageSize ?? 4096) / 8, 1)
+        let roundedNeed = (need + perPage - 1) / perPage * perPage
+        let target = options.exact ? roundedNeed : max(live, roundedNeed)
         item.target = String(target)
         let modprobePath = options.filesRoot.resolve(PersistentFiles.modprobeConf)
         let modprobeExists = options.filesRoot.exists(PersistentFiles.modprobeConf)
         item.persisted = modprobeExists ? "\(modprobePath)" : "module default at load"
         if target != live {
             let path = options.liveRoot.resolve(hashsizePath)
-            item.liveChange = LiveChange(key: "conntrack hashsize", path: path, previous: String(live), value: String(target))
+            item.liveChange = LiveChange(key: "conntrack hashsize", path: path, previous: String(live), value: String(target), comparison: .roundedUp)
             item.action = .set
         }
         if target != live || modprobeExists {

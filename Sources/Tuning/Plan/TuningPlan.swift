@@ -68,6 +68,8 @@ public struct LiveChange: Sendable, Codable, Equatable {
         case text
         /// A port set (ip_local_reserved_ports): the kernel re-formats ranges.
         case portSet
+        /// A size the kernel may round up (the conntrack hashsize fills whole pages of buckets).
+        case roundedUp
     }
 
     public var key: String
@@ -85,10 +87,16 @@ public struct LiveChange: Sendable, Codable, Equatable {
         self.comparison = comparison
     }
 
+    /// Whether the kernel kept a written value: equal, or for a rounded size at least as large.
+    public func kept(readBack: String, wrote: String) -> Bool {
+        if comparison == .roundedUp, let r = SysctlValue(readBack).int, let w = SysctlValue(wrote).int { return r >= w }
+        return same(readBack, wrote)
+    }
+
     /// Whether two texts of this key mean the same value.
     public func same(_ a: String, _ b: String) -> Bool {
         switch comparison {
-        case .text: return SysctlValue(a).sameValue(as: SysctlValue(b))
+        case .text, .roundedUp: return SysctlValue(a).sameValue(as: SysctlValue(b))
         case .portSet: return EphemeralPorts.parseReserved(a.trimmingCharacters(in: .whitespacesAndNewlines))
             == EphemeralPorts.parseReserved(b.trimmingCharacters(in: .whitespacesAndNewlines))
         }

@@ -20,7 +20,7 @@ public enum LiveValueWriter {
             }
         }
         let back = try readBack(path)
-        guard change.same(back, value) else { throw WriterError.notKept(path: path, wrote: value, readBack: back) }
+        guard change.kept(readBack: back, wrote: value) else { throw WriterError.notKept(path: path, wrote: value, readBack: back) }
         return back
     }
 
