@@ -108,6 +108,21 @@ final class ApplyRootTests: XCTestCase {
         XCTAssertEqual(exact["result"] as? String, "dry-run")
     }
 
+    /// On a terminal (a pty from script(1)) apply asks first: "n" changes nothing, "y" applies.
+    func testAsksForConfirmationOnATerminal() throws {
+        guard TestSupport.isRoot else { throw XCTSkip("apply needs root") }
+        let tree = try ApplyFixtureTree()
+        let before = try tree.snapshot(includingJournal: true)
+        let cmd = "\(TestSupport.wstuneBinary) apply --profile dev --root \(tree.path)"
+        let no = try TestSupport.run(["script", "-qec", cmd, "/dev/null"], input: "n\n", timeoutSeconds: 30)
+        XCTAssertTrue(no.stdout.contains("Apply these changes? [y/N]"), no.stdout)
+        XCTAssertEqual(no.status, 2)
+        XCTAssertEqual(try tree.snapshot(includingJournal: true), before)
+        let yes = try TestSupport.run(["script", "-qec", cmd, "/dev/null"], input: "y\n", timeoutSeconds: 30)
+        XCTAssertEqual(yes.status, 0, yes.stdout)
+        XCTAssertEqual(tree.read("proc/sys/net/core/somaxconn"), "4096\n")
+    }
+
     func testReadOnlyKeyHalfWayRestoresAndExitsThree() throws {
         guard TestSupport.isRoot else { throw XCTSkip("apply needs root") }
         let tree = try ApplyFixtureTree()

@@ -145,6 +145,21 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(audit.findings.first { $0.id == "limits.conf" }?.severity, .pass)
     }
 
+    /// An apply interrupted after its live writes (power loss, kill -9) leaves an in-progress entry: rollback undoes it.
+    func testRollbackUndoesAnInterruptedApply() throws {
+        let f = try PlanFixture()
+        let before = try f.snapshot()
+        let plan = try f.plan()
+        let entry = JournalEntry(id: try f.store.newID(now: Date()), createdAt: Date(), plan: plan, createdDirectories: [])
+        try f.store.save(entry)
+        for change in entry.live { try LiveValueWriter.write(change.value, for: change) }
+        try AtomicFileWriter.write(entry.files[0].content, to: entry.files[0].path)
+        XCTAssertNotEqual(try f.snapshot(), before)
+        let undo = try Rollback.run(store: f.store, to: nil)
+        XCTAssertEqual(undo.undone.map(\.id), [entry.id])
+        XCTAssertEqual(try f.snapshot(), before, "values written and the file written are undone; unwritten files stay absent")
+    }
+
     func testJournalLockRefusesAConcurrentRun() throws {
         let f = try PlanFixture()
         try f.store.withLock {
