@@ -205,8 +205,10 @@ public struct PlanBuilder {
                 for a in persistence.assignments(SysctlKey(line.key), order: order) where a.file != ownPath {
                     let name = (a.file as NSString).lastPathComponent
                     let later = name > PersistentFiles.ownName || a.file == options.filesRoot.resolve("etc/sysctl.conf")
-                    guard later, !SysctlValue(line.value).sameValue(as: a.value), !seen.contains("\(a.file):\(a.line)") else { continue }
-                    seen.insert("\(a.file):\(a.line)")
+                    // Debian's /etc/sysctl.d/99-sysctl.conf is a link to /etc/sysctl.conf: name that line once.
+                    let real = URL(fileURLWithPath: a.file).resolvingSymlinksInPath().path + ":\(a.line)"
+                    guard later, !SysctlValue(line.value).sameValue(as: a.value), !seen.contains(real) else { continue }
+                    seen.insert(real)
                     let orders = a.file == options.filesRoot.resolve("etc/sysctl.conf") ? "`sysctl --system`" : "systemd-sysctl and `sysctl --system`"
                     out.append("\(a.file):\(a.line) sets \(line.key) = \(a.value.text) after /\(PersistentFiles.sysctlConf) (\(line.value)): \(orders) will apply \(a.value.text); remove that line or raise it")
                 }
