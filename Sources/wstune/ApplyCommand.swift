@@ -128,6 +128,9 @@ func changing<T>(_ body: () throws -> T) throws -> T {
     } catch let e as JournalStore.StoreError {
         printError("wstune: \(e)")
         throw ExitStatus.couldNotRun
+    } catch let e as Applier.ChangedSincePlan {
+        printError("wstune: \(e)")
+        throw ExitStatus.couldNotRun
     }
 }
 

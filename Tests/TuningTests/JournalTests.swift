@@ -160,6 +160,18 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(try f.snapshot(), before, "values written and the file written are undone; unwritten files stay absent")
     }
 
+    func testAHostChangedSinceThePlanIsNotTouched() throws {
+        let f = try PlanFixture()
+        let plan = try f.plan()
+        try f.write("proc/sys/net/core/somaxconn", "300\n")
+        let before = try f.snapshot()
+        XCTAssertThrowsError(try Applier.apply(plan, store: f.store)) { error in
+            XCTAssertTrue("\(error)".contains("net.core.somaxconn (now 300) changed since the plan"), "\(error)")
+        }
+        XCTAssertEqual(try f.snapshot(), before)
+        XCTAssertTrue(try f.store.list().isEmpty, "no journal entry either")
+    }
+
     func testJournalLockRefusesAConcurrentRun() throws {
         let f = try PlanFixture()
         try f.store.withLock {

@@ -20,9 +20,23 @@ public enum Applier {
         public var daemonReloadError: String?
     }
 
+    /// The host moved between planning and applying (someone else wrote a key or file meanwhile): the journal
+    /// would record the wrong "previous", so nothing is changed and the user plans again.
+    public struct ChangedSincePlan: Error, CustomStringConvertible {
+        public var what: String
+        public var description: String { "\(what) changed since the plan was made; nothing was changed, run apply again" }
+    }
+
     public static func apply(_ plan: TuningPlan, store: JournalStore, now: Date = Date(),
                              daemonReload: () throws -> Void = Systemctl.daemonReload) throws -> Result {
         try store.withLock {
+            for change in plan.liveChanges {
+                let now = try LiveValueWriter.readBack(change.path)
+                if !change.same(now, change.previous) { throw ChangedSincePlan(what: "\(change.key) (now \(now))") }
+            }
+            for f in plan.changedFiles where try AtomicFileWriter.state(of: f.path)?.content != f.previous {
+                throw ChangedSincePlan(what: f.path)
+            }
             var created: [String] = []
             for f in plan.changedFiles {
                 for d in AtomicFileWriter.missingDirectories(for: f.path) where !created.contains(d) { created.append(d) }
