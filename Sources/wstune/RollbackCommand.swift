@@ -31,7 +31,8 @@ struct RollbackCommand: ParsableCommand {
 
     struct Listed: Encodable {
         var id: String
-        var createdAt: Date
+        /// ISO 8601, UTC.
+        var createdAt: String
         var profile: String
         var connections: Int
         var state: String
@@ -58,7 +59,7 @@ struct RollbackCommand: ParsableCommand {
         if list {
             let entries = try changing { try store.list() }
             let rows = entries.map {
-                Listed(id: $0.id, createdAt: $0.createdAt, profile: $0.profile, connections: $0.connections, state: $0.state.rawValue,
+                Listed(id: $0.id, createdAt: ISO8601DateFormatter().string(from: $0.createdAt), profile: $0.profile, connections: $0.connections, state: $0.state.rawValue,
                        liveValues: $0.live.map(\.key), files: $0.files.map(\.path), failure: $0.failure)
             }
             if json { try printJSON(rows); return }
