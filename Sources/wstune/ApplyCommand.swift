@@ -14,7 +14,7 @@ struct ApplyCommand: ParsableCommand {
             /etc/sysctl.d/90-wstune.conf, /etc/security/limits.d/90-wstune.conf, with --unit a drop-in \
             /etc/systemd/system/UNIT.d/90-wstune.conf (LimitNOFILE=), /etc/modprobe.d/wstune-conntrack.conf and \
             /etc/modules-load.d/wstune-conntrack.conf. Values already above the need are kept unless --exact. \
-            If any step fails, everything this run changed is restored and the exit code is 3. Not root: exit 4. \
+            If any step fails, everything this run changed is restored and the exit code is 3. Not root on the live host: exit 4. \
             A second identical apply says "no changes" and writes nothing. Undo with `wstune rollback`.
             --root DIR puts everything under DIR (its proc/sys and sys are written as files: a copied tree). \
             --files-root DIR puts only the files and the journal under DIR while live values go to --root: \
@@ -60,14 +60,16 @@ struct ApplyCommand: ParsableCommand {
     }
 
     func run() throws {
-        // Refuse before reading or touching anything.
-        if !dryRun && geteuid() != 0 {
+        let liveRoot = rootOption.hostRoot
+        let files = filesRoot.map { HostRoot($0) } ?? liveRoot
+        // On the live host (live values or files under "/"), refuse before reading or touching anything.
+        // A copied tree under --root needs only the rights on that tree.
+        if !dryRun && geteuid() != 0 && (liveRoot.isLiveRoot || files.isLiveRoot) {
             printError("apply needs root: run sudo wstune \(shellQuoted(CommandLine.arguments.dropFirst()))")
             throw ExitStatus.needsRoot
         }
         let profile = try profileOptions.load()
-        let liveRoot = rootOption.hostRoot
-        let options = ApplyOptions(liveRoot: liveRoot, filesRoot: filesRoot.map { HostRoot($0) }, unit: unit, user: user, exact: exact)
+        let options = ApplyOptions(liveRoot: liveRoot, filesRoot: files, unit: unit, user: user, exact: exact)
         let plan = try changing {
             let host = try HostSnapshot.read(root: liveRoot)
             return try PlanBuilder(host: host, profile: profile, options: options).build()

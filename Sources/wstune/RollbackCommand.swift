@@ -51,11 +51,12 @@ struct RollbackCommand: ParsableCommand {
     }
 
     func run() throws {
-        if !list && geteuid() != 0 {
+        let journalRoot = HostRoot(filesRoot ?? rootOption.root)
+        if !list && geteuid() != 0 && (rootOption.hostRoot.isLiveRoot || journalRoot.isLiveRoot) {
             printError("rollback needs root: run sudo wstune \(shellQuoted(CommandLine.arguments.dropFirst()))")
             throw ExitStatus.needsRoot
         }
-        let store = JournalStore(filesRoot: HostRoot(filesRoot ?? rootOption.root))
+        let store = JournalStore(filesRoot: journalRoot)
         if list {
             let entries = try changing { try store.list() }
             let rows = entries.map {

@@ -155,12 +155,19 @@ final class ApplyRootTests: XCTestCase {
         let id = try TestSupport.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "id", "-u"])
         XCTAssertNotEqual(id.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0")
 
-        let apply = try TestSupport.run(nobody + ["apply", "--yes", "--profile", "dev", "--root", tree.path])
+        // Live values on this host's /proc/sys, files and journal to the tree: refused before anything is read or written.
+        let apply = try TestSupport.run(nobody + ["apply", "--yes", "--profile", "dev", "--files-root", tree.path])
         XCTAssertEqual(apply.status, 4, apply.stderr)
-        XCTAssertTrue(apply.stderr.contains("apply needs root: run sudo wstune apply --yes --profile dev --root \(tree.path)"), apply.stderr)
-        let rollback = try TestSupport.run(nobody + ["rollback", "--root", tree.path])
+        XCTAssertTrue(apply.stderr.contains("apply needs root: run sudo wstune apply --yes --profile dev --files-root \(tree.path)"), apply.stderr)
+        let plain = try TestSupport.run(nobody + ["apply", "--yes"])
+        XCTAssertEqual(plain.status, 4, plain.stderr)
+        XCTAssertTrue(plain.stderr.hasPrefix("apply needs root: run sudo wstune apply --yes"), plain.stderr)
+        let rollback = try TestSupport.run(nobody + ["rollback", "--files-root", tree.path])
         XCTAssertEqual(rollback.status, 4, rollback.stderr)
         XCTAssertTrue(rollback.stderr.contains("rollback needs root"), rollback.stderr)
         XCTAssertEqual(try tree.snapshot(includingJournal: true), before)
+        // A dry run needs no root.
+        let dry = try TestSupport.run(nobody + ["apply", "--dry-run", "--profile", "dev", "--root", tree.path])
+        XCTAssertNotEqual(dry.status, 4, dry.stderr)
     }
 }
