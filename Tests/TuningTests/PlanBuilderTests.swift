@@ -144,6 +144,16 @@ final class PlanBuilderTests: XCTestCase {
         XCTAssertFalse(plan.files.contains { $0.kind == "modprobe.d" || $0.kind == "modules-load.d" })
     }
 
+    func testLinesOfAnEarlierApplyThatThisPlanDoesNotPersistAreKept() throws {
+        let f = try PlanFixture()
+        try FileManager.default.removeItem(atPath: f.url.path + "/proc/sys/net/core/netdev_max_backlog")
+        try f.write("etc/sysctl.d/90-wstune.conf", "net.core.netdev_max_backlog = 5000\nvm.swappiness = 10\n")
+        let file = try XCTUnwrap(try f.plan().files.first { $0.kind == "sysctl.d" })
+        let parsed = try SysctlPersistence.parse(file.contentText, path: file.path)
+        XCTAssertEqual(parsed.first { $0.key == "net.core.netdev_max_backlog" }?.value.text, "5000", "absent now: kept")
+        XCTAssertEqual(parsed.first { $0.key == "vm.swappiness" }?.value.text, "10", "not this profile's key: kept")
+    }
+
     func testSysctlRules() {
         XCTAssertEqual(SysctlRule.atLeast(100).target(live: SysctlValue("50"), exact: false), "100")
         XCTAssertEqual(SysctlRule.atLeast(100).target(live: SysctlValue("500"), exact: false), "500")

@@ -41,9 +41,10 @@ public struct PlanBuilder {
             items.append(item)
             if let line { sysctlLines.append(line) }
         }
-        // Keys our file set earlier that this plan does not manage stay as they were.
+        // Keys our file set earlier that this plan does not persist now (another profile's key, a key global here or
+        // absent at the moment) stay as they were: apply never drops a persisted value it cannot judge.
         let managed = Set(sysctlLines.map(\.key))
-        for (k, v) in ownSysctl.sorted(by: { $0.key < $1.key }) where !managed.contains(k) && !items.contains(where: { $0.id == k }) {
+        for (k, v) in ownSysctl.sorted(by: { $0.key < $1.key }) where !managed.contains(k) {
             sysctlLines.append(.init(key: k, value: v.text, why: "kept from an earlier wstune apply"))
         }
         var files: [FileChange] = []
