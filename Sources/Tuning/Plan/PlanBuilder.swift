@@ -147,7 +147,15 @@ public struct PlanBuilder {
             item.note = "global: set it on the host"
             return (item, nil)
         }
-        guard let live = (try? sysctls.read(key)) ?? nil else {
+        let read: SysctlValue?
+        do {
+            read = try sysctls.read(key)
+        } catch {
+            item.action = .absent
+            item.note = "unreadable: \(error)"
+            return (item, nil)
+        }
+        guard let live = read else {
             item.action = .absent
             item.note = key.name.hasPrefix("net.netfilter.") ? "nf_conntrack not loaded" : "this kernel has no \(key.name)"
             return (item, nil)
