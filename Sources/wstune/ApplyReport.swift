@@ -16,6 +16,26 @@ struct ApplyReport: Encodable {
         var file: String?
         var fileChanged: Bool
         var note: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, live, persisted, need, target, action, changed, liveChanged, file, fileChanged, note
+        }
+
+        /// Every key always present (null when unknown), so consumers can rely on the schema.
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(live, forKey: .live)
+            try c.encode(persisted, forKey: .persisted)
+            try c.encode(need, forKey: .need)
+            try c.encode(target, forKey: .target)
+            try c.encode(action, forKey: .action)
+            try c.encode(changed, forKey: .changed)
+            try c.encode(liveChanged, forKey: .liveChanged)
+            try c.encode(file, forKey: .file)
+            try c.encode(fileChanged, forKey: .fileChanged)
+            try c.encode(note, forKey: .note)
+        }
     }
 
     struct File: Encodable {
