@@ -29,17 +29,3 @@ public struct ApplyOptions: Sendable {
     /// Whether `systemctl` acts on the files written (files go to the live "/" and systemd is PID 1).
     public var systemdManagesFiles: Bool { filesRoot.isLiveRoot && SystemdUnitLimits(root: filesRoot).systemdRuns }
 }
-
-extension NamespaceInfo {
-    /// init_net's inode number is fixed (PROC_NET_INIT_INO = 0xEFFFFFF9, include/linux/proc_ns.h).
-    public static let initialNetInode = "net:[4026531833]"
-
-    /// Whether the live root is a child network namespace. Besides comparing with PID 1's namespace, on the live
-    /// root compare with init_net's fixed inode: /proc/1/ns/net is unreadable without ptrace rights over PID 1
-    /// (this machine's containers), and in a container PID 1 shares the child namespace.
-    public func isChild(liveRoot: HostRoot) -> Bool {
-        if isChild { return true }
-        guard liveRoot.isLiveRoot, let current else { return false }
-        return current != Self.initialNetInode
-    }
-}

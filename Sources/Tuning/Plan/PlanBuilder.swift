@@ -26,9 +26,8 @@ public struct PlanBuilder {
             }
         }
         ownSysctl = own
-        isChild = host.namespace.isChild(liveRoot: options.liveRoot)
-        namespace = isChild && !host.namespace.isChild
-            ? NamespaceInfo(current: host.namespace.current, initial: NamespaceInfo.initialNetInode) : host.namespace
+        isChild = host.namespace.isChild
+        namespace = host.namespace
     }
 
     public func build() throws -> TuningPlan {
