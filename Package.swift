@@ -54,7 +54,9 @@ let package = Package(
         .testTarget(name: "ProxyConfigTests", dependencies: ["ProxyConfig", "Tuning"], path: "Tests/ProxyConfigTests"),
         .testTarget(name: "SocketDiagTests", dependencies: ["SocketDiag"], path: "Tests/SocketDiagTests"),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference"], path: "Tests/ReferenceTests"),
-        .testTarget(name: "IntegrationTests", dependencies: ["HostFacts", "Tuning"], path: "Tests/IntegrationTests"),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["HostFacts", "Tuning"], path: "Tests/IntegrationTests",
+            exclude: ["py"]),
     ],
     swiftLanguageModes: [.v5]
 )
