@@ -21,20 +21,20 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
     var listNext: WebSocketConnection?
     var listTag: UInt8 = 0
 
-    private unowned let state: LoopState
-    private var context: ChannelHandlerContext?
+    unowned let state: LoopState
+    var context: ChannelHandlerContext?
     let endpoint: WebSocketEndpoint
-    private(set) var phase = Phase.open
+    var phase = Phase.open
     /// Last time the peer sent anything (while open), or when the close handshake began (while closing).
     var lastSeenNanos: UInt64
     private let connectedAtNanos: UInt64
     private let id: Int
-    private var lastCloseCode: UInt16?
-    private var holdsSlot = true
+    var lastCloseCode: UInt16?
+    var holdsSlot = true
     /// Bytes of a frame that has not fully arrived; nil between frames.
-    private var pending: ByteBuffer?
+    var pending: ByteBuffer?
     /// A fragmented message being reassembled; nil otherwise.
-    private var message: ByteBuffer?
+    var message: ByteBuffer?
     private var messageOpcode: UInt8 = 0
 
     init(state: LoopState, endpoint: WebSocketEndpoint, id: Int) {
@@ -266,57 +266,5 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
     var bufferedOutboundBytes: Int {
         guard let context else { return 0 }
         return (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
-    }
-
-    // MARK: closing
-
-    /// Starts the closing handshake (drain: 1001); the peer's close completes it, the sweep bounds the wait.
-    func startClose(code: UInt16, reason: String) {
-        guard phase == .open, let context else { return }
-        phase = .closeSent
-        lastCloseCode = code
-        message = nil
-        moveToClosing()
-        state.counters.closesSent[code, default: 0] += 1
-        let frame = WebSocketFrameWriter.close(code: code, reason: reason, allocator: context.channel.allocator)
-        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
-    }
-
-    /// Fails the connection (RFC 6455 §7.1.7): a close frame with `code`, then the output side is shut so the
-    /// peer sees the close before the FIN; input is discarded until the peer closes or the sweep gives up.
-    func fail(code: UInt16, reason: String) {
-        guard phase == .open || phase == .closeSent, let context else { return }
-        phase = .failing
-        lastCloseCode = code
-        pending = nil
-        message = nil
-        moveToClosing()
-        state.counters.closesSent[code, default: 0] += 1
-        let frame = WebSocketFrameWriter.close(code: code, reason: reason, allocator: context.channel.allocator)
-        context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { [weak self] result in
-            guard let self, let context = self.context else { return }
-            switch result {
-            case .success: context.close(mode: .output, promise: nil)
-            case .failure: self.closeNow()
-            }
-        }
-    }
-
-    /// Heartbeat: the peer was silent for two intervals; it is gone, so no closing handshake.
-    func closeSilentPeer() {
-        closeNow()
-    }
-
-    func closeNow() {
-        guard phase != .closed || holdsSlot, let context else { return }
-        phase = .closed
-        context.close(promise: nil)
-    }
-
-    private func moveToClosing() {
-        if state.echoClients.remove(self) || state.broadcastClients.remove(self) {
-            state.closingClients.append(self)
-        }
-        lastSeenNanos = LoopState.nowNanos()
     }
 }
