@@ -105,6 +105,14 @@ final class ServeProtocolTests: XCTestCase {
         XCTAssertEqual(m["wstune_connections_active"], 0)
     }
 
+    func testAcceptKeyMatchesTheRFCAndAFrameSentWithTheRequestIsEchoed() throws {
+        let server = try ServeProcess([])
+        defer { server.stop() }
+        let r = try ServePeer.run("early_frame", port: server.port)
+        XCTAssertEqual(r["accept"] as? String, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "RFC 6455 §1.3's worked example")
+        XCTAssertEqual(r["echo"] as? String, "early bird")
+    }
+
     func testPlainHTTPEndpoints() throws {
         let server = try ServeProcess([])
         defer { server.stop() }

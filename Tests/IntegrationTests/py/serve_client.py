@@ -176,6 +176,33 @@ def read_frames_until_eof(s, initial=b"", limit=T):
     return frames, time.monotonic() - started
 
 
+def early_frame(port):
+    """Sends the RFC 6455 §1.3 sample key and a frame in the same write as the upgrade request."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=T)
+    s.sendall(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+              + Frame(Opcode.TEXT, b"early bird").serialize(mask=True))
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(4096)
+    head, rest = data.split(b"\r\n\r\n", 1)
+    from websockets.streams import StreamReader
+    reader = StreamReader()
+    reader.feed_data(rest)
+    while True:
+        gen = Frame.parse(reader.read_exact, mask=False)
+        try:
+            next(gen)
+        except StopIteration as stop:
+            frame = stop.value
+            break
+        reader.feed_data(s.recv(4096))
+        continue
+    s.close()
+    accept = [l.split(":", 1)[1].strip() for l in head.decode().split("\r\n") if l.lower().startswith("sec-websocket-accept:")]
+    return {"accept": accept[0] if accept else None, "echo": frame.data.decode()}
+
+
 def raw_violation(port, kind):
     """Sends one frame that breaks RFC 6455 and reports the close code the server answered with."""
     s, head, rest = raw_handshake(port)
@@ -327,7 +354,7 @@ async def slow_consumer(port, messages, size):
 
 def main():
     scenario, port, rest = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-    sync = {"raw_violation": raw_violation, "silent_peer": silent_peer, "slowloris": slowloris,
+    sync = {"raw_violation": raw_violation, "early_frame": early_frame, "silent_peer": silent_peer, "slowloris": slowloris,
             "unanswering_client": unanswering_client}
     if scenario in sync:
         result = sync[scenario](port, *rest)
