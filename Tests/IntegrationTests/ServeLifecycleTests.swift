@@ -143,6 +143,37 @@ final class ServeLifecycleTests: XCTestCase {
         XCTAssertTrue((events[0]["remote"] as? String ?? "").hasPrefix("127.0.0.1:"))
     }
 
+    func testPortZeroAndJSONPrintTheBoundPort() throws {
+        let process = Process()
+        let out = Pipe()
+        process.executableURL = URL(fileURLWithPath: TestSupport.wstuneBinary)
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--json", "--threads", "1"]
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        // The first line on stdout is the listening event; availableData blocks until it is written.
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let event = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(line.split(separator: "\n").first.map { Array($0.utf8) } ?? []))
+                as? [String: Any])
+        XCTAssertEqual(event["event"] as? String, "listening")
+        XCTAssertEqual(event["pid"] as? Int, Int(process.processIdentifier))
+        let port = try XCTUnwrap(event["port"] as? Int)
+        XCTAssertGreaterThan(port, 0)
+        // ss (iproute2) sees this process listening on that port.
+        let ss = try TestSupport.run(["ss", "-Hltnp", "sport = :\(port)"])
+        XCTAssertTrue(ss.stdout.contains("pid=\(process.processIdentifier)"), ss.stdout)
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        XCTAssertFalse(process.isRunning)
+        XCTAssertEqual(process.terminationStatus, 0)
+    }
+
     func testReusePortLetsTwoProcessesShareAPort() throws {
         let first = try ServeProcess(["--reuse-port"])
         defer { first.stop() }
