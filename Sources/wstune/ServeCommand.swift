@@ -12,7 +12,8 @@ struct ServeCommand: ParsableCommand {
             Endpoints: /ws echoes every message; /ws/broadcast sends every message to every client of that \
             endpoint; /healthz; /readyz (503 while draining or at --max-connections); /metrics (Prometheus text). \
             On SIGTERM or SIGINT the server drains: /readyz turns 503, every client gets a 1001 close, and it \
-            waits up to --drain-timeout before exiting 0. Run several processes on one port with --reuse-port.
+            waits up to --drain-timeout before exiting 0; a second signal stops it at once. Run several processes \
+            on one port with --reuse-port.
             """)
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -63,10 +64,21 @@ struct ServeCommand: ParsableCommand {
         // Signals arrive on a dispatch source; ignore their default action first so they cannot kill us.
         let stop = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
+        // One serial queue for both signals: the first starts the drain, a second one ends it at once.
+        let signalQueue = DispatchQueue(label: "wstune.serve.signals")
+        var signalsSeen = 0
         for sig in [SIGTERM, SIGINT] {
             signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { stop.signal() }
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
+            source.setEventHandler {
+                signalsSeen += 1
+                if signalsSeen == 1 {
+                    stop.signal()
+                } else {
+                    printError("wstune serve: second signal, stopping without waiting for the drain")
+                    Foundation.exit(0)
+                }
+            }
             source.resume()
             sources.append(source)
         }

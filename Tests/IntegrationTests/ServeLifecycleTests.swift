@@ -116,6 +116,20 @@ final class ServeLifecycleTests: XCTestCase {
         XCTAssertEqual(try silent.result(seconds: 5)["close_codes"] as? [Int], [1001])
     }
 
+    func testSecondSignalEndsTheDrainAtOnce() throws {
+        let server = try ServeProcess(["--drain-timeout", "30"])
+        defer { server.stop() }
+        let silent = try ServePeer.start("unanswering_client", port: server.port)
+        defer { silent.stop() }
+        server.signal(SIGTERM)
+        _ = try server.metrics(within: 2) { $0["wstune_draining"] == 1 }
+        let started = Date()
+        server.signal(SIGINT)
+        XCTAssertEqual(server.waitForExit(seconds: 5), 0)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3, "did not wait the 30 s drain")
+        XCTAssertTrue(server.stderr.contains("second signal"), server.stderr)
+    }
+
     func testSIGINTWithNoClientsExitsZeroAtOnce() throws {
         let server = try ServeProcess(["--drain-timeout", "5"])
         defer { server.stop() }
