@@ -84,8 +84,10 @@ final class ServeProtocolTests: XCTestCase {
         XCTAssertEqual(r["text"] as? String, "fragmented ✓")
         XCTAssertEqual(r["binary"] as? [Int], [0, 1, 2, 3, 4])
         XCTAssertEqual(r["split_char"] as? String, "☃")
+        XCTAssertEqual(r["large_equal"] as? Bool, true, "three 100 kB fragments come back as one 300 kB message")
         let m = try server.metrics()
-        XCTAssertEqual(m["wstune_messages_received_total"], 3, "three messages, not eight frames")
+        XCTAssertEqual(m["wstune_messages_received_total"], 4, "four messages, not eleven frames")
+        XCTAssertEqual(m["wstune_bytes_received_total"], Double("fragmented ✓".utf8.count + 5 + 3 + 300_000))
     }
 
     func testProtocolViolationsGet1002() throws {

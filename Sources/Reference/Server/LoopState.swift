@@ -15,6 +15,9 @@ final class LoopState: @unchecked Sendable {
     /// Connections that sent or got a close frame and wait for the other side; closed after `closeTimeout`.
     var closingClients = IntrusiveList<WebSocketConnection>(tag: 3)
     var httpConnections = IntrusiveList<HTTPEndpointHandler>(tag: 1)
+    /// `--log-connections` only: each connection's log id and start time, kept here so connections do not
+    /// carry them when nothing is logged.
+    var logRecords: [ObjectIdentifier: (id: Int, connectedAtNanos: UInt64)] = [:]
 
     /// An empty ping frame shared by every heartbeat of this loop (written many times, never copied).
     let pingFrame: ByteBuffer

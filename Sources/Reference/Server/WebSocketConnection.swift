@@ -27,22 +27,53 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
     var phase = Phase.open
     /// Last time the peer sent anything (while open), or when the close handshake began (while closing).
     var lastSeenNanos: UInt64
-    private let connectedAtNanos: UInt64
-    private let id: Int
     var lastCloseCode: UInt16?
     var holdsSlot = true
-    /// Bytes of a frame that has not fully arrived; nil between frames.
-    var pending: ByteBuffer?
-    /// A fragmented message being reassembled; nil otherwise.
-    var message: ByteBuffer?
-    private var messageOpcode: UInt8 = 0
+    /// Only while a frame or a fragmented message is incomplete; nil on an idle connection.
+    private var reassembly: WebSocketReassembly?
 
-    init(state: LoopState, endpoint: WebSocketEndpoint, id: Int) {
+    init(state: LoopState, endpoint: WebSocketEndpoint) {
         self.state = state
         self.endpoint = endpoint
-        self.id = id
         self.lastSeenNanos = LoopState.nowNanos()
-        self.connectedAtNanos = lastSeenNanos
+    }
+
+    /// Bytes of a frame that has not fully arrived; nil between frames.
+    var pending: ByteBuffer? {
+        get { reassembly?.pending }
+        set {
+            if let newValue {
+                reassemblyBox().pending = newValue
+            } else if let r = reassembly {
+                r.pending = nil
+                if r.isEmpty { reassembly = nil }
+            }
+        }
+    }
+
+    /// A fragmented message being reassembled; nil otherwise.
+    var message: ByteBuffer? {
+        get { reassembly?.message }
+        set {
+            if let newValue {
+                reassemblyBox().message = newValue
+            } else if let r = reassembly {
+                r.message = nil
+                if r.isEmpty { reassembly = nil }
+            }
+        }
+    }
+
+    private var messageOpcode: UInt8 {
+        get { reassembly?.messageOpcode ?? 0 }
+        set { reassemblyBox().messageOpcode = newValue }
+    }
+
+    private func reassemblyBox() -> WebSocketReassembly {
+        if let r = reassembly { return r }
+        let r = WebSocketReassembly()
+        reassembly = r
+        return r
     }
 
     // MARK: lifecycle
@@ -53,6 +84,9 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
         state.counters.handshakes += 1
         if endpoint == .broadcast { state.broadcastClients.append(self) } else { state.echoClients.append(self) }
         if state.server.configuration.logConnections {
+            // Id and start time live in the loop's log table, not in every connection.
+            let id = state.server.makeConnectionID()
+            state.logRecords[ObjectIdentifier(self)] = (id, lastSeenNanos)
             ConnectionLog.connect(id: id, remote: Self.describe(context.channel.remoteAddress), path: endpoint.path)
         }
         if !context.channel.isActive { finish() }
@@ -78,7 +112,9 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
         _ = state.echoClients.remove(self) || state.broadcastClients.remove(self) || state.closingClients.remove(self)
         state.counters.activeConnections -= 1
         state.server.releaseSlot()
-        if state.server.configuration.logConnections {
+        if state.server.configuration.logConnections,
+            let (id, connectedAtNanos) = state.logRecords.removeValue(forKey: ObjectIdentifier(self))
+        {
             let ms = Int((LoopState.nowNanos() &- connectedAtNanos) / 1_000_000)
             ConnectionLog.disconnect(
                 id: id, remote: Self.describe(context?.channel.remoteAddress), path: endpoint.path,
@@ -159,10 +195,18 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
                 fail(code: WebSocketCloseCode.protocolError, reason: "continuation without a message")
                 return
             }
+            // Take the message out (so appending does not copy it) and keep its opcode: clearing the last
+            // partial state drops the reassembly object.
+            let opcode = messageOpcode
             message = nil
             var p = payload
             m.writeBuffer(&p)
-            if header.fin { deliver(opcode: messageOpcode, payload: m) } else { message = m }
+            if header.fin {
+                deliver(opcode: opcode, payload: m)
+            } else {
+                message = m
+                messageOpcode = opcode
+            }
         case WebSocketFrameHeader.ping:
             state.counters.pingsReceived += 1
             if phase == .open, let context {

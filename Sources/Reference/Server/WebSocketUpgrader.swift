@@ -47,8 +47,7 @@ final class WebSocketUpgrader: HTTPServerProtocolUpgrader, @unchecked Sendable {
             }
             // Removal of a handler without custom removal logic completes synchronously.
             pipeline.removeHandler(http, promise: nil)
-            let id = server.configuration.logConnections ? server.makeConnectionID() : 0
-            try pipeline.addHandler(WebSocketConnection(state: state, endpoint: endpoint, id: id))
+            try pipeline.addHandler(WebSocketConnection(state: state, endpoint: endpoint))
             return context.eventLoop.makeSucceededFuture(())
         } catch {
             return context.eventLoop.makeFailedFuture(error)

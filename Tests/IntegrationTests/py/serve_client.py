@@ -112,6 +112,11 @@ async def fragmented(port):
         snowman = "☃".encode()
         await ws.send([snowman[:1], snowman[1:]], text=True)
         out["split_char"] = await asyncio.wait_for(ws.recv(), T)
+    async with websockets.connect(url(port), open_timeout=T, max_size=None) as ws:
+        # Large fragments: each arrives over several reads while the message is being reassembled.
+        parts = [bytes([65 + i]) * 100_000 for i in range(3)]
+        await ws.send(parts)
+        out["large_equal"] = await asyncio.wait_for(ws.recv(), T) == b"".join(parts)
     return out
 
 
