@@ -1,0 +1,59 @@
+import CMnl
+import Glibc
+
+/// One sock_diag dump (one family, one filter) on its own netlink socket, tallied as the replies arrive.
+struct SockDiagDump {
+    let family: SocketQuery.Family
+    let states: UInt32
+    let filter: DiagFilter?
+    let grouping: SocketQuery.Grouping?
+    let filterPorts: [UInt16]
+    let remote: Bool
+    let queueThresholdBytes: UInt32
+    let collectCookies: Bool
+
+    /// Runs the dump and returns its tally.
+    func run() throws -> SocketCounts {
+        let socket = try NetlinkSocket(protocol: NETLINK_SOCK_DIAG)
+        var tally = DiagTally(
+            byPort: grouping == .port, byPeer: grouping == .peer, filterPorts: !filterPorts.isEmpty,
+            remote: remote, queueThresholdBytes: queueThresholdBytes, collectCookies: collectCookies)
+        defer { tally.release() }
+        let request = "SOCK_DIAG_BY_FAMILY dump (\(family == .ipv4 ? "AF_INET" : "AF_INET6"))"
+        let seq = socket.nextSequence()
+        let bytecode = filter?.bytecode() ?? []
+        // nlmsghdr + inet_diag_req_v2 + one attribute: a few hundred bytes at most.
+        let capacity = 16 + MemoryLayout<inet_diag_req_v2>.size + 4 + bytecode.count + 16
+        let message = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { message.deallocate() }
+        memset(message, 0, capacity)
+        let nlh = mnl_nlmsg_put_header(message)!
+        nlh.pointee.nlmsg_type = UInt16(SOCK_DIAG_BY_FAMILY)
+        nlh.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | NLM_F_DUMP)
+        nlh.pointee.nlmsg_seq = seq
+        let req = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<inet_diag_req_v2>.size)!
+            .assumingMemoryBound(to: inet_diag_req_v2.self)
+        req.pointee.sdiag_family = UInt8(family == .ipv4 ? AF_INET : AF_INET6)
+        req.pointee.sdiag_protocol = UInt8(IPPROTO_TCP)
+        req.pointee.idiag_ext = 0  // no extension: the counter reads only the fixed inet_diag_msg
+        req.pointee.idiag_states = states
+        if !bytecode.isEmpty {
+            bytecode.withUnsafeBytes {
+                mnl_attr_put(nlh, UInt16(INET_DIAG_REQ_BYTECODE), $0.count, $0.baseAddress)
+            }
+        }
+        try withUnsafeMutablePointer(to: &tally) { t in
+            try socket.exchange(UnsafeMutableRawPointer(nlh), sequence: seq, request: request,
+                                data: UnsafeMutableRawPointer(t), callback: diagMessageCallback)
+        }
+        return tally.counts(states: states)
+    }
+}
+
+/// libmnl calls this for each inet_diag_msg of a dump; `data` is the DiagTally (C callbacks cannot capture).
+private let diagMessageCallback: mnl_cb_t = { nlh, data in
+    guard let nlh, let data else { return MNL_CB_ERROR }
+    guard nlh.pointee.nlmsg_len >= UInt32(16 + DiagTally.messageSize) else { return MNL_CB_OK }
+    data.assumingMemoryBound(to: DiagTally.self).pointee.add(UnsafeRawPointer(nlh) + 16)
+    return MNL_CB_OK
+}
