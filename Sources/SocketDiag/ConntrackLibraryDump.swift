@@ -17,7 +17,7 @@ enum ConntrackLibraryDump {
                 guard let ct, let data else { return Int32(NFCT_CB_CONTINUE) }
                 let t = data.assumingMemoryBound(to: DumpTally.self)
                 let proto = nfct_get_attr_u8(ct, ATTR_L4PROTO)
-                if proto == UInt8(IPPROTO_TCP) && nfct_attr_is_set(ct, ATTR_TCP_STATE) > 0 {
+                if proto == DiagTally.tcpProtocol && nfct_attr_is_set(ct, ATTR_TCP_STATE) > 0 {
                     t.pointee.tcpStates[Int(nfct_get_attr_u8(ct, ATTR_TCP_STATE)) & 15] += 1
                 }
                 t.pointee.protocols[Int(proto)] += 1

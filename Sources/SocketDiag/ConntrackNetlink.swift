@@ -121,7 +121,7 @@ private let conntrackEntryCallback: mnl_cb_t = { nlh, data in
             }
         }
     }
-    if proto == UInt8(IPPROTO_TCP) && tcpState >= 0 { t.pointee.tcpStates[tcpState & 15] += 1 }
+    if proto == DiagTally.tcpProtocol && tcpState >= 0 { t.pointee.tcpStates[tcpState & 15] += 1 }
     t.pointee.protocols[Int(proto)] += 1
     return MNL_CB_OK
 }

@@ -5,6 +5,8 @@ import CMnl
 struct DiagTally {
     // inet_diag_msg offsets (checked by _Static_assert in CSockDiag/shim.c).
     static let messageSize = 72
+    /// IPPROTO_TCP (its Glibc import is ambiguous next to the kernel headers in release builds).
+    static let tcpProtocol: UInt8 = 6
     static let stateOffset = 1, sportOffset = 4, dportOffset = 6, dstOffset = 24, cookieOffset = 44
     static let rqueueOffset = 56, wqueueOffset = 60
 
@@ -18,7 +20,7 @@ struct DiagTally {
     let collectCookies: Bool
     var queue: QueuePressure
 
-    init(byPort: Bool, byPeer: Bool, filterPorts: Bool, remote: Bool, queueThresholdBytes: UInt32,
+    init(byPort: Bool, byPeer: Bool, establishedByPort: Bool, remote: Bool, queueThresholdBytes: UInt32,
          collectCookies: Bool) {
         states = UnsafeMutablePointer<Int>.allocate(capacity: 16)
         states.initialize(repeating: 0, count: 16)
@@ -26,7 +28,7 @@ struct DiagTally {
             ports = UnsafeMutablePointer<Int>.allocate(capacity: 65536)
             ports!.initialize(repeating: 0, count: 65536)
         }
-        if filterPorts {
+        if establishedByPort {
             establishedPorts = UnsafeMutablePointer<Int>.allocate(capacity: 65536)
             establishedPorts!.initialize(repeating: 0, count: 65536)
         }
@@ -97,7 +99,7 @@ struct DiagTally {
             for p in 0..<65536 where ports[p] != 0 { c.byPort[UInt16(p)] = ports[p] }
         }
         if let establishedPorts {
-            for p in 0..<65536 where establishedPorts[p] != 0 { c.establishedByFilterPort[UInt16(p)] = establishedPorts[p] }
+            for p in 0..<65536 where establishedPorts[p] != 0 { c.establishedByPort[UInt16(p)] = establishedPorts[p] }
         }
         c.byPeer = peers
         c.establishedCookies = cookies

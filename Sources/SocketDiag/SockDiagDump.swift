@@ -7,7 +7,7 @@ struct SockDiagDump {
     let states: UInt32
     let filter: DiagFilter?
     let grouping: SocketQuery.Grouping?
-    let filterPorts: [UInt16]
+    let establishedByPort: Bool
     let remote: Bool
     let queueThresholdBytes: UInt32
     let collectCookies: Bool
@@ -16,7 +16,7 @@ struct SockDiagDump {
     func run() throws -> SocketCounts {
         let socket = try NetlinkSocket(protocol: NETLINK_SOCK_DIAG)
         var tally = DiagTally(
-            byPort: grouping == .port, byPeer: grouping == .peer, filterPorts: !filterPorts.isEmpty,
+            byPort: grouping == .port, byPeer: grouping == .peer, establishedByPort: establishedByPort,
             remote: remote, queueThresholdBytes: queueThresholdBytes, collectCookies: collectCookies)
         defer { tally.release() }
         let request = "SOCK_DIAG_BY_FAMILY dump (\(family == .ipv4 ? "AF_INET" : "AF_INET6"))"
@@ -34,7 +34,7 @@ struct SockDiagDump {
         let req = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<inet_diag_req_v2>.size)!
             .assumingMemoryBound(to: inet_diag_req_v2.self)
         req.pointee.sdiag_family = UInt8(family == .ipv4 ? AF_INET : AF_INET6)
-        req.pointee.sdiag_protocol = UInt8(IPPROTO_TCP)
+        req.pointee.sdiag_protocol = DiagTally.tcpProtocol
         req.pointee.idiag_ext = 0  // no extension: the counter reads only the fixed inet_diag_msg
         req.pointee.idiag_states = states
         if !bytecode.isEmpty {

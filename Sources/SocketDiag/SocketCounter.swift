@@ -14,7 +14,7 @@ public enum SocketCounter {
             for part in 0..<query.partitions {
                 dumps.append(SockDiagDump(
                     family: family, states: mask, filter: query.filter(partition: part), grouping: query.grouping,
-                    filterPorts: query.ports, remote: query.remote, queueThresholdBytes: query.queueThresholdBytes,
+                    establishedByPort: query.establishedByPort, remote: query.remote, queueThresholdBytes: query.queueThresholdBytes,
                     collectCookies: query.collectCookies))
             }
         }

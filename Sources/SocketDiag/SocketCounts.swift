@@ -8,8 +8,9 @@ public struct SocketCounts: Sendable, Equatable {
     public var byPort: [UInt16: Int]
     /// Sockets per peer address; only with grouping `.peer`.
     public var byPeer: [PeerAddress: Int]
-    /// Established sockets per port matched by the filter (the ports given); kept whenever ports were given.
-    public var establishedByFilterPort: [UInt16: Int]
+    /// Established sockets per port (local, or remote when the query matched remote ports); kept when ports were
+    /// given or the query asked for it.
+    public var establishedByPort: [UInt16: Int]
     public var queue: QueuePressure
     /// Cookies of established sockets, when the query asked for them.
     public var establishedCookies: Set<UInt64>
@@ -17,12 +18,12 @@ public struct SocketCounts: Sendable, Equatable {
     public var dumps: Int
 
     public init(byState: [TCPState: Int] = [:], byPort: [UInt16: Int] = [:], byPeer: [PeerAddress: Int] = [:],
-                establishedByFilterPort: [UInt16: Int] = [:], queue: QueuePressure = QueuePressure(thresholdBytes: 0),
+                establishedByPort: [UInt16: Int] = [:], queue: QueuePressure = QueuePressure(thresholdBytes: 0),
                 establishedCookies: Set<UInt64> = [], dumps: Int = 0) {
         self.byState = byState
         self.byPort = byPort
         self.byPeer = byPeer
-        self.establishedByFilterPort = establishedByFilterPort
+        self.establishedByPort = establishedByPort
         self.queue = queue
         self.establishedCookies = establishedCookies
         self.dumps = dumps
@@ -36,7 +37,7 @@ public struct SocketCounts: Sendable, Equatable {
         for (k, v) in other.byState { byState[k, default: 0] += v }
         for (k, v) in other.byPort { byPort[k, default: 0] += v }
         for (k, v) in other.byPeer { byPeer[k, default: 0] += v }
-        for (k, v) in other.establishedByFilterPort { establishedByFilterPort[k, default: 0] += v }
+        for (k, v) in other.establishedByPort { establishedByPort[k, default: 0] += v }
         queue.merge(other.queue)
         establishedCookies.formUnion(other.establishedCookies)
         dumps += other.dumps

@@ -20,13 +20,16 @@ public struct SocketQuery: Equatable, Sendable {
     public var queueThresholdBytes: UInt32
     /// Collect the cookies of established sockets (for opened/closed rates between two samples).
     public var collectCookies: Bool
+    /// Count established sockets per port (local, or remote with `remote`) even without grouping `.port`;
+    /// always on when `ports` is not empty.
+    public var establishedByPort: Bool
     /// Dumps per family run in parallel, each on its own netlink socket over a slice of the peer-port space.
     /// 1 dumps each family whole; families always run in parallel when both are asked for.
     public var partitions: Int
 
     public init(ports: [UInt16] = [], remote: Bool = false, states: [TCPState] = [.established],
                 families: [Family] = [.ipv4, .ipv6], grouping: Grouping? = nil, queueThresholdBytes: UInt32 = 65536,
-                collectCookies: Bool = false, partitions: Int = 1) {
+                collectCookies: Bool = false, establishedByPort: Bool = false, partitions: Int = 1) {
         self.ports = ports
         self.remote = remote
         self.states = states
@@ -34,6 +37,7 @@ public struct SocketQuery: Equatable, Sendable {
         self.grouping = grouping
         self.queueThresholdBytes = queueThresholdBytes
         self.collectCookies = collectCookies
+        self.establishedByPort = establishedByPort || !ports.isEmpty
         self.partitions = max(1, partitions)
     }
 

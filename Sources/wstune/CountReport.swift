@@ -58,7 +58,7 @@ struct CountReport: Encodable {
             : nil
         establishedByPort = query.ports.isEmpty
             ? nil
-            : Dictionary(uniqueKeysWithValues: query.ports.map { (String($0), counts.establishedByFilterPort[$0] ?? 0) })
+            : Dictionary(uniqueKeysWithValues: query.ports.map { (String($0), counts.establishedByPort[$0] ?? 0) })
         let q = counts.queue
         queue = Queue(thresholdBytes: q.thresholdBytes, receiveQueueOver: q.receiveQueueOver,
                       sendQueueOver: q.sendQueueOver, sendQueueNonEmpty: q.sendQueueNonEmpty,
