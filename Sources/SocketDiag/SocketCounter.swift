@@ -1,4 +1,4 @@
-import Dispatch
+import Glibc
 
 /// Counts sockets over sock_diag: one dump per family and partition, run in parallel on separate netlink
 /// sockets, merged into one `SocketCounts`.
@@ -19,32 +19,66 @@ public enum SocketCounter {
             }
         }
         if dumps.count == 1 { return try dumps[0].run() }
+        // One plain thread per extra dump (the first runs here): cheaper to start than a dispatch pool for a
+        // short-lived command, and each dump blocks in recvmsg on its own socket anyway.
         let results = ResultSlots(count: dumps.count)
-        DispatchQueue.concurrentPerform(iterations: dumps.count) { i in
-            results.set(i, Result { try dumps[i].run() })
+        var threads: [pthread_t] = []
+        for i in 1..<dumps.count {
+            let job = DumpJob(dump: dumps[i], index: i, results: results)
+            var thread = pthread_t()
+            let rc = pthread_create(&thread, nil, { raw in
+                let job = Unmanaged<DumpJob>.fromOpaque(raw!).takeRetainedValue()
+                job.results.set(job.index, Result { try job.dump.run() })
+                return nil
+            }, Unmanaged.passRetained(job).toOpaque())
+            if rc == 0 {
+                threads.append(thread)
+            } else {
+                // No thread: run it here instead.
+                Unmanaged.passUnretained(job).release()
+                results.set(i, Result { try dumps[i].run() })
+            }
         }
+        results.set(0, Result { try dumps[0].run() })
+        for t in threads { pthread_join(t, nil) }
         var total = SocketCounts(queue: QueuePressure(thresholdBytes: query.queueThresholdBytes))
         for r in results.all() { total.merge(try r.get()) }
         return total
     }
 }
 
+private final class DumpJob {
+    let dump: SockDiagDump
+    let index: Int
+    let results: ResultSlots
+    init(dump: SockDiagDump, index: Int, results: ResultSlots) {
+        self.dump = dump
+        self.index = index
+        self.results = results
+    }
+}
+
 /// Slots each parallel dump writes its own result into (distinct indices, so no two writers share a slot).
 private final class ResultSlots: @unchecked Sendable {
     private var slots: [Result<SocketCounts, Error>?]
-    private let lock = DispatchSemaphore(value: 1)
+    private var lock = pthread_mutex_t()
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+        pthread_mutex_init(&lock, nil)
+    }
+
+    deinit { pthread_mutex_destroy(&lock) }
 
     func set(_ i: Int, _ r: Result<SocketCounts, Error>) {
-        lock.wait()
+        pthread_mutex_lock(&lock)
         slots[i] = r
-        lock.signal()
+        pthread_mutex_unlock(&lock)
     }
 
     func all() -> [Result<SocketCounts, Error>] {
-        lock.wait()
-        defer { lock.signal() }
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
         return slots.compactMap { $0 }
     }
 }

@@ -21,8 +21,9 @@ struct CountCommand: ParsableCommand {
     @Option(name: .customLong("queue-threshold"), help: "Bytes in a socket's queue that count as pressure.")
     var queueThresholdBytes: UInt32 = 65536
 
-    @Flag(name: .customLong("conntrack"), help: "Also dump conntrack and count its TCP entries by state.")
-    var conntrackByState = false
+    @Flag(name: .customLong("conntrack"),
+          help: "Count conntrack instead of sockets: entries against nf_conntrack_max, statistics, TCP entries by state.")
+    var conntrackOnly = false
 
     @Option(name: .customLong("conntrack-engine"), help: "Conntrack dump decoder: raw (libmnl) or library (libnetfilter_conntrack).")
     var conntrackEngine: ConntrackReader.Engine = .raw
@@ -36,6 +37,9 @@ struct CountCommand: ParsableCommand {
     @Flag(name: .customLong("prometheus"), help: "node_exporter textfile-collector format.")
     var prometheus = false
 
+    @Flag(name: .customLong("timing"), help: "Print the time spent in netlink to standard error.")
+    var timing = false
+
     @Option(name: .customLong("root"), help: "Root to read /proc and /sys files under (netlink is always live).")
     var root: String = "/"
 
@@ -46,10 +50,12 @@ struct CountCommand: ParsableCommand {
 
     func run() throws {
         let hostRoot = HostRoot(root)
+        if conntrackOnly { return try runConntrack(root: hostRoot) }
         // A table by state shows every state unless some were asked for; the plain number counts established.
         let defaultStates: [TCPState] = grouping == .state ? TCPState.allCases : [.established]
         let query = try filter.query(defaultStates: defaultStates, grouping: grouping,
                                      queueThresholdBytes: queueThresholdBytes)
+        let started = LiveSample.monotonicSeconds()
         let counts: SocketCounts
         do {
             counts = try SocketCounter.count(query)
@@ -57,25 +63,49 @@ struct CountCommand: ParsableCommand {
             printError("wstune count: \(e)")
             throw ExitStatus.couldNotRun
         }
-        let wantsConntrack = json || prometheus || grouping != nil || conntrackByState
+        if timing { printTiming("sock_diag", since: started, detail: "\(counts.dumps) dumps") }
         var conntrack: ConntrackSummary?
-        if wantsConntrack {
-            do {
-                conntrack = try ConntrackReader.read(root: hostRoot, byState: conntrackByState, engine: conntrackEngine)
-            } catch {
-                printError("wstune count: conntrack: \(error)")
-                throw ExitStatus.couldNotRun
-            }
+        if json || prometheus || grouping != nil {
+            conntrack = try readConntrack(root: hostRoot, byState: false)
         }
         let report = CountReport(query: query, counts: counts, conntrack: conntrack, topRows: topRows)
         if json {
             try printJSON(report)
         } else if prometheus {
             print(report.prometheusText(), terminator: "")
-        } else if grouping == nil && !conntrackByState {
+        } else if grouping == nil {
             print(report.matching)
         } else {
             print(report.text(grouping: grouping, terminal: Terminal.stdout), terminator: "")
         }
+    }
+
+    /// `--conntrack`: entries, max, statistics and a by-state dump; no socket dump.
+    func runConntrack(root: HostRoot) throws {
+        let started = LiveSample.monotonicSeconds()
+        let summary = try readConntrack(root: root, byState: true)
+        if timing { printTiming("conntrack (\(conntrackEngine.rawValue))", since: started, detail: "") }
+        let report = ConntrackReport(summary)
+        if json {
+            try printJSON(report)
+        } else if prometheus {
+            print(report.prometheusText(), terminator: "")
+        } else {
+            print(report.text(terminal: Terminal.stdout), terminator: "")
+        }
+    }
+
+    func readConntrack(root: HostRoot, byState: Bool) throws -> ConntrackSummary {
+        do {
+            return try ConntrackReader.read(root: root, byState: byState, engine: conntrackEngine)
+        } catch {
+            printError("wstune count: conntrack: \(error)")
+            throw ExitStatus.couldNotRun
+        }
+    }
+
+    func printTiming(_ what: String, since start: Double, detail: String) {
+        let ms = (LiveSample.monotonicSeconds() - start) * 1000
+        printError("timing: \(what) \((ms * 100).rounded() / 100) ms\(detail.isEmpty ? "" : " (\(detail))")")
     }
 }

@@ -7,9 +7,7 @@ extension CountReport {
         let portsLabel = filter.ports.isEmpty ? "any" : filter.ports.map(String.init).joined(separator: ",")
         let base = "ports=\"\(portsLabel)\",side=\"\(filter.side)\""
         func family(_ name: String, _ type: String, _ help: String, _ samples: [(String, Any)]) {
-            guard !samples.isEmpty else { return }
-            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for (labels, value) in samples { out += "\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(value)\n" }
+            out += PrometheusText.family(name, type, help, samples)
         }
         family("wstune_sockets", "gauge", "TCP sockets matching the filter, by state (sock_diag).",
                TCPState.allCases.compactMap { s in byState[s.name].map { ("\(base),state=\"\(s.name)\"", $0) } })
@@ -24,19 +22,17 @@ extension CountReport {
         family("wstune_socket_queue_largest_bytes", "gauge", "Largest queue among established sockets.",
                [("\(base),queue=\"receive\"", queue.largestReceiveQueueBytes),
                 ("\(base),queue=\"send\"", queue.largestSendQueueBytes)])
-        if let c = conntrack {
-            family("wstune_conntrack_loaded", "gauge", "1 when nf_conntrack is loaded.", [("", c.loaded ? 1 : 0)])
-            if let e = c.entries { family("wstune_conntrack_entries", "gauge", "Conntrack entries.", [("", e)]) }
-            if let m = c.max { family("wstune_conntrack_max", "gauge", "net.netfilter.nf_conntrack_max.", [("", m)]) }
-            if let s = c.stats, !s.isEmpty {
-                family("wstune_conntrack_stat_total", "counter", "Conntrack statistics counters summed over CPUs.",
-                       s.sorted { $0.key < $1.key }.map { ("counter=\"\($0.key)\"", $0.value) })
-            }
-            if let t = c.tcpByState {
-                family("wstune_conntrack_tcp_entries", "gauge", "Conntrack TCP entries by state.",
-                       ConntrackTCPState.allCases.map { ("state=\"\($0.name)\"", t[$0.name] ?? 0) })
-            }
-        }
+        if let c = conntrack { out += c.prometheusText() }
+        return out
+    }
+}
+
+/// The text exposition format's pieces (HELP and TYPE once per family, then samples).
+enum PrometheusText {
+    static func family(_ name: String, _ type: String, _ help: String, _ samples: [(String, Any)]) -> String {
+        guard !samples.isEmpty else { return "" }
+        var out = "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+        for (labels, value) in samples { out += "\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(value)\n" }
         return out
     }
 }

@@ -21,17 +21,6 @@ struct CountReport: Encodable {
         let largestReceiveQueueBytes: UInt32
         let largestSendQueueBytes: UInt32
     }
-    struct Conntrack: Encodable {
-        let loaded: Bool
-        let entries: Int?
-        let entriesSource: String?
-        let max: Int?
-        let usage: Double?
-        let stats: [String: Int]?
-        let tcpByState: [String: Int]?
-        let byProtocol: [String: Int]?
-    }
-
     let filter: Filter
     /// Sockets matching the filter in the asked states (the number printed with no --by).
     let matching: Int
@@ -41,7 +30,7 @@ struct CountReport: Encodable {
     /// Established sockets per filter port (only when --port was given).
     let establishedByPort: [String: Int]?
     let queue: Queue
-    let conntrack: Conntrack?
+    let conntrack: ConntrackReport?
 
     init(query: SocketQuery, counts: SocketCounts, conntrack c: ConntrackSummary?, topRows: Int) {
         filter = Filter(ports: query.ports, side: query.remote ? "remote" : "local",
@@ -63,12 +52,7 @@ struct CountReport: Encodable {
         queue = Queue(thresholdBytes: q.thresholdBytes, receiveQueueOver: q.receiveQueueOver,
                       sendQueueOver: q.sendQueueOver, sendQueueNonEmpty: q.sendQueueNonEmpty,
                       largestReceiveQueueBytes: q.largestReceiveQueueBytes, largestSendQueueBytes: q.largestSendQueueBytes)
-        conntrack = c.map { c in
-            Conntrack(loaded: c.loaded, entries: c.entries, entriesSource: c.entriesSource, max: c.maxEntries,
-                      usage: c.usage, stats: c.loaded ? c.stats : nil,
-                      tcpByState: c.tcpByState.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key.name, $0.value) }) },
-                      byProtocol: c.byProtocol)
-        }
+        conntrack = c.map(ConntrackReport.init)
     }
 
     /// A table (by state, port or peer), then queue pressure and conntrack lines.
@@ -93,23 +77,7 @@ struct CountReport: Encodable {
         out += "queue pressure: \(queue.receiveQueueOver) established with more than \(queue.thresholdBytes) bytes unread, "
             + "\(queue.sendQueueOver) with more than \(queue.thresholdBytes) bytes unsent; "
             + "largest unread \(queue.largestReceiveQueueBytes) B, largest unsent \(queue.largestSendQueueBytes) B\n"
-        if let c = conntrack {
-            if !c.loaded {
-                out += "conntrack: not loaded\n"
-            } else {
-                let usage = c.usage.map { String(format: " (%.1f%%)", $0 * 100) } ?? ""
-                out += "conntrack: \(c.entries.map(String.init) ?? "?") of \(c.max.map(String.init) ?? "?") entries\(usage)\n"
-                if let s = c.stats, !s.isEmpty {
-                    out += "conntrack stats: " + s.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-                        .joined(separator: " ") + "\n"
-                }
-                if let t = c.tcpByState {
-                    out += "conntrack tcp: " + ConntrackTCPState.allCases.compactMap { s in
-                        t[s.name].map { "\(s.name)=\($0)" }
-                    }.joined(separator: " ") + "\n"
-                }
-            }
-        }
+        if let c = conntrack { out += c.text(terminal: terminal) }
         return out
     }
 }
