@@ -1,0 +1,230 @@
+import Foundation
+import XCTest
+
+/// `wstune count` against `ss`, both run in the same fresh namespace over the same quiescent sockets: a few
+/// thousand established connections on two ports over IPv4 and IPv6, plus TIME-WAIT, CLOSE-WAIT and a stalled
+/// reader made on purpose. Every expected number is measured with ss in the test, never written down.
+final class CountSocketTests: XCTestCase {
+    static let portA = 8801, portB = 8802
+    nonisolated(unsafe) static var namespace: NetNamespace?
+    nonisolated(unsafe) static var peers: CountTestPeers?
+    nonisolated(unsafe) static var setupError: Error?
+
+    override class func setUp() {
+        super.setUp()
+        do {
+            let ns = try NetNamespace("count")
+            namespace = ns
+            peers = try CountTestPeers(namespace: ns, portA: portA, portB: portB, ipv4A: 1500, ipv4B: 1000,
+                                       ipv6A: 800, ipv6B: 700, timeWait: 50, closeWait: 30)
+        } catch {
+            setupError = error
+        }
+    }
+
+    override class func tearDown() {
+        peers?.stop()
+        namespace?.delete()
+        super.tearDown()
+    }
+
+    var ns: NetNamespace {
+        get throws {
+            if let e = CountSocketTests.setupError { throw e }
+            guard let ns = CountSocketTests.namespace else { throw XCTSkip("no namespace") }
+            return ns
+        }
+    }
+
+    /// Lines `ss` prints for a filter (-H: no header), counted by wc -l like an operator would.
+    func ssCount(_ args: String) throws -> Int {
+        let r = try ns.exec(["sh", "-c", "ss -Htn \(args) | wc -l"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    func wstune(_ args: [String]) throws -> CommandResult {
+        let r = try ns.exec([TestSupport.wstuneBinary] + args)
+        XCTAssertEqual(r.status, 0, "wstune \(args.joined(separator: " ")): \(r.stderr)")
+        return r
+    }
+
+    func number(_ args: [String]) throws -> Int {
+        Int(try wstune(args).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    func json(_ args: [String]) throws -> [String: Any] {
+        let r = try wstune(args + ["--json"])
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stdout)
+    }
+
+    func testPlainNumberMatchesSsForPortsSidesAndFamilies() throws {
+        let a = CountSocketTests.portA, b = CountSocketTests.portB
+        let cases: [([String], String)] = [
+            (["--port", "\(a)"], "state established '( sport = :\(a) )'"),
+            (["--port", "\(b)"], "state established '( sport = :\(b) )'"),
+            (["--port", "\(a)", "--port", "\(b)"], "state established '( sport = :\(a) or sport = :\(b) )'"),
+            (["--port", "\(a)", "--remote"], "state established '( dport = :\(a) )'"),
+            (["--port", "\(b)", "--local"], "state established '( sport = :\(b) )'"),
+            (["--port", "\(a)", "-4"], "-4 state established '( sport = :\(a) )'"),
+            (["--port", "\(a)", "-6"], "-6 state established '( sport = :\(a) )'"),
+            ([], "state established"),
+            (["--state", "time-wait"], "state time-wait"),
+            (["--state", "close-wait", "--port", "\(a)"], "state close-wait '( sport = :\(a) )'"),
+            (["--state", "fin-wait-2", "--port", "\(a)", "--remote"], "state fin-wait-2 '( dport = :\(a) )'"),
+            (["--state", "time-wait", "--port", "\(b)", "--remote"], "state time-wait '( dport = :\(b) )'"),
+        ]
+        for (args, ssArgs) in cases {
+            let expected = try ssCount(ssArgs)
+            for partitions in ["1", "3"] {
+                XCTAssertEqual(try number(["count"] + args + ["--partitions", partitions]), expected,
+                               "count \(args) --partitions \(partitions) vs ss \(ssArgs)")
+            }
+        }
+        // The shapes really were made (these would be zero if the peers had not done their job).
+        XCTAssertGreaterThanOrEqual(try ssCount("state established '( sport = :\(a) )'"), 2300)
+        XCTAssertEqual(try ssCount("state time-wait"), 50)
+        XCTAssertEqual(try ssCount("state close-wait"), 30)
+    }
+
+    func testByStateMatchesSsForEveryState() throws {
+        let report = try json(["count", "--by", "state"])
+        let byState = try XCTUnwrap(report["byState"] as? [String: Int])
+        let states = ["established", "syn-sent", "syn-recv", "fin-wait-1", "fin-wait-2", "time-wait", "close",
+                      "close-wait", "last-ack", "listen", "closing"]
+        XCTAssertEqual(Set(byState.keys), Set(states))
+        for s in states {
+            XCTAssertEqual(byState[s], try ssCount("state \(s)"), "state \(s)")
+        }
+        // The table form carries the same numbers.
+        let table = try wstune(["count", "--by", "state"]).stdout
+        for s in ["established", "time-wait", "close-wait", "listen"] {
+            let row = table.split(separator: "\n").first { $0.split(separator: " ").first.map(String.init) == s }
+            XCTAssertEqual(row.flatMap { $0.split(separator: " ").last.flatMap { Int($0) } }, byState[s], "row \(s)")
+        }
+    }
+
+    func testByPortMatchesSsLocalAndRemote() throws {
+        for remote in [false, true] {
+            let report = try json(["count", "--by", "port", "--state", "all", "--top", "100000"] + (remote ? ["--remote"] : []))
+            let rows = try XCTUnwrap(report["byPort"] as? [[String: Any]])
+            var ours: [String: Int] = [:]
+            for r in rows { ours[r["key"] as! String] = r["sockets"] as? Int }
+            // ss -tan: column 4 is the local address:port, column 5 the peer's.
+            let column = remote ? 5 : 4
+            let ss = try ns.exec(["sh", "-c", "ss -Htan | awk '{print $\(column)}' | sed 's/.*://' | sort | uniq -c"])
+            var theirs: [String: Int] = [:]
+            for line in ss.stdout.split(separator: "\n") {
+                let f = line.split(separator: " ")
+                if f.count == 2, let n = Int(f[0]), f[1] != "*" { theirs[String(f[1]), default: 0] += n }
+            }
+            XCTAssertEqual(ours, theirs, remote ? "remote ports" : "local ports")
+            XCTAssertGreaterThan(ours.count, 100)
+        }
+    }
+
+    func testByPeerMatchesSs() throws {
+        let report = try json(["count", "--by", "peer", "--port", "\(CountSocketTests.portA)", "--top", "1000"])
+        let rows = try XCTUnwrap(report["byPeer"] as? [[String: Any]])
+        var ours: [String: Int] = [:]
+        for r in rows { ours[r["key"] as! String] = r["sockets"] as? Int }
+        let ss = try ns.exec(["sh", "-c", "ss -Htn state established '( sport = :\(CountSocketTests.portA) )' "
+            + "| awk '{print $4}' | sed -e 's/:[0-9]*$//' -e 's/^\\[//' -e 's/\\]$//' -e 's/^::ffff://' | sort | uniq -c"])
+        var theirs: [String: Int] = [:]
+        for line in ss.stdout.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            if f.count == 2, let n = Int(f[0]) { theirs[String(f[1])] = n }
+        }
+        XCTAssertEqual(ours, theirs)
+        XCTAssertGreaterThanOrEqual(ours.count, 8)  // 127.0.0.2-8 and ::1 at least
+    }
+
+    func testQueuePressureMatchesSsQueues() throws {
+        let threshold = 65536
+        let report = try json(["count", "--state", "established", "--queue-threshold", "\(threshold)"])
+        let q = try XCTUnwrap(report["queue"] as? [String: Int])
+        // ss -tn: column 2 is Recv-Q, column 3 Send-Q (for established sockets: unread and unsent/unacked bytes).
+        let ss = try ns.exec(["sh", "-c", "ss -Htn state established | awk '{print $1, $2}'"])
+        var rOver = 0, wOver = 0, rMax = 0, wMax = 0
+        for line in ss.stdout.split(separator: "\n") {
+            let f = line.split(separator: " ").compactMap { Int($0) }
+            guard f.count == 2 else { continue }
+            if f[0] > threshold { rOver += 1 }
+            if f[1] > threshold { wOver += 1 }
+            rMax = max(rMax, f[0])
+            wMax = max(wMax, f[1])
+        }
+        XCTAssertEqual(q["receiveQueueOver"], rOver)
+        XCTAssertEqual(q["sendQueueOver"], wOver)
+        XCTAssertEqual(q["largestReceiveQueueBytes"], rMax)
+        XCTAssertEqual(q["largestSendQueueBytes"], wMax)
+        XCTAssertGreaterThanOrEqual(wOver, 1, "the stalled reader should hold unsent bytes")
+        XCTAssertGreaterThanOrEqual(rOver, 1, "the stalled reader should hold unread bytes")
+    }
+
+    func testKernelFilterIsTheOneSsSends() throws {
+        guard (try? TestSupport.run(["strace", "-V"]))?.status == 0 else { throw XCTSkip("strace not installed") }
+        let a = CountSocketTests.portA, b = CountSocketTests.portB
+        for (ours, theirs) in [(["--port", "\(a)"], "( sport = :\(a) )"),
+                               (["--port", "\(a)", "--port", "\(b)"], "( sport = :\(a) or sport = :\(b) )"),
+                               (["--port", "\(b)", "--remote"], "( dport = :\(b) )")] {
+            let ss = try bytecodes(["ss", "-Htn", "state", "established", theirs])
+            let mine = try bytecodes([TestSupport.wstuneBinary, "count", "--partitions", "1"] + ours)
+            XCTAssertEqual(ss.count, 2, "ss dumps IPv4 then IPv6")
+            XCTAssertEqual(mine, ss, "bytecode for \(ours)")
+        }
+    }
+
+    /// The INET_DIAG_REQ_BYTECODE payloads of the sock_diag requests a program sends, as hex, sorted: captured
+    /// with `strace -e write=all`, which hex-dumps every buffer a send call writes.
+    func bytecodes(_ command: [String]) throws -> [String] {
+        let r = try ns.exec(["strace", "-f", "-qq", "-e", "trace=sendto,sendmsg", "-e", "write=all", "--"] + command)
+        var requests: [[UInt8]] = []
+        for line in r.stderr.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix(" | ") {
+                let chars = Array(line)
+                guard chars.count > 10, !requests.isEmpty else { continue }
+                let hexArea = String(chars[10..<min(chars.count, 59)])
+                requests[requests.count - 1] += hexArea.split(separator: " ").compactMap { UInt8($0, radix: 16) }
+            } else if line.contains("sendmsg(") || line.contains("sendto(") {
+                requests.append([])
+            }
+        }
+        var out: [String] = []
+        for bytes in requests where bytes.count > 76 {
+            let type = Int(bytes[4]) | Int(bytes[5]) << 8
+            guard type == 20 else { continue }  // SOCK_DIAG_BY_FAMILY
+            let attrLength = Int(bytes[72]) | Int(bytes[73]) << 8
+            let attrType = Int(bytes[74]) | Int(bytes[75]) << 8
+            guard attrType == 1, 72 + attrLength <= bytes.count else { continue }  // INET_DIAG_REQ_BYTECODE
+            out.append(bytes[76..<(72 + attrLength)].map { String(format: "%02x", $0) }.joined())
+        }
+        return out.sorted()
+    }
+
+    func testNetlinkUnavailableExitsTwoWithAClearMessage() throws {
+        // No descriptor left for the netlink socket: the same path as a kernel without sock_diag.
+        let r = try ns.exec(["sh", "-c", "ulimit -n 5; exec \(TestSupport.wstuneBinary) count"])
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("netlink is not available"), r.stderr)
+    }
+
+    func testPrometheusCarriesTheSameNumbersAsJSON() throws {
+        let args = ["count", "--port", "\(CountSocketTests.portA)", "--by", "state"]
+        let report = try json(args)
+        let text = try wstune(args + ["--prometheus"]).stdout
+        let byState = try XCTUnwrap(report["byState"] as? [String: Int])
+        var typed = Set<String>()
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("# TYPE ") { typed.insert(String(line.split(separator: " ")[2])); continue }
+            if line.hasPrefix("#") { continue }
+            let name = String(line.prefix { $0 != "{" && $0 != " " })
+            XCTAssertTrue(typed.contains(name), "sample before its TYPE: \(line)")
+            XCTAssertNotNil(Double(line.split(separator: " ").last!), "value: \(line)")
+        }
+        for (state, n) in byState {
+            XCTAssertTrue(text.contains("wstune_sockets{ports=\"\(CountSocketTests.portA)\",side=\"local\",state=\"\(state)\"} \(n)\n"),
+                          state)
+        }
+    }
+}
