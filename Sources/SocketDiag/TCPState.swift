@@ -12,7 +12,7 @@ public enum TCPState: Int, CaseIterable, Sendable, Codable, Comparable {
     case listen = 10
     case closing = 11
 
-    /// The name `ss` prints and accepts (`ss state time-wait`).
+    /// The name `ss` accepts in a state filter (`ss state time-wait`, `ss state listening`).
     public var name: String {
         switch self {
         case .established: return "established"
@@ -21,10 +21,10 @@ public enum TCPState: Int, CaseIterable, Sendable, Codable, Comparable {
         case .finWait1: return "fin-wait-1"
         case .finWait2: return "fin-wait-2"
         case .timeWait: return "time-wait"
-        case .close: return "close"
+        case .close: return "closed"
         case .closeWait: return "close-wait"
         case .lastAck: return "last-ack"
-        case .listen: return "listen"
+        case .listen: return "listening"
         case .closing: return "closing"
         }
     }
@@ -32,7 +32,8 @@ public enum TCPState: Int, CaseIterable, Sendable, Codable, Comparable {
     /// Parses an `ss` state name; also accepts upper case and underscores (`TIME_WAIT`, `SYN-RECV`).
     public init?(name: String) {
         let n = String(name.lowercased().map { $0 == "_" ? "-" : $0 })
-        let aliases = ["unconnected": "close", "closed": "close", "fin-wait1": "fin-wait-1", "fin-wait2": "fin-wait-2"]
+        let aliases = ["unconnected": "closed", "close": "closed", "listen": "listening", "fin-wait1": "fin-wait-1",
+                       "fin-wait2": "fin-wait-2", "estab": "established"]
         let key = aliases[n] ?? n
         guard let s = TCPState.allCases.first(where: { $0.name == key }) else { return nil }
         self = s
