@@ -8,16 +8,31 @@ public enum SocketCounter {
         if query.ports.count > 1000 {
             throw SocketDiagError.invalidFilter("at most 1000 ports per query (got \(query.ports.count))")
         }
-        let mask = query.states.diagMask
+        let bothFamilies = Set(query.families) == Set(SocketQuery.Family.allCases)
+        if bothFamilies && query.bothFamiliesInOneDump {
+            // One walk for both families; a kernel that refuses the old request gets one dump per family.
+            if let counts = try? run(dumps(query, families: [nil])) { return counts }
+        }
+        return try run(dumps(query, families: query.families.map { Optional($0) }))
+    }
+
+    static func dumps(_ query: SocketQuery, families: [SocketQuery.Family?]) -> [SockDiagDump] {
         var dumps: [SockDiagDump] = []
-        for family in query.families {
+        for family in families {
             for part in 0..<query.partitions {
-                dumps.append(SockDiagDump(
-                    family: family, states: mask, filter: query.filter(partition: part), grouping: query.grouping,
-                    establishedByPort: query.establishedByPort, remote: query.remote, queueThresholdBytes: query.queueThresholdBytes,
-                    collectCookies: query.collectCookies))
+                var dump = SockDiagDump(
+                    family: family, states: query.states.diagMask, filter: query.filter(partition: part),
+                    grouping: query.grouping, establishedByPort: query.establishedByPort, remote: query.remote,
+                    queueThresholdBytes: query.queueThresholdBytes, collectCookies: query.collectCookies)
+                dump.familyOptional = family == .ipv6 && query.families.count > 1
+                dumps.append(dump)
             }
         }
+        return dumps
+    }
+
+    /// Runs the dumps in parallel (one thread each beyond the first) and merges them.
+    static func run(_ dumps: [SockDiagDump]) throws -> SocketCounts {
         if dumps.count == 1 { return try dumps[0].run() }
         // One plain thread per extra dump (the first runs here): cheaper to start than a dispatch pool for a
         // short-lived command, and each dump blocks in recvmsg on its own socket anyway.
@@ -41,7 +56,7 @@ public enum SocketCounter {
         }
         results.set(0, Result { try dumps[0].run() })
         for t in threads { pthread_join(t, nil) }
-        var total = SocketCounts(queue: QueuePressure(thresholdBytes: query.queueThresholdBytes))
+        var total = SocketCounts(queue: QueuePressure(thresholdBytes: dumps[0].queueThresholdBytes))
         for r in results.all() { total.merge(try r.get()) }
         return total
     }

@@ -23,6 +23,9 @@ public struct SocketQuery: Equatable, Sendable {
     /// Count established sockets per port (local, or remote with `remote`) even without grouping `.port`;
     /// always on when `ports` is not empty.
     public var establishedByPort: Bool
+    /// When both families are asked for, dump them in one walk (the original inet_diag request) instead of one
+    /// dump per family in parallel. Faster on a busy or small machine: each dump walks the whole hash.
+    public var bothFamiliesInOneDump: Bool = true
     /// Dumps per family run in parallel, each on its own netlink socket over a slice of the peer-port space.
     /// 1 dumps each family whole; families always run in parallel when both are asked for.
     public var partitions: Int

@@ -27,6 +27,10 @@ struct SocketFilterOptions: ParsableArguments {
             help: "Parallel dumps per family, each over a slice of the peer-port space (families always run in parallel).")
     var partitions: Int = 1
 
+    @Flag(name: .customLong("per-family"),
+          help: "One dump per family in parallel, instead of one dump walking the kernel's table once for both.")
+    var perFamily = false
+
     func validate() throws {
         if local && remote { throw ValidationError("--local and --remote exclude each other") }
         if ipv4Only && ipv6Only { throw ValidationError("-4 and -6 exclude each other") }
@@ -59,9 +63,11 @@ struct SocketFilterOptions: ParsableArguments {
 
     func query(defaultStates: [TCPState], grouping: SocketQuery.Grouping?, queueThresholdBytes: UInt32,
                collectCookies: Bool = false) throws -> SocketQuery {
-        SocketQuery(ports: ports, remote: remote, states: try states(default: defaultStates), families: families,
-                    grouping: grouping, queueThresholdBytes: queueThresholdBytes, collectCookies: collectCookies,
-                    partitions: effectivePartitions)
+        var q = SocketQuery(ports: ports, remote: remote, states: try states(default: defaultStates), families: families,
+                            grouping: grouping, queueThresholdBytes: queueThresholdBytes, collectCookies: collectCookies,
+                            partitions: effectivePartitions)
+        q.bothFamiliesInOneDump = !perFamily
+        return q
     }
 }
 

@@ -76,9 +76,10 @@ final class CountSocketTests: XCTestCase {
         ]
         for (args, ssArgs) in cases {
             let expected = try ssCount(ssArgs)
-            for partitions in ["1", "3"] {
-                XCTAssertEqual(try number(["count"] + args + ["--partitions", partitions]), expected,
-                               "count \(args) --partitions \(partitions) vs ss \(ssArgs)")
+            // One dump for both families (default), one per family, and three port-space slices per family.
+            for variant in [[], ["--per-family"], ["--partitions", "3"], ["--per-family", "--partitions", "3"]] {
+                XCTAssertEqual(try number(["count"] + args + variant), expected,
+                               "count \(args) \(variant) vs ss \(ssArgs)")
             }
         }
         // The shapes really were made (these would be zero if the peers had not done their job).
