@@ -36,20 +36,27 @@ public enum ConntrackReader {
             stats["entries"] = nil
             s.stats = stats
         }
-        if byState {
-            guard root.isLiveRoot else { return s }
-            let counts = engine == .raw ? try ConntrackNetlink.dumpCounts() : try ConntrackLibraryDump.dumpCounts()
-            var states: [ConntrackTCPState: Int] = [:]
-            for st in ConntrackTCPState.allCases where counts.tcpByState[st.rawValue] > 0 {
-                states[st] = counts.tcpByState[st.rawValue]
-            }
-            s.tcpByState = states
-            var protocols: [String: Int] = [:]
-            for (num, n) in counts.byProtocol.enumerated() where n > 0 {
-                protocols[ConntrackSummary.protocolNames[UInt8(num)] ?? String(num)] = n
-            }
-            s.byProtocol = protocols
+        if byState && root.isLiveRoot {
+            let counts = try countByState(engine: engine)
+            s.tcpByState = counts.tcpByState
+            s.byProtocol = counts.byProtocol
         }
         return s
+    }
+
+    /// A full dump of this namespace's table: TCP entries per state and entries per protocol.
+    public static func countByState(engine: Engine = .raw) throws
+        -> (tcpByState: [ConntrackTCPState: Int], byProtocol: [String: Int])
+    {
+        let counts = engine == .raw ? try ConntrackNetlink.dumpCounts() : try ConntrackLibraryDump.dumpCounts()
+        var states: [ConntrackTCPState: Int] = [:]
+        for st in ConntrackTCPState.allCases where counts.tcpByState[st.rawValue] > 0 {
+            states[st] = counts.tcpByState[st.rawValue]
+        }
+        var protocols: [String: Int] = [:]
+        for (num, n) in counts.byProtocol.enumerated() where n > 0 {
+            protocols[ConntrackSummary.protocolNames[UInt8(num)] ?? String(num)] = n
+        }
+        return (states, protocols)
     }
 }

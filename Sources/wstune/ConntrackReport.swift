@@ -37,8 +37,8 @@ struct ConntrackReport: Encodable {
                 .joined(separator: " ") + "\n"
         }
         if let t = tcpByState {
-            out += "conntrack tcp: " + ConntrackTCPState.allCases.compactMap { s in t[s.name].map { "\(s.name)=\($0)" } }
-                .joined(separator: " ") + "\n"
+            let states = ConntrackTCPState.allCases.compactMap { s in t[s.name].map { "\(s.name)=\($0)" } }
+            out += "conntrack tcp: " + (states.isEmpty ? "none" : states.joined(separator: " ")) + "\n"
         }
         return out
     }

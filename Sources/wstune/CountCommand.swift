@@ -83,8 +83,20 @@ struct CountCommand: ParsableCommand {
     /// `--conntrack`: entries, max, statistics and a by-state dump; no socket dump.
     func runConntrack(root: HostRoot) throws {
         let started = LiveSample.monotonicSeconds()
-        let summary = try readConntrack(root: root, byState: true)
-        if timing { printTiming("conntrack (\(conntrackEngine.rawValue))", since: started, detail: "") }
+        var summary = try readConntrack(root: root, byState: false)
+        if timing { printTiming("conntrack entries and statistics", since: started, detail: "") }
+        if summary.loaded && root.isLiveRoot {
+            let dumpStarted = LiveSample.monotonicSeconds()
+            do {
+                let counts = try ConntrackReader.countByState(engine: conntrackEngine)
+                summary.tcpByState = counts.tcpByState
+                summary.byProtocol = counts.byProtocol
+            } catch {
+                printError("wstune count: conntrack: \(error)")
+                throw ExitStatus.couldNotRun
+            }
+            if timing { printTiming("conntrack dump (\(conntrackEngine.rawValue))", since: dumpStarted, detail: "") }
+        }
         let report = ConntrackReport(summary)
         if json {
             try printJSON(report)
