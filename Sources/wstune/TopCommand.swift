@@ -61,7 +61,7 @@ struct TopCommand: ParsableCommand {
                 screen.draw(view.screenLines(terminal: Terminal.stdout, width: screen.size.columns),
                             rows: screen.size.rows)
             } else if json {
-                try printJSONLine(view.jsonObject())
+                try printTopJSONLine(view.jsonObject())
             } else {
                 print(view.line())
                 fflush(stdout)
@@ -76,7 +76,7 @@ struct TopCommand: ParsableCommand {
 }
 
 /// One compact JSON object per line (JSON Lines), for --json streams.
-func printJSONLine<T: Encodable>(_ value: T) throws {
+private func printTopJSONLine<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     var data = try encoder.encode(value)
