@@ -1,0 +1,97 @@
+import Glibc
+
+/// Everything the checks read about one host, read once through one `HostRoot`.
+public struct HostSnapshot: Sendable {
+    /// Whose fd limits to judge.
+    public enum Target: Sendable, Equatable {
+        /// This process (what a server started from this shell would inherit).
+        case currentProcess
+        case pid(Int)
+        case unit(String)
+    }
+
+    public struct Options: Sendable {
+        public var target: Target
+        /// A user whose limits.conf nofile to report (login sessions only).
+        public var user: String?
+        public init(target: Target = .currentProcess, user: String? = nil) {
+            self.target = target
+            self.user = user
+        }
+    }
+
+    public var root: HostRoot
+    public var target: Target
+    public var namespace: NamespaceInfo
+    public var sysctls: [SysctlKey: SysctlValue]
+    public var scopes: [SysctlKey: SysctlScope]
+    /// nofile of the target and where it came from.
+    public var fileLimit: FileLimit?
+    public var fileLimitSource: FileLimitSource
+    public var fileLimitOrigin: String?
+    /// Whether the target may raise its hard limit (CAP_SYS_RESOURCE); nil when unknown (a unit not yet running).
+    public var canRaiseHardLimit: Bool?
+    public var userLimit: (user: String, limit: FileLimit, files: [String])?
+    public var persistence: SysctlPersistence
+    public var memory: MemoryInfo?
+    public var counters: KernelCounters
+    public var conntrack: ConntrackFacts
+    public var listenPorts: [Int]
+    public var systemdRuns: Bool
+
+    public func sysctl(_ key: SysctlKey) -> SysctlValue? { sysctls[key] }
+    public func int(_ key: SysctlKey) -> Int? { sysctls[key]?.int }
+    public func ints(_ key: SysctlKey) -> [Int]? { sysctls[key]?.ints }
+
+    /// fs.nr_open, defaulting to the kernel's 1048576 when absent.
+    public var nrOpen: Int { int("fs.nr_open") ?? 1_048_576 }
+
+    /// The target's nofile with "unlimited" resolved.
+    public var resolvedFileLimit: (soft: Int, hard: Int)? { fileLimit?.resolved(nrOpen: nrOpen) }
+
+    public static func read(root: HostRoot, options: Options = Options()) throws -> HostSnapshot {
+        let pid: String
+        if case .pid(let p) = options.target { pid = String(p) } else { pid = "self" }
+        let reader = Sysctls(root: root)
+        let namespace = NamespaceInfo.read(root: root, pid: pid)
+        let values = try reader.readAll()
+        var scopes: [SysctlKey: SysctlScope] = [:]
+        for k in SysctlKey.all { scopes[k] = namespace.scope(of: k, sysctls: reader) }
+
+        var limit: FileLimit?
+        var source = FileLimitSource.process(pid: pid)
+        var origin: String?
+        var canRaise: Bool?
+        let systemd = SystemdUnitLimits(root: root)
+        switch options.target {
+        case .currentProcess, .pid:
+            limit = try ProcessLimits.readNofile(root: root, pid: pid)
+            origin = root.resolve("proc/\(pid)/limits")
+            canRaise = try ProcessLimits.hasSysResource(root: root, pid: pid)
+            if case .pid(let p) = options.target, limit == nil {
+                throw HostFactsError.unreadable(path: root.resolve("proc/\(p)/limits"), errno: ESRCH)
+            }
+        case .unit(let name):
+            let r = try systemd.read(unit: name)
+            limit = r.limit
+            origin = r.origin
+            source = .unit(name: name, via: r.origin == "systemctl show" ? "systemctl show" : "unit files")
+            // systemd (PID 1, with CAP_SYS_RESOURCE) sets both limits before exec, so the unit's hard limit is
+            // whatever the unit asks for up to fs.nr_open.
+            canRaise = nil
+        }
+        var userLimit: (String, FileLimit, [String])?
+        if let user = options.user {
+            let conf = try LimitsConf.read(root: root)
+            let groups = try LimitsConf.groups(of: user, root: root)
+            userLimit = (user, conf.nofile(user: user, groups: groups).limit, conf.files)
+        }
+        return HostSnapshot(
+            root: root, target: options.target, namespace: namespace, sysctls: values, scopes: scopes,
+            fileLimit: limit, fileLimitSource: source, fileLimitOrigin: origin, canRaiseHardLimit: canRaise,
+            userLimit: userLimit, persistence: try SysctlPersistence.read(root: root),
+            memory: try MemoryInfo.read(root: root), counters: try KernelCounters.read(root: root),
+            conntrack: try ConntrackFacts.read(root: root), listenPorts: try Listeners.readPorts(root: root),
+            systemdRuns: systemd.systemdRuns)
+    }
+}

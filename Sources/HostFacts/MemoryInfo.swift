@@ -1,0 +1,38 @@
+import Foundation
+
+/// MemTotal, MemAvailable, page size and CPU count.
+public struct MemoryInfo: Sendable, Equatable, Codable {
+    public var totalBytes: Int
+    public var availableBytes: Int
+    public var pageSize: Int
+    public var cpus: Int
+
+    public static func read(root: HostRoot) throws -> MemoryInfo? {
+        guard let text = try root.readText("proc/meminfo") else { return nil }
+        var info = try parse(text, path: root.resolve("proc/meminfo"))
+        info.pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        if let cpu = try root.readText("proc/cpuinfo") {
+            let n = cpu.split(separator: "\n").filter { $0.hasPrefix("processor") }.count
+            if n > 0 { info.cpus = n }
+        }
+        return info
+    }
+
+    public static func parse(_ text: String, path: String = "meminfo") throws -> MemoryInfo {
+        var total: Int?
+        var available: Int?
+        for (i, line) in text.split(separator: "\n").enumerated() {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard f.count >= 2 else { continue }
+            if f[0] == "MemTotal:" || f[0] == "MemAvailable:" {
+                guard let kb = Int(f[1]) else {
+                    throw HostFactsError.malformed(path: path, line: i + 1, reason: "not a number: \(f[1])")
+                }
+                if f[0] == "MemTotal:" { total = kb * 1024 } else { available = kb * 1024 }
+            }
+        }
+        guard let total else { throw HostFactsError.malformed(path: path, line: 1, reason: "no MemTotal") }
+        return MemoryInfo(totalBytes: total, availableBytes: available ?? total, pageSize: 4096,
+                          cpus: ProcessInfo.processInfo.activeProcessorCount)
+    }
+}

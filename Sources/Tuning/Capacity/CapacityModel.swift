@@ -1,0 +1,61 @@
+/// The capacity model: from a connection target to the host settings it needs ("need"), and from the host as
+/// configured to the connections it holds per limit ("supply"). Every constant here is documented with its
+/// source in the README's "Capacity model" section; tests in TuningTests write the worked examples out.
+public enum CapacityModel {
+    /// File descriptors a server keeps besides its client sockets: listeners, epoll, eventfds, logs, outbound.
+    public static let fdReserve = 1024
+    /// Accept-queue depth needed = arrival rate × this stall (seconds the accept loop may fall behind).
+    public static let acceptStallSeconds = 0.5
+    /// Clamp for somaxconn and the SYN backlog: 4096 is the kernel default since 5.4, 65535 the usual ceiling.
+    public static let backlogFloor = 4096
+    public static let backlogCeiling = 65535
+    /// Conntrack entries per tracked connection, plus 25% headroom for TIME_WAIT/closing entries.
+    public static let conntrackHeadroom = 1.25
+    /// Average hash-chain length we accept: buckets ≥ max / 4.
+    public static let conntrackChainLength = 4
+    /// Ephemeral-port headroom per backend 4-tuple for sockets still in TIME_WAIT after churn.
+    public static let ephemeralHeadroom = 1.1
+    /// Minimum receive + send buffer a TCP socket is charged with data queued (tcp_rmem[0] + tcp_wmem[0]).
+    public static let defaultMinBufferBytes = 4096 + 4096
+    public static let pageSize = 4096
+    /// System-wide files besides the WebSocket sockets (other daemons, the desktop, caches).
+    public static let systemFileReserve = 65536
+
+    /// Needs of a profile. `minBufferBytes` is tcp_rmem[0] + tcp_wmem[0] as configured on the host, if known.
+    public static func needs(for profile: Profile, minBufferBytes: Int = defaultMinBufferBytes,
+                             pageSize: Int = pageSize) -> Needs {
+        let n = max(profile.connections.value, 0)
+        let proxy = profile.proxy.value
+        let sockets = proxy ? 2 : 1
+        let serverNofile = profile.setting("nofile") ?? (n + fdReserve)
+        let proxyNofile: Int? = proxy ? (profile.setting("proxy_nofile") ?? (2 * n + fdReserve)) : nil
+        let biggestProcess = max(serverNofile, proxyNofile ?? 0)
+        let nrOpen = profile.setting("fs.nr_open") ?? max(biggestProcess, 1_048_576)
+        // System-wide: client sockets (and upstream sockets with a proxy) plus every other process's files.
+        let fileMax = profile.setting("fs.file-max") ?? (sockets * n + fdReserve + systemFileReserve)
+        let window = max(profile.reconnectWindowSeconds.value, 1)
+        let rate = (n + window - 1) / window
+        let backlog = clamp(Int((Double(rate) * acceptStallSeconds).rounded(.up)), backlogFloor, backlogCeiling)
+        let somaxconn = profile.setting("net.core.somaxconn") ?? backlog
+        let synBacklog = profile.setting("net.ipv4.tcp_max_syn_backlog") ?? max(backlog, somaxconn)
+        let ctMax = profile.setting("net.netfilter.nf_conntrack_max")
+            ?? Int((Double(sockets * n) * conntrackHeadroom).rounded(.up))
+        let ctBuckets = profile.setting("net.netfilter.nf_conntrack_buckets")
+            ?? (ctMax + conntrackChainLength - 1) / conntrackChainLength
+        let backends = max(profile.backendAddresses.value, 1)
+        let portsPerBackend = proxy
+            ? (profile.setting("ephemeral_ports")
+                ?? Int((Double((n + backends - 1) / backends) * ephemeralHeadroom).rounded(.up)))
+            : 0
+        let tcpMemPages = (sockets * n * minBufferBytes + pageSize - 1) / pageSize
+        let keepalive = profile.setting("net.ipv4.tcp_keepalive_time") ?? max(4 * profile.pingIntervalSeconds.value, 120)
+        return Needs(
+            connections: n, serverNofile: serverNofile, proxyNofile: proxyNofile, nrOpen: nrOpen, fileMax: fileMax,
+            somaxconn: somaxconn, synBacklog: synBacklog, conntrackMax: ctMax, conntrackBuckets: ctBuckets,
+            ephemeralPortsPerBackend: portsPerBackend, tcpMemPages: tcpMemPages,
+            memoryBytes: n * profile.perConnectionBytes.value, reconnectRatePerSecond: rate,
+            keepaliveTimeSeconds: keepalive, socketsPerConnection: sockets)
+    }
+
+    static func clamp(_ v: Int, _ lo: Int, _ hi: Int) -> Int { min(max(v, lo), hi) }
+}

@@ -1,2 +1,0 @@
-// Tuning: profiles, capacity model, checks, plans. See ../shared/DESIGN.md.
-public enum TuningModule {}
