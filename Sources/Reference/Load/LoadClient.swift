@@ -92,12 +92,14 @@ public final class LoadClient: @unchecked Sendable {
         let wantsBroadcast = options.broadcast && options.target.isBroadcast
         let holdStart = elapsed()
         // A worker holds until told to stop, bounded by holdSeconds; a plain run holds holdSeconds.
-        while elapsed() - holdStart < options.holdSeconds && !control.shouldStop {
+        // A pending broadcast goes out before a stop is honoured ("broadcast" then "stop" does both).
+        while elapsed() - holdStart < options.holdSeconds {
             if wantsBroadcast && broadcast == nil && (!awaitCommands || control.takeBroadcastRequest()) {
                 broadcast = runBroadcast(report: { report(.broadcast) })
                 report(.hold, force: true)
-                if !awaitCommands { continue }
+                continue
             }
+            if control.shouldStop { break }
             report(.hold)
             usleep(20_000)
         }

@@ -32,6 +32,9 @@ public struct SourceAddressPool: Sendable, Equatable {
         return SourceAddressPool(addresses: result)
     }
 
+    /// 127.0.0.2-127.0.0.40: 39 loopback sources, room for about a million connections to one destination.
+    public static let loopbackDefault = SourceAddressPool(addresses: (2...40).map { "127.0.0.\($0)" })
+
     /// The address for the i-th connection (round robin).
     public func address(for index: Int) -> String {
         addresses[index % addresses.count]
