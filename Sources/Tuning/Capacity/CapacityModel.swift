@@ -2,8 +2,9 @@
 /// configured to the connections it holds per limit ("supply"). Every constant here is documented with its
 /// source in the README's "Capacity model" section; tests in TuningTests write the worked examples out.
 public enum CapacityModel {
-    /// File descriptors a server keeps besides its client sockets: listeners, epoll, eventfds, logs, outbound.
-    public static let fdReserve = 1024
+    /// File descriptors a server keeps besides its client sockets: listeners, epoll, eventfds, logs, a few outbound
+    /// (a bare NIO server opens ~20 at start; 64 leaves room).
+    public static let fdReserve = 64
     /// Accept-queue depth needed = arrival rate × this stall (seconds the accept loop may fall behind).
     public static let acceptStallSeconds = 0.5
     /// Clamp for somaxconn and the SYN backlog: 4096 is the kernel default since 5.4, 65535 the usual ceiling.
