@@ -32,10 +32,12 @@ async def main():
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--lifetime", type=float, default=120)
+    p.add_argument("--reuse-port", action="store_true")
     a = p.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    async with serve(handler, a.host, a.port, ping_interval=None, max_queue=None, backlog=4096) as server:
+    async with serve(handler, a.host, a.port, ping_interval=None, max_queue=None, backlog=4096,
+                     reuse_port=a.reuse_port) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"READY {port}", flush=True)
         await asyncio.sleep(a.lifetime)
