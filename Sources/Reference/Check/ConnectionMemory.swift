@@ -20,7 +20,10 @@ public struct ConnectionMemory: Sendable, Codable, Equatable {
         }
         let user = end.serverProcessesAlive > 0 ? max(end.serverRSSBytes - baseline.serverRSSBytes, 0) / connections : nil
         var kernel: Int?
-        if let a = baseline.slabBytes, let b = end.slabBytes { kernel = max(b - a, 0) / connections }
+        // Sockets the server never accepted (a limit was hit) hold slab too: divide by loopback pairs in use.
+        var pairs = connections
+        if let x = baseline.tcpInUse, let y = end.tcpInUse { pairs = max(pairs, (y - x) / 2) }
+        if let a = baseline.slabBytes, let b = end.slabBytes { kernel = max(b - a, 0) / pairs }
         self.init(userBytesPerConnection: user, kernelBytesPerConnection: kernel, budgetBytes: budgetBytes)
     }
 
