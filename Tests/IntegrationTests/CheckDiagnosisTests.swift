@@ -1,0 +1,83 @@
+import Foundation
+import XCTest
+
+/// `wstune check` names the limit that stops it. Each case lowers one limit only for what the test starts: a
+/// child's nofile, or a sysctl inside a network namespace the test creates and deletes.
+final class CheckDiagnosisTests: XCTestCase {
+    /// --server-nofile 1024: the server holds about 1000, and check blames the server's fd limit. Oracle: ss
+    /// (netlink) counts the established sockets the server process owns while the check holds.
+    func testServerFdLimitStopsAtAboutAThousand() throws {
+        var serverPIDs: Set<Int32> = []
+        var ssMax = 0
+        let r = try CheckTestSupport.runPolling(
+            [TestSupport.wstuneBinary, "check", "--connections", "3000", "--server-nofile", "1024", "--rate", "3000",
+             "--handshake-timeout", "4", "--hold", "2", "--json"], timeoutSeconds: 120
+        ) { checkPID in
+            for pid in CheckTestSupport.children(of: checkPID, containing: "serve") { serverPIDs.insert(pid) }
+            for pid in serverPIDs { ssMax = max(ssMax, CheckTestSupport.establishedOwned(by: pid)) }
+        }
+        XCTAssertEqual(r.status, 1, "not reached → exit 1; stderr: \(r.stderr)")
+        let j = try CheckTestSupport.json(r.stdout)
+        XCTAssertEqual(j["reached"] as? Bool, false)
+        let limit = try XCTUnwrap(j["limit"] as? [String: Any], r.stdout)
+        XCTAssertEqual(limit["id"] as? String, "server.nofile")
+        let open = try XCTUnwrap(j["openAtEnd"] as? Int)
+        XCTAssertTrue((900...1024).contains(open), "about 1000 connections, got \(open)")
+        XCTAssertEqual(serverPIDs.count, 1)
+        XCTAssertTrue((900...1024).contains(ssMax), "ss saw \(ssMax) established sockets owned by the server")
+        XCTAssertLessThanOrEqual(abs(ssMax - open), 30)
+        // The children are gone afterwards.
+        for pid in serverPIDs { XCTAssertNotEqual(kill(pid, 0), 0, "server \(pid) left running") }
+        // The server really ran with nofile 1024 (what prlimit gave it), as the report says.
+        XCTAssertEqual((j["plan"] as? [String: Any])?["serverNofile"] as? Int, 1024)
+    }
+
+    /// A 200-port ephemeral range in a namespace and one source address: the client runs out of ports and check
+    /// reports EADDRNOTAVAIL on the client side. Oracle: the range read back with sysctl -n in the namespace.
+    func testNarrowPortRangeIsClientPortExhaustion() throws {
+        let ns = try NetNamespace("ports")
+        defer { ns.delete() }
+        try ns.sysctl("net.ipv4.ip_local_port_range", "40000 40199")
+        let range = try ns.exec(["sysctl", "-n", "net.ipv4.ip_local_port_range"]).stdout
+            .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
+        XCTAssertEqual(range, [40000, 40199])
+        let ports = range[1] - range[0] + 1
+        let r = try ns.exec([TestSupport.wstuneBinary, "check", "--connections", "600", "--source", "127.0.0.1",
+                             "--server-nofile", "4096", "--handshake-timeout", "4", "--hold", "1", "--json"],
+                            timeoutSeconds: 120)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        let limit = try XCTUnwrap(j["limit"] as? [String: Any], r.stdout)
+        XCTAssertEqual(limit["id"] as? String, "client.ephemeral-ports")
+        let failures = try XCTUnwrap(j["failures"] as? [String: Int])
+        XCTAssertGreaterThan(failures["EADDRNOTAVAIL"] ?? 0, 0)
+        let open = try XCTUnwrap(j["openAtEnd"] as? Int)
+        XCTAssertLessThanOrEqual(open, ports)
+        XCTAssertGreaterThanOrEqual(open, ports - 20)
+        XCTAssertEqual(failures["EADDRNOTAVAIL"] ?? 0, 600 - open)
+    }
+
+    /// somaxconn 16 in a namespace and an unpaced ramp: the accept queue overflows and check shows it.
+    /// Oracle: TcpExt ListenOverflows read with nstat inside the namespace after the run.
+    func testSmallSomaxconnShowsListenOverflows() throws {
+        let ns = try NetNamespace("backlog")
+        defer { ns.delete() }
+        try ns.sysctl("net.core.somaxconn", "16")
+        let r = try ns.exec([TestSupport.wstuneBinary, "check", "--connections", "4000", "--rate", "0",
+                             "--server-nofile", "8192", "--handshake-timeout", "10", "--hold", "1", "--json"],
+                            timeoutSeconds: 150)
+        XCTAssertTrue(r.status == 0 || r.status == 1, r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        let findings = try XCTUnwrap(j["findings"] as? [[String: Any]])
+        XCTAssertTrue(findings.contains { $0["id"] as? String == "net.somaxconn" }, "\(findings)")
+        let deltas = try XCTUnwrap(j["counterDeltas"] as? [String: Int])
+        let reported = (deltas["TcpExt.ListenOverflows"] ?? 0) + (deltas["TcpExt.ListenDrops"] ?? 0)
+        XCTAssertGreaterThan(reported, 0)
+        let nstat = try ns.exec(["nstat", "-az", "TcpExtListenOverflows", "TcpExtListenDrops"]).stdout
+        let kernel = nstat.split(separator: "\n").compactMap { line -> Int? in
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            return f.count >= 2 && f[0].hasPrefix("TcpExtListen") ? Int(f[1]) : nil
+        }.reduce(0, +)
+        XCTAssertGreaterThanOrEqual(kernel, reported, "nstat in the namespace: \(nstat)")
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import XCTest
+
+/// `wstune load` against independent peers: the Python `websockets` server, the reference server, and a port
+/// with nothing listening. Socket counts are verified with `ss` while the load holds.
+final class LoadBasicsTests: XCTestCase {
+    func testRampHoldAndEchoAgainstPythonServerSpreadOverSources() throws {
+        let (server, port) = try CheckTestSupport.startPythonServer()
+        defer { CheckTestSupport.stop(server) }
+        var maxSeen = 0
+        var sources = Set<String>()
+        let r = try CheckTestSupport.runPolling(
+            [TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws", "--connections", "300", "--rate", "1000",
+             "--hold", "3", "--message-rate", "2", "--message-size", "64", "--source", "127.0.0.2-127.0.0.4", "--json"],
+            timeoutSeconds: 60
+        ) { _ in
+            let lines = CheckTestSupport.established(filter: "( dport = :\(port) )")
+            if lines.count > maxSeen {
+                maxSeen = lines.count
+                // Column 3 is the local address:port of the client socket.
+                sources = Set(lines.compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first }
+                    .map { String($0.split(separator: ":").first ?? "") })
+            }
+        }
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        XCTAssertEqual(j["openAtEnd"] as? Int, 300)
+        XCTAssertEqual(maxSeen, 300, "ss should see all 300 client sockets established at once")
+        XCTAssertEqual(sources, ["127.0.0.2", "127.0.0.3", "127.0.0.4"], "connections spread over the source range")
+        let echo = try XCTUnwrap(j["echo"] as? [String: Any])
+        XCTAssertGreaterThan(echo["count"] as? Int ?? 0, 300, "echo round trips measured during the hold")
+        XCTAssertEqual((j["failures"] as? [String: Any])?.count, 0)
+        let hs = try XCTUnwrap(j["handshake"] as? [String: Any])
+        XCTAssertEqual(hs["count"] as? Int, 300)
+        XCTAssertLessThanOrEqual(hs["p50Micros"] as? Int ?? 0, hs["p99Micros"] as? Int ?? 0)
+    }
+
+    func testBroadcastReachesEveryClientOfPythonServer() throws {
+        let (server, port) = try CheckTestSupport.startPythonServer()
+        defer { CheckTestSupport.stop(server) }
+        var maxSeen = 0
+        let r = try CheckTestSupport.runPolling(
+            [TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws/broadcast", "--connections", "200",
+             "--rate", "0", "--hold", "2", "--json"], timeoutSeconds: 60
+        ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dport = :\(port) )").count) }
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        let b = try XCTUnwrap(j["broadcast"] as? [String: Any])
+        XCTAssertEqual(b["expected"] as? Int, 200)
+        XCTAssertEqual(b["delivered"] as? Int, 200)
+        XCTAssertEqual(maxSeen, 200)
+    }
+
+    func testReferenceServerHoldsConnectionsCountedBySS() throws {
+        let port = try CheckTestSupport.freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: TestSupport.wstuneBinary)
+        server.arguments = ["serve", "--host", "127.0.0.1", "--port", "\(port)", "--threads", "1"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { CheckTestSupport.stop(server) }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let out = try? TestSupport.run(["ss", "-Htln", "( sport = :\(port) )"]).stdout, !out.isEmpty { break }
+            usleep(100_000)
+        }
+        var maxSeen = 0
+        let r = try CheckTestSupport.runPolling(
+            [TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws", "--connections", "1000", "--rate", "2000",
+             "--hold", "2", "--message-rate", "1", "--json"], timeoutSeconds: 60
+        ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dport = :\(port) )").count) }
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        XCTAssertEqual(j["openAtEnd"] as? Int, 1000)
+        XCTAssertEqual(maxSeen, 1000)
+        XCTAssertGreaterThan((j["echo"] as? [String: Any])?["count"] as? Int ?? 0, 0)
+    }
+
+    func testNothingListeningIsCountedAsConnectionRefused() throws {
+        // A port the kernel just handed out and nobody listens on (ss confirms it).
+        let port = try CheckTestSupport.freePort()
+        XCTAssertTrue(try TestSupport.run(["ss", "-Htln", "( sport = :\(port) )"]).stdout.isEmpty)
+        let r = try TestSupport.wstune(["load", "ws://127.0.0.1:\(port)/ws", "--connections", "50", "--hold", "0",
+                                        "--json"], timeoutSeconds: 60)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        XCTAssertEqual((j["failures"] as? [String: Int])?["ECONNREFUSED"], 50)
+        XCTAssertEqual(j["openAtEnd"] as? Int, 0)
+    }
+
+    func testBadURLCannotRun() throws {
+        let r = try TestSupport.wstune(["load", "https://example.invalid/ws", "--connections", "1"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("scheme must be ws://"), r.stderr)
+    }
+}
