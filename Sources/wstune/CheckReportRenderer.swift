@@ -40,7 +40,7 @@ struct CheckReportRenderer {
             out.append("  errors by kind: " + r.failures.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         let keys = ["TcpExt.ListenOverflows", "TcpExt.ListenDrops", "conntrack.drops", "sockstat.TCP.inuse",
-                    "fs.file-nr.allocated", "server.fds"]
+                    "softnet.dropped", "fs.file-nr.allocated", "server.fds"]
         let deltas = keys.compactMap { k in r.counterDeltas[k].map { "\(k) \($0 >= 0 ? "+" : "")\($0)" } }
         if !deltas.isEmpty { out.append("  counter deltas: " + deltas.joined(separator: ", ")) }
         for e in r.serverErrors { out.append("  " + e) }

@@ -89,6 +89,38 @@ final class LoadBasicsTests: XCTestCase {
         XCTAssertEqual(j["openAtEnd"] as? Int, 0)
     }
 
+    /// The reference server's connection cap answers 503 and its origin allow-list 403; load counts each by kind.
+    func testServerRefusalsAreCountedByHTTPStatus() throws {
+        let port = try CheckTestSupport.freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: TestSupport.wstuneBinary)
+        server.arguments = ["serve", "--host", "127.0.0.1", "--port", "\(port)", "--threads", "1",
+                            "--max-connections", "100", "--allow-origin", "http://good.example"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { CheckTestSupport.stop(server) }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let out = try? TestSupport.run(["ss", "-Htln", "( sport = :\(port) )"]).stdout, !out.isEmpty { break }
+            usleep(100_000)
+        }
+        var maxSeen = 0
+        let capped = try CheckTestSupport.runPolling(
+            [TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws", "--connections", "150", "--rate", "500",
+             "--origin", "http://good.example", "--hold", "2", "--json"], timeoutSeconds: 60
+        ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dport = :\(port) )").count) }
+        XCTAssertEqual(capped.status, 1, capped.stderr)
+        let j = try CheckTestSupport.json(capped.stdout)
+        XCTAssertEqual(j["openAtEnd"] as? Int, 100)
+        XCTAssertEqual((j["failures"] as? [String: Int])?["HTTP-503"], 50)
+        XCTAssertEqual(maxSeen, 100, "ss: the server held exactly its cap")
+        let refused = try TestSupport.wstune(["load", "ws://127.0.0.1:\(port)/ws", "--connections", "20",
+                                              "--origin", "http://evil.example", "--hold", "0", "--json"])
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertEqual((try CheckTestSupport.json(refused.stdout)["failures"] as? [String: Int])?["HTTP-403"], 20)
+    }
+
     func testBadURLCannotRun() throws {
         let r = try TestSupport.wstune(["load", "https://example.invalid/ws", "--connections", "1"])
         XCTAssertEqual(r.status, 2)

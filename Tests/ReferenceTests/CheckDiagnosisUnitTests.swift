@@ -35,6 +35,8 @@ final class CheckDiagnosisUnitTests: XCTestCase {
         XCTAssertNil(ProcessStatus.parseRSS("Name:\tkthreadd\n"))
         XCTAssertEqual(HostSampler.parseFileNr("2304\t0\t9223372036854775807\n")?.allocated, 2304)
         XCTAssertNil(HostSampler.parseFileNr("garbage"))
+        XCTAssertEqual(HostSampler.parseSoftnetDrops("00531ce3 00000086 00000000\n0043bd2e 00000072 00000000\n"), 0x86 + 0x72)
+        XCTAssertNil(HostSampler.parseSoftnetDrops("zz yy\n"))
         XCTAssertEqual(HostSampler.parseSlab("MemTotal: 1 kB\nSlab:     2048 kB\n"), 2048 * 1024)
         let tcp = """
               sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode

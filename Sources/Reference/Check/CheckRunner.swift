@@ -169,6 +169,7 @@ public final class CheckRunner: @unchecked Sendable {
         put("sockstat.TCP.tw", a.tcpTimeWait, b.tcpTimeWait)
         put("fs.file-nr.allocated", a.filesAllocated, b.filesAllocated)
         put("meminfo.Slab.bytes", a.slabBytes, b.slabBytes)
+        put("softnet.dropped", a.softnetDrops, b.softnetDrops)
         put("server.fds", a.serverFds, b.serverFds)
         put("server.rss.bytes", a.serverRSSBytes, b.serverRSSBytes)
         return d

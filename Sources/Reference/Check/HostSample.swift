@@ -25,6 +25,9 @@ public struct HostSample: Sendable, Codable, Equatable {
     public var fileMax: Int?
     /// /proc/meminfo Slab (bytes): kernel objects, sockets included.
     public var slabBytes: Int?
+    /// /proc/net/softnet_stat column 2 summed over CPUs: packets dropped because a CPU's input backlog
+    /// (net.core.netdev_max_backlog) was full; loopback traffic passes through it too.
+    public var softnetDrops: Int?
 
     public init(elapsedSeconds: Double, clientOpen: Int, serverRSSBytes: Int = 0, serverFds: Int = 0,
                 maxServerFdsPerProcess: Int = 0, serverProcessesAlive: Int = 0) {

@@ -38,6 +38,7 @@ public struct HostSampler: Sendable {
             s.fileMax = f?.max
         }
         if let text = try? root.readText("proc/meminfo") { s.slabBytes = Self.parseSlab(text) }
+        if let text = try? root.readText("proc/net/softnet_stat") { s.softnetDrops = Self.parseSoftnetDrops(text) }
         return s
     }
 
@@ -51,6 +52,19 @@ public struct HostSampler: Sendable {
         let f = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
         guard f.count == 3 else { return nil }
         return (f[0], f[2])
+    }
+
+    /// One line per CPU of hex columns; the second is "dropped" (backlog full).
+    public static func parseSoftnetDrops(_ text: String) -> Int? {
+        var sum = 0
+        var lines = 0
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard f.count >= 2, let d = Int(f[1], radix: 16) else { return nil }
+            sum += d
+            lines += 1
+        }
+        return lines > 0 ? sum : nil
     }
 
     /// "Slab:  123456 kB" → bytes.

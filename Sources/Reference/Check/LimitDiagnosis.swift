@@ -41,6 +41,12 @@ public enum LimitDiagnosis {
             if timeouts > 0 { ev.append("\(timeouts) handshakes timed out (SYNs dropped, clients retried)") }
             add("net.somaxconn", "the listen queue overflowed (accept backlog, net.core.somaxconn)", ev)
         }
+        let backlogDrops = delta(e.baseline.softnetDrops, e.end.softnetDrops)
+        if backlogDrops > 0 {
+            add("net.core.netdev_max_backlog", "packets dropped at a full CPU input backlog (net.core.netdev_max_backlog)",
+                ["/proc/net/softnet_stat dropped +\(backlogDrops) during the run (each drop costs a retransmit)"],
+                binds: false)
+        }
         let ctDrops = delta(e.baseline.conntrackDrops, e.end.conntrackDrops)
         if ctDrops > 0 {
             add("conntrack.max", "the conntrack table dropped connections (nf_conntrack_max)",
