@@ -42,8 +42,6 @@ public final class CheckRunner: @unchecked Sendable {
         }
         let root = options.root
         var plan = makePlan()
-        let prediction = predictor.predict(connections: options.connections, profile: options.profile, plan: plan,
-                                           root: root)
         let start = Date()
         func elapsed() -> Double { Date().timeIntervalSince(start) }
         let idle = LoadProgress(phase: .ramp, elapsedSeconds: 0, requested: options.connections, started: 0,
@@ -58,7 +56,7 @@ public final class CheckRunner: @unchecked Sendable {
             if let pid = pids.first, let limit = try? ProcessLimits.readNofile(root: root, pid: "\(pid)") {
                 plan.serverNofile = limit.soft ?? plan.serverNofile
             }
-            plan.serverProcesses = pids.count
+            plan.serverProcesses = max(pids.count, 1)
         } else {
             let port = try FreePort.find(host: options.host)
             let fleet = try ServerFleet(options: options, plan: plan, port: port)
@@ -75,6 +73,9 @@ public final class CheckRunner: @unchecked Sendable {
             target = WebSocketTarget(host: options.host, port: port, path: "/ws/broadcast")
         }
         defer { servers?.stop() }
+        // 1. The prediction, for the processes and limits this run really has.
+        let prediction = predictor.predict(connections: options.connections, profile: options.profile, plan: plan,
+                                           root: root)
         let sampler = HostSampler(root: root, serverPIDs: pids)
         usleep(300_000)
         let baseline = sampler.sample(elapsedSeconds: elapsed(), clientOpen: 0)
