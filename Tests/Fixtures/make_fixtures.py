@@ -147,7 +147,8 @@ def main():
     write(r, "etc/sysctl.d/20-bad.conf", "net.core.somaxconn = 1024\nthis line has no equals sign\n")
     # Low-capacity host (cannot raise the hard limit, small somaxconn) for failing examples.
     low = dict(STOCK)
-    low.update({"net.core.somaxconn": "128", "fs.file-max": "50000", "fs.nr_open": "20000"})
+    low.update({"net.core.somaxconn": "128", "fs.file-max": "50000", "fs.nr_open": "20000", "fs.file-nr": "937\t0\t50000",
+                "net.ipv4.ip_local_port_range": "1024\t65535"})
     tree("low-capacity", low, soft=1024, hard=20000, conntrack=True)
 
 

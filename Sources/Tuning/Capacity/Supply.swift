@@ -30,16 +30,18 @@ public struct Supply: Sendable, Equatable, Codable {
         }
         add("fs.nr-open", "fs.nr_open \(grouped(host.nrOpen))", (host.nrOpen - reserve) / s)
         if let fm = host.int("fs.file-max") {
-            add("fs.file-max", "fs.file-max \(grouped(fm))", (fm - reserve - CapacityModel.systemFileReserve) / s)
+            // Handles other processes hold now (fs.file-nr) stay in use; the rest is ours.
+            let inUse = host.ints("fs.file-nr")?.first ?? CapacityModel.systemFileReserve
+            add("fs.file-max", "fs.file-max \(grouped(fm)) with \(grouped(inUse)) handles in use now", (fm - inUse - reserve) / s)
         }
         if req.profile.proxy.value, let range = host.ints("net.ipv4.ip_local_port_range") {
             let usable = EphemeralPorts.usable(range: range, reserved: EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? ""))
             let backends = req.profile.backendAddresses.value
             add("ports.ephemeral-range", "\(grouped(usable)) ephemeral ports × \(backends) backends",
-                Int(Double(usable * backends) / CapacityModel.ephemeralHeadroom))
+                usable * backends * 100 / CapacityModel.ephemeralHeadroomPercent)
         }
         if req.conntrackApplies(host), let max = host.int("net.netfilter.nf_conntrack_max") {
-            add("conntrack.max", "nf_conntrack_max \(grouped(max))", Int(Double(max) / (Double(s) * CapacityModel.conntrackHeadroom)))
+            add("conntrack.max", "nf_conntrack_max \(grouped(max))", max * 100 / (s * CapacityModel.conntrackHeadroomPercent))
         }
         if let mem = host.ints("net.ipv4.tcp_mem"), mem.count == 3 {
             let minBuf = (host.ints("net.ipv4.tcp_rmem")?.first ?? 4096) + (host.ints("net.ipv4.tcp_wmem")?.first ?? 4096)

@@ -17,8 +17,9 @@ public struct OverriddenCheck: Check {
             let procps = host.persistence.assignments(key, order: .procps)
             guard let bw = boot.last ?? procps.last else { continue }
             let distinct = Set(procps.map(\.value.text))
-            if let pw = procps.last, let b = boot.last, !pw.value.sameValue(as: b.value) {
-                notes.append("\(key.name): boot applies \(b.value.text) (\(b.file):\(b.line)) but `sysctl --system` applies \(pw.value.text) (\(pw.file):\(pw.line))")
+            if let pw = procps.last, boot.last.map({ !pw.value.sameValue(as: $0.value) }) ?? true {
+                let bootText = boot.last.map { "\($0.value.text) (\($0.file):\($0.line))" } ?? "nothing (kernel default)"
+                notes.append("\(key.name): boot applies \(bootText) but `sysctl --system` applies \(pw.value.text) (\(pw.file):\(pw.line))")
                 worst = .warn
                 location = location ?? "\(pw.file):\(pw.line)"
             } else if distinct.count > 1 {
