@@ -19,7 +19,12 @@ final class ServerFleet: @unchecked Sendable {
                 .replacingOccurrences(of: "{port}", with: "\(port)")
                 .replacingOccurrences(of: "{threads}", with: "\(threads)")
         }
-        let limited = ["prlimit", "--nofile=\(plan.serverNofile):\(plan.serverNofile)", "--"] + command
+        // setpriv --pdeathsig: the kernel sends SIGTERM to a server whose parent (this check) dies, even by
+        // SIGKILL, so no server outlives its check. The check runs servers from its main thread, which lives
+        // as long as the process (the death signal follows the thread that forked).
+        let orphanGuard = FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+            ? ["/usr/bin/setpriv", "--pdeathsig", "TERM", "--"] : []
+        let limited = ["prlimit", "--nofile=\(plan.serverNofile):\(plan.serverNofile)", "--"] + orphanGuard + command
         for _ in 0..<plan.serverProcesses {
             children.append(try ChildProcess(limited))
         }
