@@ -21,10 +21,14 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var profileOptions: ProfileOptions
 
-    @Option(name: .customLong("server-nofile"), help: "Soft and hard nofile of each server process (default: this process's hard limit).")
+    @Option(
+        name: .customLong("server-nofile"),
+        help: "Soft and hard nofile of each server process (default: this process's hard limit).")
     var serverNofile: Int?
 
-    @Option(name: .customLong("server-processes"), help: "Server processes sharing the port (default: 1 with --server-nofile, else as many as N needs).")
+    @Option(
+        name: .customLong("server-processes"),
+        help: "Server processes sharing the port (default: 1 with --server-nofile, else as many as N needs).")
     var serverProcesses: Int?
 
     @Option(help: "Target this running server (ws://host:port/ws/broadcast) instead of starting one.")

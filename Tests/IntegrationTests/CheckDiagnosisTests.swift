@@ -10,8 +10,10 @@ final class CheckDiagnosisTests: XCTestCase {
         var serverPIDs: Set<Int32> = []
         var ssMax = 0
         let r = try CheckTestSupport.runPolling(
-            [TestSupport.wstuneBinary, "check", "--connections", "3000", "--server-nofile", "1024", "--rate", "3000",
-             "--handshake-timeout", "4", "--hold", "2", "--json"], timeoutSeconds: 120
+            [
+                TestSupport.wstuneBinary, "check", "--connections", "3000", "--server-nofile", "1024", "--rate", "3000",
+                "--handshake-timeout", "4", "--hold", "2", "--json",
+            ], timeoutSeconds: 120
         ) { checkPID in
             for pid in CheckTestSupport.children(of: checkPID, containing: "serve") { serverPIDs.insert(pid) }
             for pid in serverPIDs { ssMax = max(ssMax, CheckTestSupport.establishedOwned(by: pid)) }
@@ -42,9 +44,12 @@ final class CheckDiagnosisTests: XCTestCase {
             .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
         XCTAssertEqual(range, [40000, 40199])
         let ports = range[1] - range[0] + 1
-        let r = try ns.exec([TestSupport.wstuneBinary, "check", "--connections", "600", "--source", "127.0.0.1",
-                             "--server-nofile", "4096", "--handshake-timeout", "4", "--hold", "1", "--json"],
-                            timeoutSeconds: 120)
+        let r = try ns.exec(
+            [
+                TestSupport.wstuneBinary, "check", "--connections", "600", "--source", "127.0.0.1",
+                "--server-nofile", "4096", "--handshake-timeout", "4", "--hold", "1", "--json",
+            ],
+            timeoutSeconds: 120)
         XCTAssertEqual(r.status, 1, r.stderr)
         let j = try CheckTestSupport.json(r.stdout)
         let limit = try XCTUnwrap(j["limit"] as? [String: Any], r.stdout)
@@ -63,9 +68,12 @@ final class CheckDiagnosisTests: XCTestCase {
         let ns = try NetNamespace("backlog")
         defer { ns.delete() }
         try ns.sysctl("net.core.somaxconn", "16")
-        let r = try ns.exec([TestSupport.wstuneBinary, "check", "--connections", "4000", "--rate", "0",
-                             "--server-nofile", "8192", "--handshake-timeout", "10", "--hold", "1", "--json"],
-                            timeoutSeconds: 150)
+        let r = try ns.exec(
+            [
+                TestSupport.wstuneBinary, "check", "--connections", "4000", "--rate", "0",
+                "--server-nofile", "8192", "--handshake-timeout", "10", "--hold", "1", "--json",
+            ],
+            timeoutSeconds: 150)
         XCTAssertTrue(r.status == 0 || r.status == 1, r.stderr)
         let j = try CheckTestSupport.json(r.stdout)
         let findings = try XCTUnwrap(j["findings"] as? [[String: Any]])

@@ -5,38 +5,55 @@ import XCTest
 /// parse JSON output, and count sockets with `ss` (netlink: independent of the /proc files check reads).
 enum CheckTestSupport {
     /// Runs `arguments` to completion (bounded), calling `poll` every ~300 ms while it runs.
-    static func runPolling(_ arguments: [String], timeoutSeconds: Double = 120,
-                           poll: (Int32) -> Void) throws -> CommandResult {
+    static func runPolling(
+        _ arguments: [String], timeoutSeconds: Double = 120,
+        poll: (Int32) -> Void
+    ) throws -> CommandResult {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         p.standardOutput = out
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
         try p.run()
-        var outData = Data(), errData = Data()
+        var outData = Data()
+        var errData = Data()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            outData = out.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while p.isRunning && Date() < deadline {
             poll(p.processIdentifier)
             usleep(300_000)
         }
-        if p.isRunning { p.terminate(); usleep(500_000); if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        if p.isRunning {
+            p.terminate()
+            usleep(500_000)
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        }
         p.waitUntilExit()
         group.wait()
-        return CommandResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+        return CommandResult(
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// A TCP port free on 127.0.0.1 right now (bind to 0, read back, close).
     static func freePort() throws -> Int {
-        let r = try TestSupport.run(["python3", "-c",
-            "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
+        let r = try TestSupport.run([
+            "python3", "-c",
+            "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])",
+        ])
         guard let port = Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw NSError(domain: "port", code: 1, userInfo: [NSLocalizedDescriptionKey: r.stderr])
         }
@@ -45,8 +62,11 @@ enum CheckTestSupport {
 
     static func json(_ text: String) throws -> [String: Any] {
         guard let start = text.firstIndex(of: "{"),
-              let obj = try JSONSerialization.jsonObject(with: Data(text[start...].utf8)) as? [String: Any] else {
-            throw NSError(domain: "json", code: 1, userInfo: [NSLocalizedDescriptionKey: "no JSON object in: \(text.prefix(400))"])
+            let obj = try JSONSerialization.jsonObject(with: Data(text[start...].utf8)) as? [String: Any]
+        else {
+            throw NSError(
+                domain: "json", code: 1, userInfo: [NSLocalizedDescriptionKey: "no JSON object in: \(text.prefix(400))"]
+            )
         }
         return obj
     }
@@ -61,7 +81,9 @@ enum CheckTestSupport {
 
     /// Established sockets owned by `pid` (ss -p), counted over netlink.
     static func establishedOwned(by pid: Int32) -> Int {
-        guard let r = try? TestSupport.run(["ss", "-Htnp", "state", "established"], timeoutSeconds: 20) else { return 0 }
+        guard let r = try? TestSupport.run(["ss", "-Htnp", "state", "established"], timeoutSeconds: 20) else {
+            return 0
+        }
         return r.stdout.split(separator: "\n").filter { $0.contains("pid=\(pid),") }.count
     }
 
@@ -70,10 +92,12 @@ enum CheckTestSupport {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return names.compactMap { Int32($0) }.filter { child in
             guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
+                let close = stat.lastIndex(of: ")")
+            else { return false }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 2, Int32(fields[1]) == pid,
-                  let cmd = try? String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8) else { return false }
+                let cmd = try? String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8)
+            else { return false }
             return cmd.replacingOccurrences(of: "\0", with: " ").contains(word)
         }
     }
@@ -84,7 +108,8 @@ enum CheckTestSupport {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw XCTSkip("no .build-venv: run scripts/setup --no-build")
         }
-        let script = TestSupport.packageRoot.appendingPathComponent("Tests/IntegrationTests/py/load_echo_server.py").path
+        let script = TestSupport.packageRoot.appendingPathComponent("Tests/IntegrationTests/py/load_echo_server.py")
+            .path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
         p.arguments = [script, "--port", "0", "--lifetime", "\(lifetime)"]
@@ -102,9 +127,12 @@ enum CheckTestSupport {
             buffer.append(chunk)
         }
         let line = String(decoding: buffer, as: UTF8.self)
-        guard line.hasPrefix("READY "), let port = Int(line.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard line.hasPrefix("READY "),
+            let port = Int(line.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
             p.terminate()
-            throw NSError(domain: "py", code: 1, userInfo: [NSLocalizedDescriptionKey: "python server did not start: \(line)"])
+            throw NSError(
+                domain: "py", code: 1, userInfo: [NSLocalizedDescriptionKey: "python server did not start: \(line)"])
         }
         return (p, port)
     }

@@ -10,16 +10,20 @@ final class LoadBasicsTests: XCTestCase {
         var maxSeen = 0
         var sources = Set<String>()
         let r = try CheckTestSupport.runPolling(
-            [TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws", "--connections", "300", "--rate", "1000",
-             "--hold", "3", "--message-rate", "2", "--message-size", "64", "--source", "127.0.0.2-127.0.0.4", "--json"],
+            [
+                TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws", "--connections", "300", "--rate", "1000",
+                "--hold", "3", "--message-rate", "2", "--message-size", "64", "--source", "127.0.0.2-127.0.0.4",
+                "--json",
+            ],
             timeoutSeconds: 60
         ) { _ in
             let lines = CheckTestSupport.established(filter: "( dport = :\(port) )")
             if lines.count > maxSeen {
                 maxSeen = lines.count
                 // Column 3 is the local address:port of the client socket.
-                sources = Set(lines.compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first }
-                    .map { String($0.split(separator: ":").first ?? "") })
+                sources = Set(
+                    lines.compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first }
+                        .map { String($0.split(separator: ":").first ?? "") })
             }
         }
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -40,8 +44,10 @@ final class LoadBasicsTests: XCTestCase {
         defer { CheckTestSupport.stop(server) }
         var maxSeen = 0
         let r = try CheckTestSupport.runPolling(
-            [TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws/broadcast", "--connections", "200",
-             "--rate", "0", "--hold", "2", "--json"], timeoutSeconds: 60
+            [
+                TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws/broadcast", "--connections", "200",
+                "--rate", "0", "--hold", "2", "--json",
+            ], timeoutSeconds: 60
         ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dport = :\(port) )").count) }
         XCTAssertEqual(r.status, 0, r.stderr)
         let j = try CheckTestSupport.json(r.stdout)
@@ -67,8 +73,11 @@ final class LoadBasicsTests: XCTestCase {
         }
         var maxSeen = 0
         let r = try CheckTestSupport.runPolling(
-            [TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws", "--connections", "1000", "--rate", "2000",
-             "--hold", "2", "--message-rate", "1", "--json"], timeoutSeconds: 60
+            [
+                TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws", "--connections", "1000", "--rate",
+                "2000",
+                "--hold", "2", "--message-rate", "1", "--json",
+            ], timeoutSeconds: 60
         ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dport = :\(port) )").count) }
         XCTAssertEqual(r.status, 0, r.stderr)
         let j = try CheckTestSupport.json(r.stdout)
@@ -81,8 +90,11 @@ final class LoadBasicsTests: XCTestCase {
         // A port the kernel just handed out and nobody listens on (ss confirms it).
         let port = try CheckTestSupport.freePort()
         XCTAssertTrue(try TestSupport.run(["ss", "-Htln", "( sport = :\(port) )"]).stdout.isEmpty)
-        let r = try TestSupport.wstune(["load", "ws://127.0.0.1:\(port)/ws", "--connections", "50", "--hold", "0",
-                                        "--json"], timeoutSeconds: 60)
+        let r = try TestSupport.wstune(
+            [
+                "load", "ws://127.0.0.1:\(port)/ws", "--connections", "50", "--hold", "0",
+                "--json",
+            ], timeoutSeconds: 60)
         XCTAssertEqual(r.status, 1, r.stderr)
         let j = try CheckTestSupport.json(r.stdout)
         XCTAssertEqual((j["failures"] as? [String: Int])?["ECONNREFUSED"], 50)
@@ -94,8 +106,10 @@ final class LoadBasicsTests: XCTestCase {
         let port = try CheckTestSupport.freePort()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: TestSupport.wstuneBinary)
-        server.arguments = ["serve", "--host", "127.0.0.1", "--port", "\(port)", "--threads", "1",
-                            "--max-connections", "100", "--allow-origin", "http://good.example"]
+        server.arguments = [
+            "serve", "--host", "127.0.0.1", "--port", "\(port)", "--threads", "1",
+            "--max-connections", "100", "--allow-origin", "http://good.example",
+        ]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
@@ -107,16 +121,20 @@ final class LoadBasicsTests: XCTestCase {
         }
         var maxSeen = 0
         let capped = try CheckTestSupport.runPolling(
-            [TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws", "--connections", "150", "--rate", "500",
-             "--origin", "http://good.example", "--hold", "2", "--json"], timeoutSeconds: 60
+            [
+                TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws", "--connections", "150", "--rate", "500",
+                "--origin", "http://good.example", "--hold", "2", "--json",
+            ], timeoutSeconds: 60
         ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dport = :\(port) )").count) }
         XCTAssertEqual(capped.status, 1, capped.stderr)
         let j = try CheckTestSupport.json(capped.stdout)
         XCTAssertEqual(j["openAtEnd"] as? Int, 100)
         XCTAssertEqual((j["failures"] as? [String: Int])?["HTTP-503"], 50)
         XCTAssertEqual(maxSeen, 100, "ss: the server held exactly its cap")
-        let refused = try TestSupport.wstune(["load", "ws://127.0.0.1:\(port)/ws", "--connections", "20",
-                                              "--origin", "http://evil.example", "--hold", "0", "--json"])
+        let refused = try TestSupport.wstune([
+            "load", "ws://127.0.0.1:\(port)/ws", "--connections", "20",
+            "--origin", "http://evil.example", "--hold", "0", "--json",
+        ])
         XCTAssertEqual(refused.status, 1, refused.stderr)
         XCTAssertEqual((try CheckTestSupport.json(refused.stdout)["failures"] as? [String: Int])?["HTTP-403"], 20)
     }

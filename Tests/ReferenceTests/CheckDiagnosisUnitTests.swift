@@ -6,9 +6,10 @@ import XCTest
 /// examples that fire and examples that do not.
 final class CheckDiagnosisUnitTests: XCTestCase {
     func testPlanSpreadsOverProcessesWhenOneCannotHoldTheFds() {
-        let p = CheckPlan.make(connections: 100_000, ratePerSecond: 3000, serverNofile: nil, serverProcesses: nil,
-                               loadWorkers: nil, fdsPerProcess: 19_000, hardLimit: 20_000,
-                               sources: SourceAddressPool.loopbackDefault.addresses)
+        let p = CheckPlan.make(
+            connections: 100_000, ratePerSecond: 3000, serverNofile: nil, serverProcesses: nil,
+            loadWorkers: nil, fdsPerProcess: 19_000, hardLimit: 20_000,
+            sources: SourceAddressPool.loopbackDefault.addresses)
         XCTAssertEqual(p.serverProcesses, 6)
         XCTAssertEqual(p.workers.count, 6)
         XCTAssertEqual(p.workers.reduce(0) { $0 + $1.connections }, 100_000)
@@ -19,14 +20,16 @@ final class CheckDiagnosisUnitTests: XCTestCase {
     }
 
     func testExplicitServerNofileMeansOneProductionUnit() {
-        let p = CheckPlan.make(connections: 3000, ratePerSecond: 1000, serverNofile: 1024, serverProcesses: nil,
-                               loadWorkers: nil, fdsPerProcess: 19_000, hardLimit: 20_000, sources: [])
+        let p = CheckPlan.make(
+            connections: 3000, ratePerSecond: 1000, serverNofile: 1024, serverProcesses: nil,
+            loadWorkers: nil, fdsPerProcess: 19_000, hardLimit: 20_000, sources: [])
         XCTAssertEqual(p.serverProcesses, 1)
         XCTAssertEqual(p.serverNofile, 1024)
         XCTAssertEqual(p.workers.count, 1)
         XCTAssertNil(p.reason)
-        let capped = CheckPlan.make(connections: 10, ratePerSecond: 1, serverNofile: 50_000, serverProcesses: nil,
-                                    loadWorkers: nil, fdsPerProcess: 19_000, hardLimit: 20_000, sources: [])
+        let capped = CheckPlan.make(
+            connections: 10, ratePerSecond: 1, serverNofile: 50_000, serverProcesses: nil,
+            loadWorkers: nil, fdsPerProcess: 19_000, hardLimit: 20_000, sources: [])
         XCTAssertEqual(capped.serverNofile, 20_000, "cannot exceed the hard limit")
     }
 
@@ -35,7 +38,8 @@ final class CheckDiagnosisUnitTests: XCTestCase {
         XCTAssertNil(ProcessStatus.parseRSS("Name:\tkthreadd\n"))
         XCTAssertEqual(HostSampler.parseFileNr("2304\t0\t9223372036854775807\n")?.allocated, 2304)
         XCTAssertNil(HostSampler.parseFileNr("garbage"))
-        XCTAssertEqual(HostSampler.parseSoftnetDrops("00531ce3 00000086 00000000\n0043bd2e 00000072 00000000\n"), 0x86 + 0x72)
+        XCTAssertEqual(
+            HostSampler.parseSoftnetDrops("00531ce3 00000086 00000000\n0043bd2e 00000072 00000000\n"), 0x86 + 0x72)
         XCTAssertNil(HostSampler.parseSoftnetDrops("zz yy\n"))
         XCTAssertEqual(HostSampler.parseSlab("MemTotal: 1 kB\nSlab:     2048 kB\n"), 2048 * 1024)
         let tcp = """
@@ -48,22 +52,26 @@ final class CheckDiagnosisUnitTests: XCTestCase {
         XCTAssertEqual(ListenSockets.parse(tcp, port: 8081), 0)
     }
 
-    private func evidence(open: Int = 1000, requested: Int = 3000, failures: [String: Int] = [:],
-                          fds: Int = 100, nofile: Int? = 1024, overflows: (Int, Int) = (0, 0),
-                          ctDrops: (Int, Int) = (0, 0), alive: Int = 1) -> CheckEvidence {
+    private func evidence(
+        open: Int = 1000, requested: Int = 3000, failures: [String: Int] = [:],
+        fds: Int = 100, nofile: Int? = 1024, overflows: (Int, Int) = (0, 0),
+        ctDrops: (Int, Int) = (0, 0), alive: Int = 1
+    ) -> CheckEvidence {
         var base = HostSample(elapsedSeconds: 0, clientOpen: 0, serverProcessesAlive: 1)
         base.listenOverflows = overflows.0
         base.listenDrops = overflows.0
         base.conntrackDrops = ctDrops.0
-        var peak = HostSample(elapsedSeconds: 5, clientOpen: open, maxServerFdsPerProcess: fds, serverProcessesAlive: alive)
+        var peak = HostSample(
+            elapsedSeconds: 5, clientOpen: open, maxServerFdsPerProcess: fds, serverProcessesAlive: alive)
         peak.listenOverflows = overflows.1
         var end = peak
         end.listenDrops = overflows.1
         end.conntrackDrops = ctDrops.1
-        return CheckEvidence(requested: requested, openAtEnd: open, peakOpen: open, failures: failures,
-                             firstErrors: [:], baseline: base, peak: peak, end: end, serverProcesses: 1,
-                             serverNofile: nofile, somaxconn: 16, portRange: "32768-60999", sourceAddresses: 1,
-                             tcpMemPagesMax: nil)
+        return CheckEvidence(
+            requested: requested, openAtEnd: open, peakOpen: open, failures: failures,
+            firstErrors: [:], baseline: base, peak: peak, end: end, serverProcesses: 1,
+            serverNofile: nofile, somaxconn: 16, portRange: "32768-60999", sourceAddresses: 1,
+            tcpMemPagesMax: nil)
     }
 
     func testServerFdLimitBinds() {

@@ -8,7 +8,8 @@ final class CheckPredictionTests: XCTestCase {
     private var root: URL!
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("wstune-predict-\(UUID().uuidString.prefix(8))")
+        root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wstune-predict-\(UUID().uuidString.prefix(8))")
         try write("proc/sys/net/ipv4/ip_local_port_range", "40000\t40199\n")
         try write("proc/sys/fs/file-nr", "1000\t0\t11000\n")
         try write("proc/meminfo", "MemTotal:  8000000 kB\nMemAvailable:  1600000 kB\n")
@@ -25,9 +26,10 @@ final class CheckPredictionTests: XCTestCase {
     }
 
     func testSmallestLimitBinds() {
-        let plan = CheckPlan.make(connections: 3000, ratePerSecond: 1000, serverNofile: 1024, serverProcesses: nil,
-                                  loadWorkers: nil, fdsPerProcess: 19_000, hardLimit: 20_000,
-                                  sources: ["127.0.0.2", "127.0.0.3"])
+        let plan = CheckPlan.make(
+            connections: 3000, ratePerSecond: 1000, serverNofile: 1024, serverProcesses: nil,
+            loadWorkers: nil, fdsPerProcess: 19_000, hardLimit: 20_000,
+            sources: ["127.0.0.2", "127.0.0.3"])
         let p = HostCapacityPredictor().predict(connections: 3000, profile: nil, plan: plan, root: HostRoot(root.path))
         let byID = Dictionary(uniqueKeysWithValues: p.limits.map { ($0.id, $0.connections) })
         XCTAssertEqual(byID["server.nofile"], 1024 - HostCapacityPredictor.serverFdReserve)

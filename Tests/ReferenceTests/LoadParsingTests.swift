@@ -6,10 +6,14 @@ import XCTest
 /// URL and source-range parsing of `wstune load`, and how errors map to failure kinds.
 final class LoadParsingTests: XCTestCase {
     func testURLParts() throws {
-        XCTAssertEqual(try WebSocketTarget.parse("ws://127.0.0.1:8080/ws"), WebSocketTarget(host: "127.0.0.1", port: 8080, path: "/ws"))
-        XCTAssertEqual(try WebSocketTarget.parse("ws://localhost"), WebSocketTarget(host: "localhost", port: 80, path: "/"))
-        XCTAssertEqual(try WebSocketTarget.parse("ws://[::1]:9000/ws/broadcast?x=1"),
-                       WebSocketTarget(host: "::1", port: 9000, path: "/ws/broadcast?x=1"))
+        XCTAssertEqual(
+            try WebSocketTarget.parse("ws://127.0.0.1:8080/ws"),
+            WebSocketTarget(host: "127.0.0.1", port: 8080, path: "/ws"))
+        XCTAssertEqual(
+            try WebSocketTarget.parse("ws://localhost"), WebSocketTarget(host: "localhost", port: 80, path: "/"))
+        XCTAssertEqual(
+            try WebSocketTarget.parse("ws://[::1]:9000/ws/broadcast?x=1"),
+            WebSocketTarget(host: "::1", port: 9000, path: "/ws/broadcast?x=1"))
         XCTAssertTrue(try WebSocketTarget.parse("ws://h:1/ws/broadcast").isBroadcast)
         XCTAssertFalse(try WebSocketTarget.parse("ws://h:1/ws").isBroadcast)
         XCTAssertEqual(try WebSocketTarget.parse("ws://[::1]:9000/ws").urlString, "ws://[::1]:9000/ws")
@@ -27,7 +31,8 @@ final class LoadParsingTests: XCTestCase {
         let pool = try SourceAddressPool.parse("127.0.0.2-127.0.0.5")
         XCTAssertEqual(pool.addresses, ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"])
         XCTAssertEqual(pool.address(for: 5), "127.0.0.3")
-        XCTAssertEqual(try SourceAddressPool.parse("10.0.0.255-10.0.1.1").addresses, ["10.0.0.255", "10.0.1.0", "10.0.1.1"])
+        XCTAssertEqual(
+            try SourceAddressPool.parse("10.0.0.255-10.0.1.1").addresses, ["10.0.0.255", "10.0.1.0", "10.0.1.1"])
         XCTAssertEqual(try SourceAddressPool.parse("127.0.0.1, ::1").addresses, ["127.0.0.1", "::1"])
         XCTAssertEqual(SourceAddressPool.loopbackDefault.addresses.count, 39)
     }
@@ -41,8 +46,12 @@ final class LoadParsingTests: XCTestCase {
 
     func testSplitGivesDisjointSourcesToWorkers() throws {
         let parts = try SourceAddressPool.parse("127.0.0.2-127.0.0.8").split(into: 3)
-        XCTAssertEqual(parts.map(\.addresses), [["127.0.0.2", "127.0.0.5", "127.0.0.8"], ["127.0.0.3", "127.0.0.6"],
-                                                 ["127.0.0.4", "127.0.0.7"]])
+        XCTAssertEqual(
+            parts.map(\.addresses),
+            [
+                ["127.0.0.2", "127.0.0.5", "127.0.0.8"], ["127.0.0.3", "127.0.0.6"],
+                ["127.0.0.4", "127.0.0.7"],
+            ])
     }
 
     func testErrnoKinds() {
@@ -61,12 +70,13 @@ final class LoadParsingTests: XCTestCase {
         func part(_ connected: Int, latency: UInt64) -> LoadReport {
             let rec = LatencyRecorder()
             for _ in 0..<connected { rec.record(micros: latency) }
-            return LoadReport(url: "u", requested: connected, started: connected, connected: connected,
-                              openAtEnd: connected, peakOpen: connected, failed: 0, failures: ["EMFILE": 1],
-                              firstErrors: [:], closedByPeer: 0, sourceAddresses: 2, rampSeconds: 2,
-                              handshakesPerSecond: Double(connected) / 2, handshake: rec.summary, echoSent: 0,
-                              echo: LatencySummary(), broadcast: nil, holdSeconds: 1,
-                              handshakeHistogram: rec.histogramCopy)
+            return LoadReport(
+                url: "u", requested: connected, started: connected, connected: connected,
+                openAtEnd: connected, peakOpen: connected, failed: 0, failures: ["EMFILE": 1],
+                firstErrors: [:], closedByPeer: 0, sourceAddresses: 2, rampSeconds: 2,
+                handshakesPerSecond: Double(connected) / 2, handshake: rec.summary, echoSent: 0,
+                echo: LatencySummary(), broadcast: nil, holdSeconds: 1,
+                handshakeHistogram: rec.histogramCopy)
         }
         let m = LoadReport.merged([part(90, latency: 1000), part(10, latency: 50_000)], url: "u")
         XCTAssertEqual(m.connected, 100)

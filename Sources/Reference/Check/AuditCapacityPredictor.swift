@@ -16,6 +16,7 @@ public struct AuditCapacityPredictor: CapacityPredicting {
         for l in supply.limits where !l.id.hasPrefix("fd.") {
             limits.append(.init(id: l.id, connections: l.connections, detail: l.description))
         }
-        return CapacityPrediction(limits: limits, source: "audit capacity model (profile \(profile.name)) + check's process limits")
+        return CapacityPrediction(
+            limits: limits, source: "audit capacity model (profile \(profile.name)) + check's process limits")
     }
 }

@@ -16,10 +16,12 @@ public struct CheckEvidence: Sendable, Equatable {
     public var sourceAddresses: Int
     public var tcpMemPagesMax: Int?
 
-    public init(requested: Int, openAtEnd: Int, peakOpen: Int, failures: [String: Int],
-                firstErrors: [String: String], baseline: HostSample, peak: HostSample, end: HostSample,
-                serverProcesses: Int, serverNofile: Int?, somaxconn: Int?, portRange: String?, sourceAddresses: Int,
-                tcpMemPagesMax: Int?) {
+    public init(
+        requested: Int, openAtEnd: Int, peakOpen: Int, failures: [String: Int],
+        firstErrors: [String: String], baseline: HostSample, peak: HostSample, end: HostSample,
+        serverProcesses: Int, serverNofile: Int?, somaxconn: Int?, portRange: String?, sourceAddresses: Int,
+        tcpMemPagesMax: Int?
+    ) {
         self.requested = requested
         self.openAtEnd = openAtEnd
         self.peakOpen = peakOpen

@@ -29,12 +29,14 @@ public struct CheckOptions: Sendable {
     /// fds one process may hold here: its hard RLIMIT_NOFILE (20,000 on this machine) less a reserve.
     public var fdsPerProcess: Int
 
-    public init(connections: Int, profile: Profile? = nil, serverNofile: Int? = nil, serverProcesses: Int? = nil,
-                externalURL: WebSocketTarget? = nil, externalPIDs: [Int32] = [], host: String = "127.0.0.1",
-                ratePerSecond: Double = 2000, sources: SourceAddressPool? = nil, holdSeconds: Double = 5,
-                connectTimeoutSeconds: Double = 10, handshakeTimeoutSeconds: Double = 15, loadWorkers: Int? = nil,
-                wstuneBinary: String, serverCommand: [String]? = nil, root: HostRoot = HostRoot(),
-                fdsPerProcess: Int = CheckPlan.defaultFdsPerProcess()) {
+    public init(
+        connections: Int, profile: Profile? = nil, serverNofile: Int? = nil, serverProcesses: Int? = nil,
+        externalURL: WebSocketTarget? = nil, externalPIDs: [Int32] = [], host: String = "127.0.0.1",
+        ratePerSecond: Double = 2000, sources: SourceAddressPool? = nil, holdSeconds: Double = 5,
+        connectTimeoutSeconds: Double = 10, handshakeTimeoutSeconds: Double = 15, loadWorkers: Int? = nil,
+        wstuneBinary: String, serverCommand: [String]? = nil, root: HostRoot = HostRoot(),
+        fdsPerProcess: Int = CheckPlan.defaultFdsPerProcess()
+    ) {
         self.connections = connections
         self.profile = profile
         self.serverNofile = serverNofile

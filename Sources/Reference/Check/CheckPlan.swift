@@ -26,8 +26,10 @@ public struct CheckPlan: Sendable, Equatable, Codable {
     /// - Parameters:
     ///   - hardLimit: the nofile a child can be given (this process's hard limit).
     ///   - sources: the source addresses to split between workers (empty: kernel's choice).
-    public static func make(connections n: Int, ratePerSecond: Double, serverNofile: Int?, serverProcesses: Int?,
-                            loadWorkers: Int?, fdsPerProcess: Int, hardLimit: Int, sources: [String]) -> CheckPlan {
+    public static func make(
+        connections n: Int, ratePerSecond: Double, serverNofile: Int?, serverProcesses: Int?,
+        loadWorkers: Int?, fdsPerProcess: Int, hardLimit: Int, sources: [String]
+    ) -> CheckPlan {
         let nofile = min(serverNofile ?? hardLimit, hardLimit)
         // An explicit --server-nofile models one production unit with that limit: one process unless told.
         let k = max(1, serverProcesses ?? (serverNofile != nil ? 1 : (n + fdsPerProcess - 1) / fdsPerProcess))
@@ -35,18 +37,23 @@ public struct CheckPlan: Sendable, Equatable, Codable {
         var workers: [Worker] = []
         for i in 0..<w {
             let share = n / w + (i < n % w ? 1 : 0)
-            let mine = sources.isEmpty ? [] : (sources.count >= w
-                ? stride(from: i, to: sources.count, by: w).map { sources[$0] }
-                : [sources[i % sources.count]])
+            let mine =
+                sources.isEmpty
+                ? []
+                : (sources.count >= w
+                    ? stride(from: i, to: sources.count, by: w).map { sources[$0] }
+                    : [sources[i % sources.count]])
             workers.append(Worker(connections: share, ratePerSecond: ratePerSecond / Double(w), sources: mine))
         }
         var reason: String?
         if k > 1 || w > 1 {
-            reason = "one process holds at most \(fdsPerProcess) fds here (hard RLIMIT_NOFILE \(hardLimit)), so "
+            reason =
+                "one process holds at most \(fdsPerProcess) fds here (hard RLIMIT_NOFILE \(hardLimit)), so "
                 + "\(n) connections run on \(k) server process(es) sharing one port (SO_REUSEPORT) and "
                 + "\(w) load worker process(es), as a fleet of template units would"
         }
-        return CheckPlan(serverProcesses: k, serverNofile: nofile, workers: workers.filter { $0.connections > 0 },
-                         reason: reason)
+        return CheckPlan(
+            serverProcesses: k, serverNofile: nofile, workers: workers.filter { $0.connections > 0 },
+            reason: reason)
     }
 }

@@ -22,10 +22,12 @@ public struct CheckReport: Sendable, Codable {
     /// Server stderr tails when a server exited or failed.
     public var serverErrors: [String]
 
-    public init(requested: Int, reached: Bool, openAtEnd: Int, peakOpen: Int, target: String, plan: CheckPlan,
-                prediction: CapacityPrediction, limit: LimitFinding?, findings: [LimitFinding], failures: [String: Int],
-                counterDeltas: [String: Int], memory: ConnectionMemory, rampSeconds: Double,
-                handshakesPerSecond: Double, load: LoadReport, samples: [HostSample], serverErrors: [String]) {
+    public init(
+        requested: Int, reached: Bool, openAtEnd: Int, peakOpen: Int, target: String, plan: CheckPlan,
+        prediction: CapacityPrediction, limit: LimitFinding?, findings: [LimitFinding], failures: [String: Int],
+        counterDeltas: [String: Int], memory: ConnectionMemory, rampSeconds: Double,
+        handshakesPerSecond: Double, load: LoadReport, samples: [HostSample], serverErrors: [String]
+    ) {
         self.requested = requested
         self.reached = reached
         self.openAtEnd = openAtEnd

@@ -19,7 +19,8 @@ public final class CheckRunner: @unchecked Sendable {
     /// Stops every child now (for a signal handler); safe to call from any thread, and more than once.
     public func abort() {
         lock.lock()
-        let w = workers, s = servers
+        let w = workers
+        let s = servers
         lock.unlock()
         w?.stopAll()
         s?.stop()
@@ -27,13 +28,15 @@ public final class CheckRunner: @unchecked Sendable {
 
     public func makePlan() -> CheckPlan {
         let hard = options.fdsPerProcess + 1000
-        let sources = options.sources?.addresses
+        let sources =
+            options.sources?.addresses
             ?? (options.externalURL == nil && options.host.hasPrefix("127.") && options.connections > 1
                 ? SourceAddressPool.loopbackDefault.addresses : [])
-        return CheckPlan.make(connections: options.connections, ratePerSecond: options.ratePerSecond,
-                              serverNofile: options.serverNofile, serverProcesses: options.serverProcesses,
-                              loadWorkers: options.loadWorkers, fdsPerProcess: options.fdsPerProcess,
-                              hardLimit: hard, sources: sources)
+        return CheckPlan.make(
+            connections: options.connections, ratePerSecond: options.ratePerSecond,
+            serverNofile: options.serverNofile, serverProcesses: options.serverProcesses,
+            loadWorkers: options.loadWorkers, fdsPerProcess: options.fdsPerProcess,
+            hardLimit: hard, sources: sources)
     }
 
     public func run(progress: ((CheckProgress) -> Void)? = nil) throws -> CheckReport {
@@ -44,8 +47,9 @@ public final class CheckRunner: @unchecked Sendable {
         var plan = makePlan()
         let start = Date()
         func elapsed() -> Double { Date().timeIntervalSince(start) }
-        let idle = LoadProgress(phase: .ramp, elapsedSeconds: 0, requested: options.connections, started: 0,
-                                connected: 0, open: 0, failed: 0, handshakesPerSecond: 0)
+        let idle = LoadProgress(
+            phase: .ramp, elapsedSeconds: 0, requested: options.connections, started: 0,
+            connected: 0, open: 0, failed: 0, handshakesPerSecond: 0)
         progress?(CheckProgress(phase: .starting, load: idle, sample: nil))
 
         // 2. Servers: started here with lowered limits, or the running ones the user named.
@@ -74,15 +78,17 @@ public final class CheckRunner: @unchecked Sendable {
         }
         defer { servers?.stop() }
         // 1. The prediction, for the processes and limits this run really has.
-        let prediction = predictor.predict(connections: options.connections, profile: options.profile, plan: plan,
-                                           root: root)
+        let prediction = predictor.predict(
+            connections: options.connections, profile: options.profile, plan: plan,
+            root: root)
         let sampler = HostSampler(root: root, serverPIDs: pids)
         usleep(300_000)
         let baseline = sampler.sample(elapsedSeconds: elapsed(), clientOpen: 0)
         var samples = [baseline]
 
         // 3–4. Ramp with the workers, sampling twice a second.
-        let fleet = try LoadWorkerFleet(binary: options.wstuneBinary, url: target.urlString, plan: plan, options: options)
+        let fleet = try LoadWorkerFleet(
+            binary: options.wstuneBinary, url: target.urlString, plan: plan, options: options)
         lock.lock()
         workers = fleet
         lock.unlock()
@@ -119,9 +125,10 @@ public final class CheckRunner: @unchecked Sendable {
         fleet.broadcastAndStop()
         let parts = fleet.finish(waitSeconds: 60)
         guard !parts.isEmpty else {
-            throw CheckError.workerFailed(command: fleet.children.first?.commandLine ?? "",
-                                          detail: fleet.errors.joined(separator: "; ").isEmpty
-                                              ? "no report" : fleet.errors.joined(separator: "; "))
+            throw CheckError.workerFailed(
+                command: fleet.children.first?.commandLine ?? "",
+                detail: fleet.errors.joined(separator: "; ").isEmpty
+                    ? "no report" : fleet.errors.joined(separator: "; "))
         }
         var load = LoadReport.merged(parts, url: target.urlString)
         progress?(CheckProgress(phase: .stopping, load: fleet.total(), sample: nil))

@@ -14,8 +14,10 @@ public final class ChildProcess: @unchecked Sendable {
     private let readersDone = DispatchGroup()
 
     /// Starts `arguments[0]` (a path, or a name looked up in PATH) with the rest as arguments.
-    public init(_ arguments: [String], environment: [String: String]? = nil,
-                onLine: (@Sendable (Data) -> Void)? = nil) throws {
+    public init(
+        _ arguments: [String], environment: [String: String]? = nil,
+        onLine: (@Sendable (Data) -> Void)? = nil
+    ) throws {
         self.arguments = arguments
         self.onLine = onLine
         if arguments[0].contains("/") {

@@ -18,7 +18,8 @@ public struct ConnectionMemory: Sendable, Codable, Equatable {
             self.init(userBytesPerConnection: nil, kernelBytesPerConnection: nil, budgetBytes: budgetBytes)
             return
         }
-        let user = end.serverProcessesAlive > 0 ? max(end.serverRSSBytes - baseline.serverRSSBytes, 0) / connections : nil
+        let user =
+            end.serverProcessesAlive > 0 ? max(end.serverRSSBytes - baseline.serverRSSBytes, 0) / connections : nil
         var kernel: Int?
         // Sockets the server never accepted (a limit was hit) hold slab too: divide by loopback pairs in use.
         var pairs = connections

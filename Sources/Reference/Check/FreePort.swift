@@ -11,7 +11,9 @@ public enum FreePort {
         addr.sin_port = 0
         guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else { throw CheckError.noFreePort(host: host) }
         let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw CheckError.noFreePort(host: host) }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)

@@ -14,31 +14,46 @@ public struct HostCapacityPredictor: CapacityPredicting {
     public func predict(connections: Int, profile: Profile?, plan: CheckPlan, root: HostRoot) -> CapacityPrediction {
         var limits: [CapacityPrediction.Limit] = []
         let perServer = max(plan.serverNofile - Self.serverFdReserve, 0)
-        limits.append(.init(id: "server.nofile", connections: perServer * plan.serverProcesses,
-                            detail: "\(plan.serverProcesses) server process(es) × (nofile \(plan.serverNofile) − \(Self.serverFdReserve) reserved)"))
+        limits.append(
+            .init(
+                id: "server.nofile", connections: perServer * plan.serverProcesses,
+                detail:
+                    "\(plan.serverProcesses) server process(es) × (nofile \(plan.serverNofile) − \(Self.serverFdReserve) reserved)"
+            ))
         if let text = try? root.readText("proc/sys/net/ipv4/ip_local_port_range") {
             let r = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
             if r.count == 2, r[1] >= r[0] {
                 let sources = max(plan.workers.reduce(0) { $0 + $1.sources.count }, 1)
                 let ports = r[1] - r[0] + 1
-                limits.append(.init(id: "client.ephemeral-ports", connections: ports * sources,
-                                    detail: "\(ports) ports in ip_local_port_range \(r[0])-\(r[1]) × \(sources) source address(es)"))
+                limits.append(
+                    .init(
+                        id: "client.ephemeral-ports", connections: ports * sources,
+                        detail: "\(ports) ports in ip_local_port_range \(r[0])-\(r[1]) × \(sources) source address(es)")
+                )
             }
         }
         if let text = try? root.readText("proc/sys/fs/file-nr"), let f = HostSampler.parseFileNr(text) {
             let free = max(f.max - f.allocated, 0)
-            limits.append(.init(id: "fs.file-max", connections: free / 2,
-                                detail: "\(free) free file handles of fs.file-max \(f.max), 2 per loopback connection"))
+            limits.append(
+                .init(
+                    id: "fs.file-max", connections: free / 2,
+                    detail: "\(free) free file handles of fs.file-max \(f.max), 2 per loopback connection"))
         }
         let budget = profile?.perConnectionBytes.value ?? Profile.defaultPerConnectionBytes
         if let mem = try? MemoryInfo.read(root: root), budget > 0 {
-            limits.append(.init(id: "memory", connections: mem.availableBytes / budget,
-                                detail: "MemAvailable \(mem.availableBytes / 1_048_576) MiB ÷ \(budget) bytes per connection budget"))
+            limits.append(
+                .init(
+                    id: "memory", connections: mem.availableBytes / budget,
+                    detail: "MemAvailable \(mem.availableBytes / 1_048_576) MiB ÷ \(budget) bytes per connection budget"
+                ))
         }
         if let count = readInt(root, "proc/sys/net/netfilter/nf_conntrack_count"),
-           let max = readInt(root, "proc/sys/net/netfilter/nf_conntrack_max"), count > 0 {
-            limits.append(.init(id: "conntrack.max", connections: Swift.max(max - count, 0),
-                                detail: "nf_conntrack_max \(max) − \(count) entries in use"))
+            let max = readInt(root, "proc/sys/net/netfilter/nf_conntrack_max"), count > 0
+        {
+            limits.append(
+                .init(
+                    id: "conntrack.max", connections: Swift.max(max - count, 0),
+                    detail: "nf_conntrack_max \(max) − \(count) entries in use"))
         }
         return CapacityPrediction(limits: limits, source: "host limits read by check")
     }

@@ -29,8 +29,10 @@ public struct HostSample: Sendable, Codable, Equatable {
     /// (net.core.netdev_max_backlog) was full; loopback traffic passes through it too.
     public var softnetDrops: Int?
 
-    public init(elapsedSeconds: Double, clientOpen: Int, serverRSSBytes: Int = 0, serverFds: Int = 0,
-                maxServerFdsPerProcess: Int = 0, serverProcessesAlive: Int = 0) {
+    public init(
+        elapsedSeconds: Double, clientOpen: Int, serverRSSBytes: Int = 0, serverFds: Int = 0,
+        maxServerFdsPerProcess: Int = 0, serverProcessesAlive: Int = 0
+    ) {
         self.elapsedSeconds = elapsedSeconds
         self.clientOpen = clientOpen
         self.serverRSSBytes = serverRSSBytes

@@ -30,7 +30,8 @@ public struct HostSampler: Sendable {
         }
         s.conntrackCount = readInt("proc/sys/net/netfilter/nf_conntrack_count")
         if let ct = try? ConntrackFacts.read(root: root), !ct.stats.isEmpty {
-            s.conntrackDrops = (ct.stats["drop"] ?? 0) + (ct.stats["early_drop"] ?? 0) + (ct.stats["insert_failed"] ?? 0)
+            s.conntrackDrops =
+                (ct.stats["drop"] ?? 0) + (ct.stats["early_drop"] ?? 0) + (ct.stats["insert_failed"] ?? 0)
         }
         if let text = try? root.readText("proc/sys/fs/file-nr") {
             let f = Self.parseFileNr(text)

@@ -15,19 +15,24 @@ public enum LimitDiagnosis {
         let timeouts = e.failures(.handshakeTimeout) + e.failures(.connectTimeout)
 
         if e.end.serverProcessesAlive < e.serverProcesses && e.serverProcesses > 0 {
-            add("server.exited", "a server process exited during the run",
+            add(
+                "server.exited", "a server process exited during the run",
                 ["\(e.end.serverProcessesAlive) of \(e.serverProcesses) server processes alive at the end"])
         }
         if let nofile = e.serverNofile, nofile > 0, e.peak.maxServerFdsPerProcess >= nofile - 8 {
-            var ev = ["a server process held \(e.peak.maxServerFdsPerProcess) open fds of its nofile limit \(nofile)",
-                      "server connections at the peak ≈ \(e.peak.clientOpen) across \(e.serverProcesses) process(es)"]
+            var ev = [
+                "a server process held \(e.peak.maxServerFdsPerProcess) open fds of its nofile limit \(nofile)",
+                "server connections at the peak ≈ \(e.peak.clientOpen) across \(e.serverProcesses) process(es)",
+            ]
             if timeouts > 0 { ev.append("\(timeouts) handshakes timed out waiting for accept()") }
             if e.failures(.http503) > 0 { ev.append(errorLine(.http503)) }
             add("server.nofile", "the server's file-descriptor limit (RLIMIT_NOFILE \(nofile))", ev)
         }
         if e.failures(.eaddrnotavail) > 0 {
             var ev = [errorLine(.eaddrnotavail)]
-            if let r = e.portRange { ev.append("net.ipv4.ip_local_port_range = \(r), \(e.sourceAddresses) source address(es)") }
+            if let r = e.portRange {
+                ev.append("net.ipv4.ip_local_port_range = \(r), \(e.sourceAddresses) source address(es)")
+            }
             add("client.ephemeral-ports", "ephemeral ports on the client side (EADDRNOTAVAIL)", ev)
         }
         if e.failures(.emfile) > 0 {
@@ -43,15 +48,20 @@ public enum LimitDiagnosis {
         }
         let backlogDrops = delta(e.baseline.softnetDrops, e.end.softnetDrops)
         if backlogDrops > 0 {
-            add("net.core.netdev_max_backlog", "packets dropped at a full CPU input backlog (net.core.netdev_max_backlog)",
+            add(
+                "net.core.netdev_max_backlog",
+                "packets dropped at a full CPU input backlog (net.core.netdev_max_backlog)",
                 ["/proc/net/softnet_stat dropped +\(backlogDrops) during the run (each drop costs a retransmit)"],
                 binds: false)
         }
         let ctDrops = delta(e.baseline.conntrackDrops, e.end.conntrackDrops)
         if ctDrops > 0 {
-            add("conntrack.max", "the conntrack table dropped connections (nf_conntrack_max)",
-                ["conntrack drop + early_drop + insert_failed +\(ctDrops)",
-                 "nf_conntrack_count \(e.peak.conntrackCount ?? 0) at the peak"])
+            add(
+                "conntrack.max", "the conntrack table dropped connections (nf_conntrack_max)",
+                [
+                    "conntrack drop + early_drop + insert_failed +\(ctDrops)",
+                    "nf_conntrack_count \(e.peak.conntrackCount ?? 0) at the peak",
+                ])
         }
         if let alloc = e.peak.filesAllocated, let max = e.peak.fileMax, max > 0, Double(alloc) >= Double(max) * 0.98 {
             add("fs.file-max", "the system-wide file limit (fs.file-max)", ["fs.file-nr \(alloc) of \(max)"])
@@ -59,11 +69,15 @@ public enum LimitDiagnosis {
         if e.failures(.enobufs) > 0 || (e.tcpMemPagesMax.map { ($0 > 0) && (e.peak.tcpMemPages ?? 0) >= $0 } ?? false) {
             var ev: [String] = []
             if e.failures(.enobufs) > 0 { ev.append(errorLine(.enobufs)) }
-            if let p = e.peak.tcpMemPages, let m = e.tcpMemPagesMax { ev.append("sockstat TCP mem \(p) pages, tcp_mem max \(m)") }
+            if let p = e.peak.tcpMemPages, let m = e.tcpMemPagesMax {
+                ev.append("sockstat TCP mem \(p) pages, tcp_mem max \(m)")
+            }
             add("net.ipv4.tcp_mem", "TCP memory (net.ipv4.tcp_mem)", ev)
         }
         if e.failures(.http503) > 0 && !found.contains(where: { $0.id == "server.nofile" }) {
-            add("server.connection-cap", "the server refused handshakes with 503 (connection cap or draining)", [errorLine(.http503)])
+            add(
+                "server.connection-cap", "the server refused handshakes with 503 (connection cap or draining)",
+                [errorLine(.http503)])
         }
         if e.failures(.http403) > 0 {
             add("server.origin", "the server refused the origin (403)", [errorLine(.http403)])
@@ -72,11 +86,13 @@ public enum LimitDiagnosis {
             add("server.down", "connections refused: nothing listening on the port", [errorLine(.econnrefused)])
         }
         if timeouts > 0 && !found.contains(where: { $0.binding || !short }) {
-            add("server.saturated", "handshakes timed out with no limit counter moving (server CPU or accept loop)",
+            add(
+                "server.saturated", "handshakes timed out with no limit counter moving (server CPU or accept loop)",
                 [errorLine(.handshakeTimeout), errorLine(.connectTimeout)])
         }
         if e.failures(.closedByPeer) > 0 {
-            add("server.closed-connections", "the server closed connections", [errorLine(.closedByPeer)],
+            add(
+                "server.closed-connections", "the server closed connections", [errorLine(.closedByPeer)],
                 binds: found.isEmpty)
         }
         if short && !found.contains(where: \.binding) {

@@ -17,7 +17,8 @@ public enum ListenSockets {
         for line in text.split(separator: "\n").dropFirst() {
             let f = line.split(separator: " ", omittingEmptySubsequences: true)
             guard f.count > 3, f[3] == "0A", let colon = f[1].lastIndex(of: ":"),
-                  let p = Int(f[1][f[1].index(after: colon)...], radix: 16), p == port else { continue }
+                let p = Int(f[1][f[1].index(after: colon)...], radix: 16), p == port
+            else { continue }
             n += 1
         }
         return n

@@ -15,11 +15,13 @@ final class LoadWorkerFleet: @unchecked Sendable {
         // Enough broadcast senders that every server process behind the port likely gets one in round 1.
         let senders = max(1, (8 * plan.serverProcesses + plan.workers.count - 1) / plan.workers.count)
         for (i, w) in plan.workers.enumerated() {
-            var args = [binary, "load", url, "--worker", "--connections", "\(w.connections)",
-                        "--rate", "\(w.ratePerSecond)", "--hold", "86400", "--threads", "\(threads)",
-                        "--connect-timeout", "\(options.connectTimeoutSeconds)",
-                        "--handshake-timeout", "\(options.handshakeTimeoutSeconds)",
-                        "--broadcast-senders", "\(senders)"]
+            var args = [
+                binary, "load", url, "--worker", "--connections", "\(w.connections)",
+                "--rate", "\(w.ratePerSecond)", "--hold", "86400", "--threads", "\(threads)",
+                "--connect-timeout", "\(options.connectTimeoutSeconds)",
+                "--handshake-timeout", "\(options.handshakeTimeoutSeconds)",
+                "--broadcast-senders", "\(senders)",
+            ]
             if !w.sources.isEmpty { args += ["--source", w.sources.joined(separator: ",")] }
             let child = try ChildProcess(args) { [weak self] line in self?.accept(worker: i, line: line) }
             children.append(child)
@@ -38,8 +40,9 @@ final class LoadWorkerFleet: @unchecked Sendable {
     func total() -> LoadProgress {
         lock.lock()
         defer { lock.unlock() }
-        var t = LoadProgress(phase: .ramp, elapsedSeconds: 0, requested: requested, started: 0, connected: 0,
-                             open: 0, failed: 0, handshakesPerSecond: 0)
+        var t = LoadProgress(
+            phase: .ramp, elapsedSeconds: 0, requested: requested, started: 0, connected: 0,
+            open: 0, failed: 0, handshakesPerSecond: 0)
         for p in latest.values {
             t.elapsedSeconds = max(t.elapsedSeconds, p.elapsedSeconds)
             t.started += p.started

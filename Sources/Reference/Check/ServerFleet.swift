@@ -11,9 +11,12 @@ final class ServerFleet: @unchecked Sendable {
     init(options: CheckOptions, plan: CheckPlan, port: Int) throws {
         self.port = port
         let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / plan.serverProcesses)
-        let words = options.serverCommand
-            ?? [options.wstuneBinary, "serve", "--host", "{host}", "--port", "{port}", "--reuse-port",
-                "--threads", "{threads}"]
+        let words =
+            options.serverCommand
+            ?? [
+                options.wstuneBinary, "serve", "--host", "{host}", "--port", "{port}", "--reuse-port",
+                "--threads", "{threads}",
+            ]
         let command = words.map {
             $0.replacingOccurrences(of: "{host}", with: options.host)
                 .replacingOccurrences(of: "{port}", with: "\(port)")
@@ -22,7 +25,8 @@ final class ServerFleet: @unchecked Sendable {
         // setpriv --pdeathsig: the kernel sends SIGTERM to a server whose parent (this check) dies, even by
         // SIGKILL, so no server outlives its check. The check runs servers from its main thread, which lives
         // as long as the process (the death signal follows the thread that forked).
-        let orphanGuard = FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+        let orphanGuard =
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
             ? ["/usr/bin/setpriv", "--pdeathsig", "TERM", "--"] : []
         let limited = ["prlimit", "--nofile=\(plan.serverNofile):\(plan.serverNofile)", "--"] + orphanGuard + command
         for _ in 0..<plan.serverProcesses {
@@ -37,14 +41,16 @@ final class ServerFleet: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let dead = children.first(where: { !$0.isRunning }) {
-                throw CheckError.serverDidNotStart(command: dead.commandLine,
-                                                   detail: "exited \(dead.exitStatus ?? -1): \(dead.stderrText.suffix(600))")
+                throw CheckError.serverDidNotStart(
+                    command: dead.commandLine,
+                    detail: "exited \(dead.exitStatus ?? -1): \(dead.stderrText.suffix(600))")
             }
             if ListenSockets.count(root: root, port: port) >= children.count { return }
             usleep(50_000)
         }
-        throw CheckError.serverDidNotStart(command: children.first?.commandLine ?? "",
-                                           detail: "not listening on port \(port) after \(Int(seconds)) s")
+        throw CheckError.serverDidNotStart(
+            command: children.first?.commandLine ?? "",
+            detail: "not listening on port \(port) after \(Int(seconds)) s")
     }
 
     /// SIGTERM (the server drains), SIGKILL after the grace period. Bounded.

@@ -69,11 +69,13 @@ public enum ConnectionFailure: String, Sendable, Codable, CaseIterable, Comparab
     public var meaning: String {
         switch self {
         case .emfile: return "the load client ran out of file descriptors (its RLIMIT_NOFILE or fs.file-max)"
-        case .eaddrnotavail: return "no free ephemeral port for a source address (net.ipv4.ip_local_port_range; add --source addresses)"
+        case .eaddrnotavail:
+            return "no free ephemeral port for a source address (net.ipv4.ip_local_port_range; add --source addresses)"
         case .econnrefused: return "connection refused: nothing listening, or the server exited"
         case .connectionReset: return "connection reset during the handshake"
         case .connectTimeout: return "TCP connect timed out: SYNs dropped (listen queue, conntrack table, firewall)"
-        case .handshakeTimeout: return "no HTTP upgrade answer in time: the server is not accepting (fd limit, overload)"
+        case .handshakeTimeout:
+            return "no HTTP upgrade answer in time: the server is not accepting (fd limit, overload)"
         case .http503: return "HTTP 503: the server's connection cap or drain"
         case .http403: return "HTTP 403: the server refused the origin"
         case .httpOther: return "an HTTP answer other than 101 Switching Protocols"

@@ -4,8 +4,9 @@ import Histogram
 /// A thread-safe HdrHistogram of microseconds (1 µs to 1 hour), shared by all event loops of the load client.
 public final class LatencyRecorder: @unchecked Sendable {
     private let lock = NSLock()
-    private var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
-                                              numberOfSignificantValueDigits: .three)
+    private var histogram = Histogram<UInt64>(
+        lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
+        numberOfSignificantValueDigits: .three)
 
     public init() {}
 

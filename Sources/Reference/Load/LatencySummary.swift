@@ -9,8 +9,10 @@ public struct LatencySummary: Sendable, Codable, Equatable {
     public var p99Micros: UInt64
     public var maxMicros: UInt64
 
-    public init(count: UInt64 = 0, p50Micros: UInt64 = 0, p90Micros: UInt64 = 0, p99Micros: UInt64 = 0,
-                maxMicros: UInt64 = 0) {
+    public init(
+        count: UInt64 = 0, p50Micros: UInt64 = 0, p90Micros: UInt64 = 0, p99Micros: UInt64 = 0,
+        maxMicros: UInt64 = 0
+    ) {
         self.count = count
         self.p50Micros = p50Micros
         self.p90Micros = p90Micros
@@ -23,9 +25,10 @@ public struct LatencySummary: Sendable, Codable, Equatable {
             self.init()
             return
         }
-        self.init(count: histogram.totalCount, p50Micros: histogram.valueAtPercentile(50),
-                  p90Micros: histogram.valueAtPercentile(90), p99Micros: histogram.valueAtPercentile(99),
-                  maxMicros: histogram.max)
+        self.init(
+            count: histogram.totalCount, p50Micros: histogram.valueAtPercentile(50),
+            p90Micros: histogram.valueAtPercentile(90), p99Micros: histogram.valueAtPercentile(99),
+            maxMicros: histogram.max)
     }
 
     /// "p50 1.2 ms, p90 …" for text output.

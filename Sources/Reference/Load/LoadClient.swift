@@ -49,9 +49,11 @@ public final class LoadClient: @unchecked Sendable {
             let rate = e > lastTick ? Double(s.connected - lastConnected) / (e - lastTick) : 0
             lastTick = e
             lastConnected = s.connected
-            progress?(LoadProgress(phase: phase, elapsedSeconds: e, requested: options.connections,
-                                   started: s.started, connected: s.connected, open: s.open, failed: s.failed,
-                                   handshakesPerSecond: rate))
+            progress?(
+                LoadProgress(
+                    phase: phase, elapsedSeconds: e, requested: options.connections,
+                    started: s.started, connected: s.connected, open: s.open, failed: s.failed,
+                    handshakesPerSecond: rate))
         }
 
         // Ramp: start handshake i at t0 + i/rate, never more than maxInFlight at once, never past the deadline.
@@ -86,7 +88,9 @@ public final class LoadClient: @unchecked Sendable {
 
         // Hold: echo traffic, one broadcast (now, or when told), until the hold ends or a stop command.
         if options.messageRatePerConnection > 0 {
-            for c in stats.openConnections { c.startEcho(perSecond: options.messageRatePerConnection, sizeBytes: options.messageSizeBytes) }
+            for c in stats.openConnections {
+                c.startEcho(perSecond: options.messageRatePerConnection, sizeBytes: options.messageSizeBytes)
+            }
         }
         var broadcast: BroadcastResult?
         let wantsBroadcast = options.broadcast && options.target.isBroadcast
@@ -159,8 +163,9 @@ public final class LoadClient: @unchecked Sendable {
             }
         }
         let delivered = stats.withLock { stats.broadcastDelivered }
-        return BroadcastResult(expected: expected, delivered: min(delivered, expected), rounds: rounds,
-                               senders: senders, latency: stats.broadcastLatency.summary)
+        return BroadcastResult(
+            expected: expected, delivered: min(delivered, expected), rounds: rounds,
+            senders: senders, latency: stats.broadcastLatency.summary)
     }
 
     private func startConnection(group: EventLoopGroup, destination: SocketAddress, source: SocketAddress?) {
@@ -193,7 +198,9 @@ public final class LoadClient: @unchecked Sendable {
                     handshake.upgraded = true
                     return channel.pipeline.addHandler(connection)
                 }
-                let timeout = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(options.handshakeTimeoutSeconds * 1000))) {
+                let timeout = channel.eventLoop.scheduleTask(
+                    in: .milliseconds(Int64(options.handshakeTimeoutSeconds * 1000))
+                ) {
                     finish(.failure(HandshakeFailure(kind: .handshakeTimeout)))
                     channel.close(promise: nil)
                 }

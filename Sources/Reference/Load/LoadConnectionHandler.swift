@@ -103,8 +103,10 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
                 peerClosed = true
                 closingByUs = true
                 var code = frame.unmaskedData
-                let reply = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(),
-                                           data: code.readSlice(length: min(2, code.readableBytes)) ?? context.channel.allocator.buffer(capacity: 0))
+                let reply = WebSocketFrame(
+                    fin: true, opcode: .connectionClose, maskKey: .random(),
+                    data: code.readSlice(length: min(2, code.readableBytes))
+                        ?? context.channel.allocator.buffer(capacity: 0))
                 context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in context.close(promise: nil) }
             }
         default:

@@ -44,7 +44,10 @@ public final class LoadControl: @unchecked Sendable {
             var pending = Data()
             while true {
                 let chunk = handle.availableData
-                if chunk.isEmpty { requestStop(); return }
+                if chunk.isEmpty {
+                    requestStop()
+                    return
+                }
                 pending.append(chunk)
                 while let nl = pending.firstIndex(of: 0x0a) {
                     let line = String(decoding: pending[pending.startIndex..<nl], as: UTF8.self)
@@ -52,7 +55,9 @@ public final class LoadControl: @unchecked Sendable {
                     pending.removeSubrange(pending.startIndex...nl)
                     switch line {
                     case "broadcast": requestBroadcast()
-                    case "stop": requestStop(); return
+                    case "stop":
+                        requestStop()
+                        return
                     default: break
                     }
                 }

@@ -30,12 +30,14 @@ public struct LoadOptions: Sendable {
     /// Origin header sent with the upgrade (nil: none).
     public var origin: String?
 
-    public init(target: WebSocketTarget, connections: Int, ratePerSecond: Double = 1000,
-                sources: SourceAddressPool? = nil, holdSeconds: Double = 0, messageRatePerConnection: Double = 0,
-                messageSizeBytes: Int = 32, connectTimeoutSeconds: Double = 10, handshakeTimeoutSeconds: Double = 15,
-                maxInFlight: Int = 2000, threads: Int = ProcessInfo.processInfo.activeProcessorCount, broadcast: Bool = false,
-                broadcastSenders: Int = 1, broadcastWaitSeconds: Double = 10, rampTimeoutSeconds: Double? = nil,
-                origin: String? = nil) {
+    public init(
+        target: WebSocketTarget, connections: Int, ratePerSecond: Double = 1000,
+        sources: SourceAddressPool? = nil, holdSeconds: Double = 0, messageRatePerConnection: Double = 0,
+        messageSizeBytes: Int = 32, connectTimeoutSeconds: Double = 10, handshakeTimeoutSeconds: Double = 15,
+        maxInFlight: Int = 2000, threads: Int = ProcessInfo.processInfo.activeProcessorCount, broadcast: Bool = false,
+        broadcastSenders: Int = 1, broadcastWaitSeconds: Double = 10, rampTimeoutSeconds: Double? = nil,
+        origin: String? = nil
+    ) {
         self.target = target
         self.connections = connections
         self.ratePerSecond = ratePerSecond
@@ -71,7 +73,9 @@ public struct LoadOptions: Sendable {
         guard messageSizeBytes >= 16 && messageSizeBytes <= 1 << 20 else {
             throw LoadError.invalidOption("--message-size", reason: "must be 16...1048576 bytes")
         }
-        guard threads >= 1 && threads <= 256 else { throw LoadError.invalidOption("--threads", reason: "must be 1...256") }
+        guard threads >= 1 && threads <= 256 else {
+            throw LoadError.invalidOption("--threads", reason: "must be 1...256")
+        }
         guard maxInFlight >= 1 else { throw LoadError.invalidOption("--max-in-flight", reason: "must be >= 1") }
     }
 }

@@ -12,8 +12,10 @@ public struct LoadProgress: Sendable, Codable, Equatable {
     /// Handshakes completed per second over the last interval.
     public var handshakesPerSecond: Double
 
-    public init(phase: Phase, elapsedSeconds: Double, requested: Int, started: Int, connected: Int, open: Int,
-                failed: Int, handshakesPerSecond: Double) {
+    public init(
+        phase: Phase, elapsedSeconds: Double, requested: Int, started: Int, connected: Int, open: Int,
+        failed: Int, handshakesPerSecond: Double
+    ) {
         self.phase = phase
         self.elapsedSeconds = elapsedSeconds
         self.requested = requested

@@ -27,11 +27,13 @@ public struct LoadReport: Sendable, Codable {
     public var handshakeHistogram: Histogram<UInt64>?
     public var broadcastHistogram: Histogram<UInt64>?
 
-    public init(url: String, requested: Int, started: Int, connected: Int, openAtEnd: Int, peakOpen: Int,
-                failed: Int, failures: [String: Int], firstErrors: [String: String], closedByPeer: Int,
-                sourceAddresses: Int, rampSeconds: Double, handshakesPerSecond: Double, handshake: LatencySummary,
-                echoSent: Int, echo: LatencySummary, broadcast: BroadcastResult?, holdSeconds: Double,
-                handshakeHistogram: Histogram<UInt64>? = nil, broadcastHistogram: Histogram<UInt64>? = nil) {
+    public init(
+        url: String, requested: Int, started: Int, connected: Int, openAtEnd: Int, peakOpen: Int,
+        failed: Int, failures: [String: Int], firstErrors: [String: String], closedByPeer: Int,
+        sourceAddresses: Int, rampSeconds: Double, handshakesPerSecond: Double, handshake: LatencySummary,
+        echoSent: Int, echo: LatencySummary, broadcast: BroadcastResult?, holdSeconds: Double,
+        handshakeHistogram: Histogram<UInt64>? = nil, broadcastHistogram: Histogram<UInt64>? = nil
+    ) {
         self.url = url
         self.requested = requested
         self.started = started
@@ -72,10 +74,13 @@ public struct LoadReport: Sendable, Codable {
         let ramp = parts.map(\.rampSeconds).max() ?? 0
         let connected = parts.reduce(0) { $0 + $1.connected }
         let bparts = parts.compactMap(\.broadcast)
-        let broadcast: BroadcastResult? = bparts.isEmpty ? nil : BroadcastResult(
-            expected: bparts.reduce(0) { $0 + $1.expected }, delivered: bparts.reduce(0) { $0 + $1.delivered },
-            rounds: bparts.map(\.rounds).max() ?? 0, senders: bparts.reduce(0) { $0 + $1.senders },
-            latency: bh.map { LatencySummary($0) } ?? bparts.map(\.latency).max { $0.p99Micros < $1.p99Micros }!)
+        let broadcast: BroadcastResult? =
+            bparts.isEmpty
+            ? nil
+            : BroadcastResult(
+                expected: bparts.reduce(0) { $0 + $1.expected }, delivered: bparts.reduce(0) { $0 + $1.delivered },
+                rounds: bparts.map(\.rounds).max() ?? 0, senders: bparts.reduce(0) { $0 + $1.senders },
+                latency: bh.map { LatencySummary($0) } ?? bparts.map(\.latency).max { $0.p99Micros < $1.p99Micros }!)
         return LoadReport(
             url: url, requested: parts.reduce(0) { $0 + $1.requested }, started: parts.reduce(0) { $0 + $1.started },
             connected: connected, openAtEnd: parts.reduce(0) { $0 + $1.openAtEnd },

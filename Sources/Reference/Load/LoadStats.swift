@@ -109,12 +109,16 @@ public final class LoadStats: @unchecked Sendable {
     }
 
     /// A consistent snapshot for progress and reports.
-    func snapshot() -> (started: Int, connected: Int, open: Int, inFlight: Int, failed: Int,
-                        failures: [ConnectionFailure: Int], firstErrors: [ConnectionFailure: String],
-                        closedByPeer: Int, echoSent: Int, broadcastDelivered: Int) {
+    func snapshot() -> (
+        started: Int, connected: Int, open: Int, inFlight: Int, failed: Int,
+        failures: [ConnectionFailure: Int], firstErrors: [ConnectionFailure: String],
+        closedByPeer: Int, echoSent: Int, broadcastDelivered: Int
+    ) {
         withLock {
-            (started, connected, open, inFlight, failures.values.reduce(0, +) - closedByPeerAfterUpgrade, failures,
-             firstErrors, closedByPeerAfterUpgrade, echoSent, broadcastDelivered)
+            (
+                started, connected, open, inFlight, failures.values.reduce(0, +) - closedByPeerAfterUpgrade, failures,
+                firstErrors, closedByPeerAfterUpgrade, echoSent, broadcastDelivered
+            )
         }
     }
 }

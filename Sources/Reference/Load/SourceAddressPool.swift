@@ -17,15 +17,20 @@ public struct SourceAddressPool: Sendable, Equatable {
         for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
             let ends = part.split(separator: "-", maxSplits: 1).map(String.init)
             if ends.count == 1 {
-                guard isAddress(ends[0]) else { throw LoadError.invalidSourceRange(text, reason: "'\(ends[0])' is not an IP address") }
+                guard isAddress(ends[0]) else {
+                    throw LoadError.invalidSourceRange(text, reason: "'\(ends[0])' is not an IP address")
+                }
                 result.append(ends[0])
                 continue
             }
             guard let low = ipv4Value(ends[0]), let high = ipv4Value(ends[1]) else {
-                throw LoadError.invalidSourceRange(text, reason: "a range takes two IPv4 addresses, like 127.0.0.2-127.0.0.40")
+                throw LoadError.invalidSourceRange(
+                    text, reason: "a range takes two IPv4 addresses, like 127.0.0.2-127.0.0.40")
             }
             guard low <= high else { throw LoadError.invalidSourceRange(text, reason: "range runs backwards") }
-            guard high - low < 65536 else { throw LoadError.invalidSourceRange(text, reason: "more than 65,536 addresses") }
+            guard high - low < 65536 else {
+                throw LoadError.invalidSourceRange(text, reason: "more than 65,536 addresses")
+            }
             for v in low...high { result.append(ipv4String(v)) }
         }
         guard !result.isEmpty else { throw LoadError.invalidSourceRange(text, reason: "no address") }
