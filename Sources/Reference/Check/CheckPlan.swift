@@ -35,14 +35,10 @@ public struct CheckPlan: Sendable, Equatable, Codable {
         let k = max(1, serverProcesses ?? (serverNofile != nil ? 1 : (n + fdsPerProcess - 1) / fdsPerProcess))
         let w = max(1, loadWorkers ?? (n + fdsPerProcess - 1) / fdsPerProcess)
         var workers: [Worker] = []
+        let split = sources.isEmpty ? [] : SourceAddressPool(addresses: sources).split(into: w)
         for i in 0..<w {
             let share = n / w + (i < n % w ? 1 : 0)
-            let mine =
-                sources.isEmpty
-                ? []
-                : (sources.count >= w
-                    ? stride(from: i, to: sources.count, by: w).map { sources[$0] }
-                    : [sources[i % sources.count]])
+            let mine = split.isEmpty ? [] : split[i].addresses
             workers.append(Worker(connections: share, ratePerSecond: ratePerSecond / Double(w), sources: mine))
         }
         var reason: String?

@@ -104,10 +104,6 @@ public final class LoadStats: @unchecked Sendable {
         withLock { Array(connections.values) }
     }
 
-    var failedTotal: Int {
-        withLock { failures.values.reduce(0, +) - closedByPeerAfterUpgrade }
-    }
-
     /// A consistent snapshot for progress and reports.
     func snapshot() -> (
         started: Int, connected: Int, open: Int, inFlight: Int, failed: Int,
