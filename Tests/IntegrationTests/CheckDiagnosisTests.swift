@@ -34,6 +34,52 @@ final class CheckDiagnosisTests: XCTestCase {
         XCTAssertEqual((j["plan"] as? [String: Any])?["serverNofile"] as? Int, 1024)
     }
 
+    /// Several server processes on one port and several load workers: the connections spread over the servers
+    /// (ss sees each server PID own its share), the total is reached, and the broadcast reaches every client
+    /// although each server process only fans out to its own clients.
+    func testSeveralServerProcessesAndWorkersReachTheTargetAndBroadcastToAll() throws {
+        var serverPIDs: Set<Int32> = []
+        var port: String?
+        var maxEstablished = 0
+        var owners: [String: Int] = [:]
+        let r = try CheckTestSupport.runPolling(
+            [
+                TestSupport.wstuneBinary, "check", "--connections", "3000", "--server-nofile", "1024",
+                "--server-processes", "4", "--load-workers", "2", "--rate", "3000", "--hold", "4", "--json",
+            ], timeoutSeconds: 120
+        ) { checkPID in
+            for pid in CheckTestSupport.children(of: checkPID, containing: "serve") { serverPIDs.insert(pid) }
+            if port == nil, let pid = serverPIDs.first,
+                let cmd = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)
+            {
+                let words = cmd.split(separator: "\0").map(String.init)
+                if let i = words.firstIndex(of: "--port"), i + 1 < words.count { port = words[i + 1] }
+            }
+            guard let port else { return }
+            let n = CheckTestSupport.established(filter: "( sport = :\(port) )").count
+            maxEstablished = max(maxEstablished, n)
+            // Once all are up, one ss -p snapshot: which server process owns each server-side socket.
+            if n == 3000 && owners.isEmpty,
+                let out = try? TestSupport.run(["ss", "-Htnp", "state", "established", "( sport = :\(port) )"]).stdout
+            {
+                for line in out.split(separator: "\n") {
+                    guard let r = line.range(of: "pid=") else { continue }
+                    owners[String(line[r.upperBound...].prefix { $0.isNumber }), default: 0] += 1
+                }
+            }
+        }
+        XCTAssertEqual(r.status, 0, "reached → exit 0; stderr: \(r.stderr)")
+        let j = try CheckTestSupport.json(r.stdout)
+        XCTAssertEqual(j["openAtEnd"] as? Int, 3000)
+        XCTAssertEqual(serverPIDs.count, 4)
+        XCTAssertEqual(maxEstablished, 3000, "ss: server-side sockets established at once")
+        XCTAssertEqual(owners.count, 4, "SO_REUSEPORT spreads over all 4 processes: \(owners)")
+        XCTAssertTrue(owners.values.allSatisfy { $0 < 1000 }, "each under its fd limit: \(owners)")
+        let broadcast = try XCTUnwrap((j["load"] as? [String: Any])?["broadcast"] as? [String: Any])
+        XCTAssertEqual(broadcast["delivered"] as? Int, 3000)
+        XCTAssertEqual(((j["plan"] as? [String: Any])?["workers"] as? [Any])?.count, 2)
+    }
+
     /// A 200-port ephemeral range in a namespace and one source address: the client runs out of ports and check
     /// reports EADDRNOTAVAIL on the client side. Oracle: the range read back with sysctl -n in the namespace.
     func testNarrowPortRangeIsClientPortExhaustion() throws {
