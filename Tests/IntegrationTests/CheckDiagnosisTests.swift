@@ -12,11 +12,12 @@ final class CheckDiagnosisTests: XCTestCase {
         let r = try CheckTestSupport.runPolling(
             [
                 TestSupport.wstuneBinary, "check", "--connections", "3000", "--server-nofile", "1024", "--rate", "3000",
-                "--handshake-timeout", "4", "--hold", "2", "--json",
+                "--handshake-timeout", "4", "--hold", "4", "--json",
             ], timeoutSeconds: 120
         ) { checkPID in
             for pid in CheckTestSupport.children(of: checkPID, containing: "serve") { serverPIDs.insert(pid) }
-            for pid in serverPIDs { ssMax = max(ssMax, CheckTestSupport.establishedOwned(by: pid)) }
+            guard let server = serverPIDs.first, let port = CheckTestSupport.portArgument(of: server) else { return }
+            ssMax = max(ssMax, CheckTestSupport.establishedOwners(port: port)["\(server)"] ?? 0)
         }
         XCTAssertEqual(r.status, 1, "not reached → exit 1; stderr: \(r.stderr)")
         let j = try CheckTestSupport.json(r.stdout)
@@ -49,24 +50,12 @@ final class CheckDiagnosisTests: XCTestCase {
             ], timeoutSeconds: 120
         ) { checkPID in
             for pid in CheckTestSupport.children(of: checkPID, containing: "serve") { serverPIDs.insert(pid) }
-            if port == nil, let pid = serverPIDs.first,
-                let cmd = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)
-            {
-                let words = cmd.split(separator: "\0").map(String.init)
-                if let i = words.firstIndex(of: "--port"), i + 1 < words.count { port = words[i + 1] }
-            }
+            if port == nil, let pid = serverPIDs.first { port = CheckTestSupport.portArgument(of: pid) }
             guard let port else { return }
-            let n = CheckTestSupport.established(filter: "( sport = :\(port) )").count
+            let n = CheckTestSupport.established(filter: "( src 127.0.0.1:\(port) )").count
             maxEstablished = max(maxEstablished, n)
             // Once all are up, one ss -p snapshot: which server process owns each server-side socket.
-            if n == 3000 && owners.isEmpty,
-                let out = try? TestSupport.run(["ss", "-Htnp", "state", "established", "( sport = :\(port) )"]).stdout
-            {
-                for line in out.split(separator: "\n") {
-                    guard let r = line.range(of: "pid=") else { continue }
-                    owners[String(line[r.upperBound...].prefix { $0.isNumber }), default: 0] += 1
-                }
-            }
+            if n == 3000 && owners.isEmpty { owners = CheckTestSupport.establishedOwners(port: port) }
         }
         XCTAssertEqual(r.status, 0, "reached → exit 0; stderr: \(r.stderr)")
         let j = try CheckTestSupport.json(r.stdout)

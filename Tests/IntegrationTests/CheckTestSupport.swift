@@ -79,12 +79,28 @@ enum CheckTestSupport {
         return r.stdout.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
     }
 
-    /// Established sockets owned by `pid` (ss -p), counted over netlink.
-    static func establishedOwned(by pid: Int32) -> Int {
-        guard let r = try? TestSupport.run(["ss", "-Htnp", "state", "established"], timeoutSeconds: 20) else {
-            return 0
+    /// Server-side established sockets on 127.0.0.1:`port`, counted by owning PID (ss -p over netlink and /proc).
+    /// Sockets still in the accept queue have no owner yet and are not counted.
+    static func establishedOwners(port: String) -> [String: Int] {
+        guard
+            let out = try? TestSupport.run(
+                ["ss", "-Htnp", "state", "established", "( src 127.0.0.1:\(port) )"], timeoutSeconds: 30
+            ).stdout
+        else { return [:] }
+        var owners: [String: Int] = [:]
+        for line in out.split(separator: "\n") {
+            guard let r = line.range(of: "pid=") else { continue }
+            owners[String(line[r.upperBound...].prefix { $0.isNumber }), default: 0] += 1
         }
-        return r.stdout.split(separator: "\n").filter { $0.contains("pid=\(pid),") }.count
+        return owners
+    }
+
+    /// The value after `--port` on a process's command line.
+    static func portArgument(of pid: Int32) -> String? {
+        guard let cmd = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return nil }
+        let words = cmd.split(separator: "\0").map(String.init)
+        guard let i = words.firstIndex(of: "--port"), i + 1 < words.count else { return nil }
+        return words[i + 1]
     }
 
     /// Children of `pid` whose command line contains `word` (from /proc/*/stat and cmdline).

@@ -17,7 +17,7 @@ final class LoadBasicsTests: XCTestCase {
             ],
             timeoutSeconds: 60
         ) { _ in
-            let lines = CheckTestSupport.established(filter: "( dport = :\(port) )")
+            let lines = CheckTestSupport.established(filter: "( dst 127.0.0.1:\(port) )")
             if lines.count > maxSeen {
                 maxSeen = lines.count
                 // Column 3 is the local address:port of the client socket.
@@ -48,7 +48,7 @@ final class LoadBasicsTests: XCTestCase {
                 TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws/broadcast", "--connections", "200",
                 "--rate", "0", "--hold", "2", "--json",
             ], timeoutSeconds: 60
-        ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dport = :\(port) )").count) }
+        ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dst 127.0.0.1:\(port) )").count) }
         XCTAssertEqual(r.status, 0, r.stderr)
         let j = try CheckTestSupport.json(r.stdout)
         let b = try XCTUnwrap(j["broadcast"] as? [String: Any])
@@ -78,7 +78,7 @@ final class LoadBasicsTests: XCTestCase {
                 "2000",
                 "--hold", "2", "--message-rate", "1", "--json",
             ], timeoutSeconds: 60
-        ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dport = :\(port) )").count) }
+        ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dst 127.0.0.1:\(port) )").count) }
         XCTAssertEqual(r.status, 0, r.stderr)
         let j = try CheckTestSupport.json(r.stdout)
         XCTAssertEqual(j["openAtEnd"] as? Int, 1000)
@@ -125,7 +125,7 @@ final class LoadBasicsTests: XCTestCase {
                 TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws", "--connections", "150", "--rate", "500",
                 "--origin", "http://good.example", "--hold", "2", "--json",
             ], timeoutSeconds: 60
-        ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dport = :\(port) )").count) }
+        ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dst 127.0.0.1:\(port) )").count) }
         XCTAssertEqual(capped.status, 1, capped.stderr)
         let j = try CheckTestSupport.json(capped.stdout)
         XCTAssertEqual(j["openAtEnd"] as? Int, 100)
