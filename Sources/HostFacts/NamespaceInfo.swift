@@ -5,8 +5,9 @@ public struct NamespaceInfo: Sendable, Equatable, Codable {
     /// The initial namespace (PID 1's), nil when unreadable (not root).
     public var initial: String?
 
-    /// When PID 1's namespace cannot be read (no CAP_SYS_PTRACE, a container), the kernel still tells: keys it
-    /// registers for the initial namespace only (net.ipv4.tcp_mem) are missing from a child's /proc/sys.
+    /// The kernel tells directly: keys it registers for the initial namespace only (net.ipv4.tcp_mem) are missing
+    /// from a child's /proc/sys. This holds where PID 1's namespace cannot be read (no ptrace rights over PID 1) and
+    /// in a container whose PID 1 shares the child namespace.
     public var childByMissingGlobalKeys: Bool
 
     public init(current: String?, initial: String?, childByMissingGlobalKeys: Bool = false) {
@@ -17,7 +18,7 @@ public struct NamespaceInfo: Sendable, Equatable, Codable {
 
     /// True when the namespace is known to differ from the initial one.
     public var isChild: Bool {
-        if let current, let initial { return current != initial }
+        if let current, let initial, current != initial { return true }
         return childByMissingGlobalKeys
     }
 
