@@ -1,6 +1,7 @@
 // Idle-connection holder for Benchmarks/serve: opens N WebSocket connections to HOST:PORT from one source
 // address, completes each handshake, then holds them idle, answering server pings with pongs. Prints
-// "ready N SECONDS" once every handshake finished (or "failed ..." counts), then holds until SIGTERM.
+// "ready OPEN SECONDS failed FAILED" once every handshake finished, then holds until SIGTERM and prints
+// "held OPEN pings PINGS" (pings answered).
 // Plain C with epoll so that the load side stays small next to the servers it measures.
 // Usage: holder DST_IP PORT SRC_IP N [IN_FLIGHT]
 #define _GNU_SOURCE
@@ -61,6 +62,7 @@ int main(int argc, char **argv) {
     int maxfd = 65536;
     conn_t *conns = calloc(maxfd, sizeof(conn_t));
     int started = 0, open_count = 0, failed = 0, inflight = 0;
+    long pings = 0;
     double t0 = now_s();
     int reported = 0;
     struct epoll_event evs[512];
@@ -125,11 +127,11 @@ int main(int argc, char **argv) {
                 }
                 // Open: answer every empty ping (0x89 0x00) with a masked empty pong.
                 for (ssize_t j = 0; j + 1 < m; j++) {
-                    if ((unsigned char)buf[j] == 0x89 && buf[j + 1] == 0) { (void)!write(fd, pong, sizeof pong); j++; }
+                    if ((unsigned char)buf[j] == 0x89 && buf[j + 1] == 0) { (void)!write(fd, pong, sizeof pong); pings++; j++; }
                 }
             }
         }
     }
-    printf("holding %d\n", open_count);
+    printf("held %d pings %ld\n", open_count, pings);
     return 0;
 }

@@ -41,6 +41,20 @@ def slab_bytes():
     raise RuntimeError("no Slab line in /proc/meminfo")
 
 
+def settled_slab(max_wait=40.0):
+    """Slab once it stops moving (teardown of an earlier run frees memory for a while): two readings a
+    second apart within 1 MiB, or the last reading after max_wait seconds."""
+    end = time.time() + max_wait
+    last = slab_bytes()
+    while time.time() < end:
+        time.sleep(1.0)
+        now = slab_bytes()
+        if abs(now - last) < (1 << 20):
+            return now
+        last = now
+    return last
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -60,8 +74,7 @@ def wait_listening(port, timeout=30):
     raise RuntimeError(f"nothing listens on {port}")
 
 
-def start_servers(kind, args, port, count):
-    procs = []
+def start_servers(kind, args, port, count, procs):
     for _ in range(count):
         if kind == "wstune":
             cmd = [args.wstune, "serve", "--host", "127.0.0.1", "--port", str(port), "--reuse-port",
@@ -72,7 +85,6 @@ def start_servers(kind, args, port, count):
         procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     wait_listening(port)
     time.sleep(0.5)
-    return procs
 
 
 def stop(procs, sig=signal.SIGKILL):
@@ -89,9 +101,12 @@ def stop(procs, sig=signal.SIGKILL):
 
 def measure(kind, n, args, run_index):
     port = free_port()
-    servers = start_servers(kind, args, port, max(1, -(-n // PER_SERVER)))
-    holders = []
+    # Let the kernel finish freeing an earlier run's sockets before the baseline.
+    slab0 = settled_slab()
+    servers, holders = [], []
     try:
+        started = time.time()
+        start_servers(kind, args, port, max(1, -(-n // PER_SERVER)), servers)
         # Warm-up: a few hundred handshakes so one-time allocations (loop buffers, caches) are in the baseline.
         warm = subprocess.Popen([args.holder, "127.0.0.1", str(port), f"127.200.{run_index}.1", "400"],
                                 stdout=subprocess.PIPE, text=True)
@@ -102,7 +117,6 @@ def measure(kind, n, args, run_index):
         pids = [p.pid for p in servers]
         rss0 = sum(rss_bytes(p) for p in pids)
         cpu0 = sum(cpu_seconds(p) for p in pids)
-        slab0 = slab_bytes()
         t0 = time.time()
         holder_count = max(1, -(-n // PER_HOLDER))
         base, extra = divmod(n, holder_count)
@@ -120,13 +134,25 @@ def measure(kind, n, args, run_index):
             failed += int(parts[4])
         elapsed = time.time() - t0
         cpu1 = sum(cpu_seconds(p) for p in pids)
+        if time.time() - started > args.ping_interval:
+            print(f"warning: handshakes outlasted the ping interval; CPU per handshake includes heartbeats",
+                  file=sys.stderr)
         time.sleep(1.0)
         rss1 = sum(rss_bytes(p) for p in pids)
-        slab1 = slab_bytes()
-        # Hold through at least one heartbeat round, then read memory again.
-        time.sleep(args.ping_interval + 1.0)
+        slab1 = settled_slab(10.0)
+        # Hold idle through the first heartbeat round (wstune pings every connection once per interval; the
+        # holders answer), then read memory and CPU again.
+        time.sleep(max(0.0, started + args.ping_interval + 3.0 - time.time()))
         rss2 = sum(rss_bytes(p) for p in pids)
+        cpu2 = sum(cpu_seconds(p) for p in pids)
         alive = all(p.poll() is None for p in servers)
+        pings = 0
+        for h in holders:
+            h.send_signal(signal.SIGTERM)
+        for h in holders:
+            out, _ = h.communicate(timeout=20)
+            parts = out.split()  # "held OPEN pings PINGS"
+            pings += int(parts[3]) if len(parts) >= 4 and parts[0] == "held" else 0
         return {
             "server": kind, "connections": n, "opened": opened, "failed": failed,
             "server_processes": len(servers), "holder_processes": holder_count,
@@ -135,6 +161,8 @@ def measure(kind, n, args, run_index):
             "kernel_slab_bytes_per_connection": round((slab1 - slab0) / max(opened, 1)),
             "server_cpu_us_per_handshake": round((cpu1 - cpu0) * 1e6 / max(opened, 1), 1),
             "handshakes_per_second": round(opened / elapsed),
+            "idle_cpu_us_per_connection_over_first_heartbeat": round((cpu2 - cpu1) * 1e6 / max(opened, 1), 2),
+            "pings_answered_by_holders": pings,
             "servers_alive": alive,
         }
     finally:
@@ -143,13 +171,16 @@ def measure(kind, n, args, run_index):
 
 
 def main():
+    # SIGTERM ends the run like Ctrl-C, so the finally blocks stop every process it started.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     ap = argparse.ArgumentParser()
     ap.add_argument("--wstune", required=True)
     ap.add_argument("--bare", required=True)
     ap.add_argument("--holder", required=True)
     ap.add_argument("--nio-version", default="?")
     ap.add_argument("--threads", type=int, default=1, help="event-loop threads per server process")
-    ap.add_argument("--ping-interval", type=float, default=5.0)
+    ap.add_argument("--ping-interval", type=float, default=30.0,
+                    help="wstune --ping-interval; longer than the handshake phase so it measures handshakes alone")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("counts", nargs="*", type=int, default=[50000, 100000])
     args = ap.parse_args()
@@ -168,8 +199,10 @@ def main():
     print(f"swift-nio {args.nio_version}; {args.threads} event-loop thread(s) per server process; "
           f"wstune --ping-interval {args.ping_interval:g}")
     cols = ["server", "connections", "opened", "bytes_per_idle_connection", "bytes_per_idle_connection_after_heartbeat",
-            "kernel_slab_bytes_per_connection", "server_cpu_us_per_handshake", "handshakes_per_second"]
-    heads = ["server", "N", "opened", "B/conn", "B/conn+hb", "slab B/conn", "CPU us/hs", "hs/s"]
+            "kernel_slab_bytes_per_connection", "server_cpu_us_per_handshake", "handshakes_per_second",
+            "idle_cpu_us_per_connection_over_first_heartbeat", "pings_answered_by_holders"]
+    heads = ["server", "N", "opened", "B/conn", "B/conn+hb", "slab B/conn", "CPU us/hs", "hs/s", "hb us/conn",
+             "pings"]
     print("  ".join(f"{h:>12}" for h in heads))
     for r in results:
         print("  ".join(f"{str(r[c]):>12}" for c in cols))

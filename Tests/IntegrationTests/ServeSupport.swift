@@ -31,7 +31,8 @@ final class ServeProcess {
         try process.run()
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
-            if (try? get("/healthz").status) == 200 { return }
+            // Its own "listening" line, not just any answer on the port (another --reuse-port process may hold it).
+            if stderr.contains("listening on"), (try? get("/healthz").status) == 200 { return }
             if !process.isRunning { break }
             usleep(50_000)
         }

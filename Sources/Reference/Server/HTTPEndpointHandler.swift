@@ -67,9 +67,12 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
         case is NIOWebSocketUpgradeError, is HTTPServerUpgradeErrors:
             refusal = .badRequest
             releaseSlot()
-        default:
-            // HTTP parse errors: NIO's HTTPServerProtocolErrorHandler already answered 400.
+        case is HTTPParserError:
+            // NIO's HTTPServerProtocolErrorHandler has already answered 400.
             state.counters.refused[.badRequest, default: 0] += 1
+            closeNow()
+        default:
+            // Socket errors (reset by peer and the like).
             closeNow()
         }
     }

@@ -13,6 +13,9 @@ struct IntrusiveList<Node: IntrusiveListNode> {
     let tag: UInt8
     private(set) var head: Node?
     private(set) var count = 0
+    /// Where the sweep (`nextForSweep`) goes on next, while a pass is in progress.
+    private var cursor: Node?
+    private var inPass = false
 
     init(tag: UInt8) {
         precondition(tag != 0)
@@ -33,6 +36,7 @@ struct IntrusiveList<Node: IntrusiveListNode> {
     @discardableResult
     mutating func remove(_ node: Node) -> Bool {
         guard node.listTag == tag else { return false }
+        if cursor === node { cursor = node.listNext }
         if let p = node.listPrev { p.listNext = node.listNext } else { head = node.listNext }
         node.listNext?.listPrev = node.listPrev
         node.listPrev = nil
@@ -40,6 +44,22 @@ struct IntrusiveList<Node: IntrusiveListNode> {
         node.listTag = 0
         count -= 1
         return true
+    }
+
+    /// The next node of a sweep that is spread over several turns of the event loop, or nil once per pass
+    /// when the pass reaches the tail (the call after that starts again at the head). Call it in a loop that
+    /// keeps no access to the list open while it works on the node: removing that node, or any other, is fine.
+    /// Nodes added during a pass are reached on the next one.
+    mutating func nextForSweep() -> Node? {
+        let node = inPass ? cursor : head
+        guard let node else {
+            inPass = false
+            cursor = nil
+            return nil
+        }
+        inPass = true
+        cursor = node.listNext
+        return node
     }
 
     /// Calls `body` on every node; `body` may remove the node it is given (the next one is read first).

@@ -35,8 +35,8 @@ final class LoopState: @unchecked Sendable {
     func startSweeps() {
         let config = server.configuration
         if config.pingIntervalSeconds > 0 {
-            let interval = TimeAmount.nanoseconds(Int64(config.pingIntervalSeconds * 1e9))
-            heartbeatTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            let slice = TimeAmount.nanoseconds(Int64(config.pingIntervalSeconds * 1e9) / Int64(Self.heartbeatSlices))
+            heartbeatTask = eventLoop.scheduleRepeatedTask(initialDelay: slice, delay: slice) { _ in
                 self.heartbeatSweep()
             }
         }
@@ -52,7 +52,12 @@ final class LoopState: @unchecked Sendable {
         deadlineTask = nil
     }
 
-    /// Pings every open client; closes those silent for two intervals (a little slack for timer jitter).
+    /// A heartbeat sweep runs in this many slices per interval, each visiting about 1/slices of the clients,
+    /// so 50,000 pings do not go out in one turn of the loop (which would stall every message behind them).
+    static let heartbeatSlices = 10
+
+    /// One slice of the heartbeat: pings the clients it visits; closes those silent for two intervals (less a
+    /// little slack for timer jitter). Each client is visited about once per interval.
     func heartbeatSweep() {
         let intervalNanos = UInt64(server.configuration.pingIntervalSeconds * 1e9)
         let limit = 2 * intervalNanos - intervalNanos / 10
@@ -65,8 +70,19 @@ final class LoopState: @unchecked Sendable {
                 conn.sendPing(self.pingFrame)
             }
         }
-        echoClients.forEach(visit)
-        broadcastClients.forEach(visit)
+        // Each call to nextForSweep is its own short access to the list, so `visit` may close (and unlink)
+        // the connection it is given.
+        let slices = Self.heartbeatSlices
+        var budget = (echoClients.count + slices - 1) / slices
+        while budget > 0, let conn = echoClients.nextForSweep() {
+            budget -= 1
+            visit(conn)
+        }
+        budget = (broadcastClients.count + slices - 1) / slices
+        while budget > 0, let conn = broadcastClients.nextForSweep() {
+            budget -= 1
+            visit(conn)
+        }
     }
 
     /// Closes connections still in the HTTP phase after `--http-deadline`, and close handshakes the peer
@@ -74,16 +90,22 @@ final class LoopState: @unchecked Sendable {
     func deadlineSweep() {
         let now = Self.nowNanos()
         let httpLimit = UInt64(server.configuration.httpDeadlineSeconds * 1e9)
-        httpConnections.forEach { h in
+        Self.each(httpConnections) { h in
             if now &- h.phaseStartNanos >= httpLimit { h.closeForDeadline() }
         }
-        closingClients.forEach { c in
+        Self.each(closingClients) { c in
             if now &- c.lastSeenNanos >= closeTimeoutNanos { c.closeNow() }
         }
     }
 
+    /// Walks a copy of a list's handle, so the walk holds no access to the stored list and the visited
+    /// connection may unlink itself (Swift's exclusivity rule forbids that during an access).
+    private static func each<Node>(_ list: IntrusiveList<Node>, _ body: (Node) -> Void) {
+        list.forEach(body)
+    }
+
     func deliverBroadcast(_ frame: ByteBuffer, payloadBytes: Int) {
-        broadcastClients.forEach { $0.send(frame: frame, payloadBytes: payloadBytes) }
+        Self.each(broadcastClients) { $0.send(frame: frame, payloadBytes: payloadBytes) }
     }
 
     /// Drain: every open client gets a 1001 close and moves to the closing list.
@@ -91,16 +113,16 @@ final class LoopState: @unchecked Sendable {
         let visit: (WebSocketConnection) -> Void = {
             $0.startClose(code: WebSocketCloseCode.goingAway, reason: "server shutting down")
         }
-        echoClients.forEach(visit)
-        broadcastClients.forEach(visit)
+        Self.each(echoClients, visit)
+        Self.each(broadcastClients, visit)
     }
 
     /// Shutdown: closes every channel this loop still has.
     func closeEverything() {
-        echoClients.forEach { $0.closeNow() }
-        broadcastClients.forEach { $0.closeNow() }
-        closingClients.forEach { $0.closeNow() }
-        httpConnections.forEach { $0.closeNow() }
+        Self.each(echoClients) { $0.closeNow() }
+        Self.each(broadcastClients) { $0.closeNow() }
+        Self.each(closingClients) { $0.closeNow() }
+        Self.each(httpConnections) { $0.closeNow() }
     }
 
     /// This loop's counters, with queued outbound bytes summed over its clients now.
@@ -108,9 +130,9 @@ final class LoopState: @unchecked Sendable {
         var c = counters
         var queued = 0
         let visit: (WebSocketConnection) -> Void = { queued += $0.bufferedOutboundBytes }
-        echoClients.forEach(visit)
-        broadcastClients.forEach(visit)
-        closingClients.forEach(visit)
+        Self.each(echoClients, visit)
+        Self.each(broadcastClients, visit)
+        Self.each(closingClients, visit)
         c.queuedOutboundBytes = queued
         return c
     }
