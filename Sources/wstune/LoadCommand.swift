@@ -35,7 +35,7 @@ struct LoadCommand: ParsableCommand {
     @Option(name: .customLong("message-rate"), help: "Echo messages per second per connection during the hold.")
     var messageRate: Double = 0
 
-    @Option(name: .customLong("message-size"), help: "Bytes per message (16 or more).")
+    @Option(name: .customLong("message-size"), help: "Bytes per message (17 or more: a tag and two timestamps).")
     var messageSize: Int = 32
 
     @Option(name: .customLong("connect-timeout"), help: "Seconds for the TCP connect.")
@@ -48,7 +48,7 @@ struct LoadCommand: ParsableCommand {
     var maxInFlight: Int = 2000
 
     @Option(help: "Event loop threads (default: the core count).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int?
 
     @Option(help: "Origin header to send with the upgrade.")
     var origin: String?
@@ -78,7 +78,8 @@ struct LoadCommand: ParsableCommand {
                 sources: try source.map(SourceAddressPool.parse), holdSeconds: hold,
                 messageRatePerConnection: messageRate, messageSizeBytes: messageSize,
                 connectTimeoutSeconds: connectTimeout, handshakeTimeoutSeconds: handshakeTimeout,
-                maxInFlight: maxInFlight, threads: threads, broadcast: !noBroadcast,
+                maxInFlight: maxInFlight, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                broadcast: !noBroadcast,
                 broadcastSenders: broadcastSenders, origin: origin)
             try options.validate()
         } catch let e as LoadError {

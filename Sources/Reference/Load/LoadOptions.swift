@@ -9,7 +9,7 @@ public struct LoadOptions: Sendable {
     /// Local addresses to bind before connecting; nil lets the kernel choose.
     public var sources: SourceAddressPool?
     public var holdSeconds: Double
-    /// Echo messages per second per connection (0: none) and their size in bytes (at least 16).
+    /// Echo messages per second per connection (0: none) and their size in bytes (at least 17).
     public var messageRatePerConnection: Double
     public var messageSizeBytes: Int
     /// Seconds for TCP connect, and for the whole handshake (connect + HTTP upgrade).
@@ -70,8 +70,8 @@ public struct LoadOptions: Sendable {
         guard messageRatePerConnection >= 0 && messageRatePerConnection <= 1000 else {
             throw LoadError.invalidOption("--message-rate", reason: "must be 0...1000 per connection per second")
         }
-        guard messageSizeBytes >= 16 && messageSizeBytes <= 1 << 20 else {
-            throw LoadError.invalidOption("--message-size", reason: "must be 16...1048576 bytes")
+        guard messageSizeBytes >= 17 && messageSizeBytes <= 1 << 20 else {
+            throw LoadError.invalidOption("--message-size", reason: "must be 17...1048576 bytes")
         }
         guard threads >= 1 && threads <= 256 else {
             throw LoadError.invalidOption("--threads", reason: "must be 1...256")
