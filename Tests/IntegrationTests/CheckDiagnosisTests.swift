@@ -69,6 +69,44 @@ final class CheckDiagnosisTests: XCTestCase {
         XCTAssertEqual(((j["plan"] as? [String: Any])?["workers"] as? [Any])?.count, 2)
     }
 
+    /// A running server named by --url and --pid (started here under prlimit with nofile 512): check reads the
+    /// limit from /proc/PID/limits, finds the server at it, and blames it. Oracle: prlimit reads the limit back.
+    func testRunningServerByURLAndPIDIsDiagnosed() throws {
+        let port = try CheckTestSupport.freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+        server.arguments = [
+            "--nofile=512:512", "--", TestSupport.wstuneBinary, "serve", "--host", "127.0.0.1", "--port", "\(port)",
+            "--threads", "1",
+        ]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { CheckTestSupport.stop(server) }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let out = try? TestSupport.run(["ss", "-Htln", "( sport = :\(port) )"]).stdout, !out.isEmpty { break }
+            usleep(100_000)
+        }
+        let limits = try TestSupport.run([
+            "prlimit", "--pid", "\(server.processIdentifier)", "--nofile", "-o", "SOFT",
+            "--noheadings",
+        ]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(limits, "512")
+        let r = try TestSupport.wstune(
+            [
+                "check", "--url", "ws://127.0.0.1:\(port)/ws/broadcast", "--pid", "\(server.processIdentifier)",
+                "--connections", "1000", "--handshake-timeout", "3", "--hold", "1", "--json",
+            ], timeoutSeconds: 90)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        XCTAssertEqual((j["limit"] as? [String: Any])?["id"] as? String, "server.nofile", r.stdout)
+        XCTAssertEqual((j["plan"] as? [String: Any])?["serverNofile"] as? Int, 512)
+        let open = try XCTUnwrap(j["openAtEnd"] as? Int)
+        XCTAssertTrue((400...512).contains(open), "about 500 connections, got \(open)")
+        XCTAssertTrue(server.isRunning, "check leaves a server it did not start running")
+    }
+
     /// A 200-port ephemeral range in a namespace and one source address: the client runs out of ports and check
     /// reports EADDRNOTAVAIL on the client side. Oracle: the range read back with sysctl -n in the namespace.
     func testNarrowPortRangeIsClientPortExhaustion() throws {
