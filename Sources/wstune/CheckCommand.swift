@@ -72,12 +72,22 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let profile = try profileOptions.load()
+        let connections = profileOptions.connections ?? 0
+        // The default profile only supplies the memory budget and the audit's model: without it (an install with
+        // no profile files) check still runs, predicting from the host's limits alone.
+        var profile: Profile?
+        do {
+            profile = try profileOptions.store.load(profileOptions.profile).withConnections(connections)
+        } catch {
+            printError("wstune check: \(error)")
+            if profileOptions.profile != "dev" { throw ExitStatus.couldNotRun }
+            printError("wstune check: going on without a profile: prediction from host limits, no memory budget")
+        }
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         let options: CheckOptions
         do {
             options = CheckOptions(
-                connections: profileOptions.connections ?? profile.connections.value, profile: profile,
+                connections: connections, profile: profile,
                 serverNofile: serverNofile, serverProcesses: serverProcesses,
                 externalURL: try url.map(WebSocketTarget.parse), externalPIDs: pid, host: host,
                 ratePerSecond: rate, sources: try source.map(SourceAddressPool.parse), holdSeconds: hold,
