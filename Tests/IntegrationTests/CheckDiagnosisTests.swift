@@ -107,6 +107,39 @@ final class CheckDiagnosisTests: XCTestCase {
         XCTAssertTrue(server.isRunning, "check leaves a server it did not start running")
     }
 
+    /// With an nftables `ct state` rule in a namespace, conntrack tracks the check's connections, and check's
+    /// samples of nf_conntrack_count follow them. Oracle: `conntrack -C` polled in the namespace during the run.
+    func testConntrackCountIsSampledWhereConntrackTracks() throws {
+        let ns = try NetNamespace("ct")
+        defer { ns.delete() }
+        let rules =
+            "table inet wst { chain input { type filter hook input priority 0; policy accept; "
+            + "ct state established,related accept; }; }"
+        let nft = try ns.exec(["nft", rules])
+        XCTAssertEqual(nft.status, 0, nft.stderr)
+        var oracleMax = 0
+        let r = try CheckTestSupport.runPolling(
+            [
+                "ip", "netns", "exec", ns.name, TestSupport.wstuneBinary, "check", "--connections", "800", "--hold",
+                "3",
+                "--json",
+            ], timeoutSeconds: 90
+        ) { _ in
+            let count = (try? ns.exec(["conntrack", "-C"]).stdout).flatMap {
+                Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            oracleMax = max(oracleMax, count ?? 0)
+        }
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        let samples = try XCTUnwrap(j["samples"] as? [[String: Any]])
+        let sampledMax = samples.compactMap { $0["conntrackCount"] as? Int }.max() ?? 0
+        XCTAssertGreaterThanOrEqual(oracleMax, 800)
+        XCTAssertLessThanOrEqual(
+            abs(sampledMax - oracleMax), 8, "check sampled \(sampledMax), conntrack -C \(oracleMax)")
+        XCTAssertEqual((j["counterDeltas"] as? [String: Int])?["conntrack.drops"], 0)
+    }
+
     /// A 200-port ephemeral range in a namespace and one source address: the client runs out of ports and check
     /// reports EADDRNOTAVAIL on the client side. Oracle: the range read back with sysctl -n in the namespace.
     func testNarrowPortRangeIsClientPortExhaustion() throws {
