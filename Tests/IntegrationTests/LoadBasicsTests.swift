@@ -139,6 +139,30 @@ final class LoadBasicsTests: XCTestCase {
         XCTAssertEqual((try CheckTestSupport.json(refused.stdout)["failures"] as? [String: Int])?["HTTP-403"], 20)
     }
 
+    /// The load client under a 256-fd limit (prlimit on the child only): it stops at its own limit and counts
+    /// EMFILE. Oracle: ss sees no more than 256 client sockets established at once.
+    func testClientFdLimitIsCountedAsEMFILE() throws {
+        let (server, port) = try CheckTestSupport.startPythonServer()
+        defer { CheckTestSupport.stop(server) }
+        var maxSeen = 0
+        let r = try CheckTestSupport.runPolling(
+            [
+                "prlimit", "--nofile=256:256", "--", TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws",
+                "--connections", "400", "--rate", "0", "--hold", "2", "--json",
+            ], timeoutSeconds: 60
+        ) { _ in maxSeen = max(maxSeen, CheckTestSupport.established(filter: "( dst 127.0.0.1:\(port) )").count) }
+        XCTAssertEqual(r.status, 1, r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        let open = try XCTUnwrap(j["openAtEnd"] as? Int)
+        let emfile = (j["failures"] as? [String: Int])?["EMFILE"] ?? 0
+        XCTAssertGreaterThan(emfile, 0)
+        XCTAssertEqual(open + emfile, 400, "every connection either open or refused by EMFILE")
+        XCTAssertLessThan(open, 256)
+        XCTAssertGreaterThan(open, 200)
+        XCTAssertLessThanOrEqual(maxSeen, 256)
+        XCTAssertGreaterThanOrEqual(maxSeen, open)
+    }
+
     func testBadURLCannotRun() throws {
         let r = try TestSupport.wstune(["load", "https://example.invalid/ws", "--connections", "1"])
         XCTAssertEqual(r.status, 2)
