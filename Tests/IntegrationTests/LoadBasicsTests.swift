@@ -163,6 +163,48 @@ final class LoadBasicsTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(maxSeen, open)
     }
 
+    /// The reference server drains on SIGTERM (a 1001 close to every client) while the load holds: every
+    /// connection is counted as closed by the peer. Oracle: ss saw all 100 up before the drain.
+    func testServerDrainIsCountedAsClosedByPeer() throws {
+        let port = try CheckTestSupport.freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: TestSupport.wstuneBinary)
+        server.arguments = [
+            "serve", "--host", "127.0.0.1", "--port", "\(port)", "--threads", "1", "--drain-timeout", "2",
+        ]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { CheckTestSupport.stop(server) }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let out = try? TestSupport.run(["ss", "-Htln", "( sport = :\(port) )"]).stdout, !out.isEmpty { break }
+            usleep(100_000)
+        }
+        var maxSeen = 0
+        var drained = false
+        let r = try CheckTestSupport.runPolling(
+            [
+                TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(port)/ws", "--connections", "100", "--hold", "6",
+                "--json",
+            ], timeoutSeconds: 60
+        ) { _ in
+            let n = CheckTestSupport.established(filter: "( dst 127.0.0.1:\(port) )").count
+            maxSeen = max(maxSeen, n)
+            if n == 100 && !drained {
+                drained = true
+                kill(server.processIdentifier, SIGTERM)
+            }
+        }
+        XCTAssertTrue(drained, "all 100 were up before the drain")
+        XCTAssertEqual(r.status, 1, r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        XCTAssertEqual(j["connected"] as? Int, 100)
+        XCTAssertEqual(j["openAtEnd"] as? Int, 0)
+        XCTAssertEqual(j["closedByPeer"] as? Int, 100)
+        XCTAssertEqual((j["failures"] as? [String: Int])?["closed-by-peer"], 100)
+    }
+
     func testBadURLCannotRun() throws {
         let r = try TestSupport.wstune(["load", "https://example.invalid/ws", "--connections", "1"])
         XCTAssertEqual(r.status, 2)
