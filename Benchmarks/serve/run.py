@@ -140,9 +140,9 @@ def measure(kind, n, args, run_index):
         time.sleep(1.0)
         rss1 = sum(rss_bytes(p) for p in pids)
         slab1 = settled_slab(10.0)
-        # Hold idle through the first heartbeat round (wstune pings every connection once per interval; the
-        # holders answer), then read memory and CPU again.
-        time.sleep(max(0.0, started + args.ping_interval + 3.0 - time.time()))
+        # Hold idle through wstune's first heartbeat pass (it starts one interval after start and pings every
+        # connection over the next interval, a slice at a time; the holders answer), then read memory and CPU.
+        time.sleep(max(0.0, started + 2 * args.ping_interval + 3.0 - time.time()))
         rss2 = sum(rss_bytes(p) for p in pids)
         cpu2 = sum(cpu_seconds(p) for p in pids)
         alive = all(p.poll() is None for p in servers)
@@ -162,12 +162,24 @@ def measure(kind, n, args, run_index):
             "server_cpu_us_per_handshake": round((cpu1 - cpu0) * 1e6 / max(opened, 1), 1),
             "handshakes_per_second": round(opened / elapsed),
             "idle_cpu_us_per_connection_over_first_heartbeat": round((cpu2 - cpu1) * 1e6 / max(opened, 1), 2),
+            "server_cpu_us_per_ping_answered": round((cpu2 - cpu1) * 1e6 / pings, 2) if pings else None,
             "pings_answered_by_holders": pings,
             "servers_alive": alive,
         }
     finally:
         stop(holders, signal.SIGTERM)
         stop(servers)
+
+
+def median_of(runs):
+    """Each numeric figure's median over the runs (the first run's other fields)."""
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            values = sorted(r[key] for r in runs)
+            out[key] = values[len(values) // 2]
+    out["runs"] = len(runs)
+    return out
 
 
 def main():
@@ -179,8 +191,9 @@ def main():
     ap.add_argument("--holder", required=True)
     ap.add_argument("--nio-version", default="?")
     ap.add_argument("--threads", type=int, default=1, help="event-loop threads per server process")
-    ap.add_argument("--ping-interval", type=float, default=30.0,
+    ap.add_argument("--ping-interval", type=float, default=20.0,
                     help="wstune --ping-interval; longer than the handshake phase so it measures handshakes alone")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per server kind and N; the median is reported")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("counts", nargs="*", type=int, default=[50000, 100000])
     args = ap.parse_args()
@@ -188,20 +201,22 @@ def main():
     run_index = 0
     for n in args.counts:
         for kind in ("bare", "wstune"):
-            run_index += 1
-            r = measure(kind, n, args, run_index)
-            results.append(r)
-            print(json.dumps(r), file=sys.stderr, flush=True)
-            time.sleep(2.0)
+            runs = []
+            for _ in range(args.repeat):
+                run_index += 1
+                r = measure(kind, n, args, run_index)
+                runs.append(r)
+                print(json.dumps(r), file=sys.stderr, flush=True)
+            results.append(median_of(runs))
     if args.json:
         print(json.dumps({"nio_version": args.nio_version, "results": results}, indent=2))
         return
     print(f"swift-nio {args.nio_version}; {args.threads} event-loop thread(s) per server process; "
-          f"wstune --ping-interval {args.ping_interval:g}")
+          f"wstune --ping-interval {args.ping_interval:g}; median of {args.repeat} run(s) each")
     cols = ["server", "connections", "opened", "bytes_per_idle_connection", "bytes_per_idle_connection_after_heartbeat",
             "kernel_slab_bytes_per_connection", "server_cpu_us_per_handshake", "handshakes_per_second",
-            "idle_cpu_us_per_connection_over_first_heartbeat", "pings_answered_by_holders"]
-    heads = ["server", "N", "opened", "B/conn", "B/conn+hb", "slab B/conn", "CPU us/hs", "hs/s", "hb us/conn",
+            "server_cpu_us_per_ping_answered", "pings_answered_by_holders"]
+    heads = ["server", "N", "opened", "B/conn", "B/conn+hb", "slab B/conn", "CPU us/hs", "hs/s", "CPU us/ping",
              "pings"]
     print("  ".join(f"{h:>12}" for h in heads))
     for r in results:

@@ -114,8 +114,16 @@ final class ServeProtocolTests: XCTestCase {
         XCTAssertEqual(try server.get("/nope").status, 404)
         XCTAssertEqual(try server.upgradeStatus(path: "/nope"), 404)
         XCTAssertEqual(try server.upgradeStatus(path: "/ws"), 101)
+        XCTAssertEqual(try server.request("NOT HTTP AT ALL\r\n\r\n").status, 400)
+        // Two pipelined keep-alive requests are answered in order on the one connection.
+        let pipelined = try server.request(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let bodies = pipelined.response.components(separatedBy: "\r\n\r\n")
+        XCTAssertEqual(pipelined.response.components(separatedBy: "HTTP/1.1 200 OK").count, 3, pipelined.response)
+        XCTAssertTrue(bodies.count == 3 && bodies[1].hasPrefix("ok\n") && bodies[2] == "ready\n", pipelined.response)
         let m = try server.metrics()
         XCTAssertEqual(m["wstune_handshakes_refused_total{reason=\"not_found\"}"], 1)
+        XCTAssertEqual(m["wstune_handshakes_refused_total{reason=\"bad_request\"}"], 1)
         XCTAssertEqual(m["wstune_handshakes_total"], 1)
     }
 }

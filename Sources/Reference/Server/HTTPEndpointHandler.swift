@@ -19,6 +19,10 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
     /// When the current request (or the connection) started; the deadline counts from here.
     var phaseStartNanos: UInt64
     private var head: HTTPRequestHead?
+    /// A response that ends the connection is on its way: later requests on it are ignored. (There is no
+    /// NIO pipelining handler in front; answers are written in request order because only /metrics is
+    /// asynchronous, and it closes the connection.)
+    private var answering = false
     /// Set by the upgrader when it refused this connection's upgrade request.
     var refusal: RefusalReason?
     /// The upgrader took a connection slot for this channel; handed to the WebSocket handler or given back.
@@ -68,9 +72,15 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
             refusal = .badRequest
             releaseSlot()
         case is HTTPParserError:
-            // NIO's HTTPServerProtocolErrorHandler has already answered 400.
+            // Malformed HTTP: answer 400 and close (this handler stands in for NIO's protocol error handler,
+            // one handler less to add and remove per connection).
             state.counters.refused[.badRequest, default: 0] += 1
-            closeNow()
+            if head == nil && !answering {
+                answering = true
+                write(status: 400, phrase: "Bad Request", body: "bad request\n", keepAlive: false, context: context)
+            } else {
+                closeNow()
+            }
         default:
             // Socket errors (reset by peer and the like).
             closeNow()
@@ -84,7 +94,7 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
         case .body:
             break
         case .end:
-            guard let h = head else { return }
+            guard let h = head, !answering else { return }
             head = nil
             respond(to: h, context: context)
         }
@@ -93,6 +103,7 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         if let reason = refusal {
             refusal = nil
+            answering = true
             releaseSlot()
             state.counters.refused[reason, default: 0] += 1
             let status = reason.httpStatus
@@ -101,8 +112,9 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
             return
         }
         state.counters.httpRequests += 1
+        if !keepAliveAllowed(head) { answering = true }
         let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let keepAlive = head.isKeepAlive
+        let keepAlive = keepAliveAllowed(head)
         switch path {
         case "/healthz":
             write(status: 200, phrase: "OK", body: "ok\n", keepAlive: keepAlive, context: context)
@@ -117,12 +129,13 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
                 write(status: 200, phrase: "OK", body: "ready\n", keepAlive: keepAlive, context: context)
             }
         case "/metrics":
+            answering = true
             let loop = context.eventLoop
             metrics().hop(to: loop).whenComplete { [weak self] result in
                 guard let self, let context = self.context else { return }
                 switch result {
                 case .success(let snapshot):
-                    self.write(status: 200, phrase: "OK", body: snapshot.prometheusText(), keepAlive: keepAlive,
+                    self.write(status: 200, phrase: "OK", body: snapshot.prometheusText(), keepAlive: false,
                         contentType: "text/plain; version=0.0.4; charset=utf-8", context: context)
                 case .failure:
                     self.write(status: 500, phrase: "Internal Server Error", body: "metrics unavailable\n",
@@ -156,6 +169,10 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
         } else {
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
         }
+    }
+
+    private func keepAliveAllowed(_ head: HTTPRequestHead) -> Bool {
+        head.isKeepAlive && !state.server.isDraining
     }
 
     func closeForDeadline() {

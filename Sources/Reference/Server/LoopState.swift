@@ -35,8 +35,9 @@ final class LoopState: @unchecked Sendable {
     func startSweeps() {
         let config = server.configuration
         if config.pingIntervalSeconds > 0 {
-            let slice = TimeAmount.nanoseconds(Int64(config.pingIntervalSeconds * 1e9) / Int64(Self.heartbeatSlices))
-            heartbeatTask = eventLoop.scheduleRepeatedTask(initialDelay: slice, delay: slice) { _ in
+            let interval = Int64(config.pingIntervalSeconds * 1e9)
+            let slice = TimeAmount.nanoseconds(interval / Int64(Self.heartbeatSlices))
+            heartbeatTask = eventLoop.scheduleRepeatedTask(initialDelay: .nanoseconds(interval), delay: slice) { _ in
                 self.heartbeatSweep()
             }
         }

@@ -71,7 +71,8 @@ public final class ReferenceServer: @unchecked Sendable {
             bootstrap = bootstrap.serverChannelOption(ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_REUSEPORT), value: 1)
         }
         bootstrap = bootstrap
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // TCP_NODELAY: NIO sets it on the listening socket and Linux hands it down to accepted sockets,
+            // so setting it per child again would only cost a system call per handshake.
             // Each channel keeps its last receive buffer for reuse (NIOPooledRecvBufferAllocator), so the first
             // read's size is what an idle connection keeps: NIO's default 2048 is most of the bare server's
             // per-connection memory. 256 bytes holds a typical handshake (measured: 2.5 KB per idle connection
@@ -84,8 +85,12 @@ public final class ReferenceServer: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let state = context.loopState(for: channel.eventLoop)
                     let sync = channel.pipeline.syncOperations
+                    // No pipelining or protocol-error handler: HTTPEndpointHandler does what this server needs
+                    // of them, and every handler less is one less to add and remove per handshake.
                     try sync.configureHTTPServerPipeline(
-                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+                        withPipeliningAssistance: false,
+                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),
+                        withErrorHandling: false)
                     try sync.addHandler(HTTPEndpointHandler(state: state, metrics: metrics))
                 }
             }
