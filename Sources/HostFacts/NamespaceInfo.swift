@@ -5,20 +5,28 @@ public struct NamespaceInfo: Sendable, Equatable, Codable {
     /// The initial namespace (PID 1's), nil when unreadable (not root).
     public var initial: String?
 
-    public init(current: String?, initial: String?) {
+    /// The kernel tells directly: keys it registers for the initial namespace only (net.ipv4.tcp_mem) are missing
+    /// from a child's /proc/sys. This holds where PID 1's namespace cannot be read (no ptrace rights over PID 1) and
+    /// in a container whose PID 1 shares the child namespace.
+    public var childByMissingGlobalKeys: Bool
+
+    public init(current: String?, initial: String?, childByMissingGlobalKeys: Bool = false) {
         self.current = current
         self.initial = initial
+        self.childByMissingGlobalKeys = childByMissingGlobalKeys
     }
 
-    /// True when the namespace is known to differ from PID 1's.
+    /// True when the namespace is known to differ from the initial one.
     public var isChild: Bool {
-        guard let current, let initial else { return false }
-        return current != initial
+        if let current, let initial, current != initial { return true }
+        return childByMissingGlobalKeys
     }
 
     /// Reads /proc/<pid>/ns/net (pid "self" by default) and /proc/1/ns/net under the root.
     public static func read(root: HostRoot, pid: String = "self") -> NamespaceInfo {
-        NamespaceInfo(current: root.readLink("proc/\(pid)/ns/net"), initial: root.readLink("proc/1/ns/net"))
+        let missing = root.exists("proc/sys/net/ipv4/tcp_rmem") && !root.exists("proc/sys/net/ipv4/tcp_mem")
+        return NamespaceInfo(current: root.readLink("proc/\(pid)/ns/net"), initial: root.readLink("proc/1/ns/net"),
+                             childByMissingGlobalKeys: missing)
     }
 
     /// Scope of a key, detected at run time where the kernel lets it be told: inside a child namespace a net.*

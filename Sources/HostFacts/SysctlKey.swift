@@ -20,7 +20,9 @@ public struct SysctlKey: Hashable, Sendable, Codable, CustomStringConvertible, E
         return .perNamespace
     }
 
-    /// net.* keys registered only for init_net (or read-only elsewhere): one value for the whole host.
+    /// net.* keys registered only for init_net (or read-only elsewhere): one value for the whole host. Newer kernels
+    /// made net.core.{r,w}mem_{default,max} per namespace (6.x shows them in a child); inside a child namespace
+    /// `NamespaceInfo.scope` decides from what the kernel shows, so this list matters only in the initial one.
     static let globalNetKeys: Set<String> = [
         "net.ipv4.tcp_mem", "net.ipv4.udp_mem", "net.ipv4.tcp_max_orphans",
         "net.core.rmem_default", "net.core.rmem_max", "net.core.wmem_default", "net.core.wmem_max",

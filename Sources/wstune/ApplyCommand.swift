@@ -1,9 +1,144 @@
 import ArgumentParser
+import Foundation
+import HostFacts
+import Tuning
 
-// Placeholder until its issue lands: replaced whole by the owner of `wstune apply`.
 struct ApplyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "apply", abstract: "(not built yet)")
-    func run() throws {
-        throw ValidationError("wstune apply is not built yet")
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Tune this host for a profile, live and persistently, atomically and reversibly (needs root).",
+        discussion: """
+            Prints the plan (live value, persisted value, target and action per setting, and a diff of each file), \
+            asks on a terminal unless --yes, then records a journal entry under /var/lib/wstune/journal before \
+            changing anything. Live: /proc/sys keys and the conntrack hashsize, each read back. Persistent: \
+            /etc/sysctl.d/90-wstune.conf, /etc/security/limits.d/90-wstune.conf, with --unit a drop-in \
+            /etc/systemd/system/UNIT.d/90-wstune.conf (LimitNOFILE=), /etc/modprobe.d/wstune-conntrack.conf and \
+            /etc/modules-load.d/wstune-conntrack.conf. Values already above the need are kept unless --exact. \
+            If any step fails, everything this run changed is restored and the exit code is 3. Not root on the live host: exit 4. \
+            A second identical apply says "no changes" and writes nothing. Undo with `wstune rollback`.
+            --root DIR puts everything under DIR (its proc/sys and sys are written as files: a copied tree). \
+            --files-root DIR puts only the files and the journal under DIR while live values go to --root: \
+            e.g. `ip netns exec NS wstune apply --files-root /tmp/t` tunes a namespace without touching /etc.
+            Example: sudo wstune apply --profile server-100k --unit chat.service
+            """)
+
+    @OptionGroup var profileOptions: ProfileOptions
+    @OptionGroup var rootOption: RootOption
+
+    @Option(name: .customLong("files-root"), help: ArgumentHelp("Write persistent files and the journal under DIR instead of --root (live values still go to --root).", valueName: "DIR"))
+    var filesRoot: String?
+
+    @Option(help: ArgumentHelp("Give this systemd unit LimitNOFILE= with a drop-in.", valueName: "UNIT"))
+    var unit: String?
+
+    @Option(help: "Write the limits.d nofile lines for this user instead of `*`.")
+    var user: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Print the plan and change nothing (no root needed).")
+    var dryRun = false
+
+    @Flag(name: [.short, .long], help: "Apply without asking (needed when not on a terminal).")
+    var yes = false
+
+    @Flag(help: "Set every value to exactly the need, lowering values above it.")
+    var exact = false
+
+    @Flag(help: "Print the result as JSON, with `changed` per setting (for Ansible and similar tools).")
+    var json = false
+
+    func validate() throws {
+        if let f = filesRoot {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: f, isDirectory: &isDir), isDir.boolValue else {
+                throw ValidationError("--files-root \(f): no such directory")
+            }
+        }
+        if let u = unit, u.isEmpty || u.contains("/") { throw ValidationError("--unit takes a unit name, got '\(u)'") }
+        if let u = user, u.isEmpty || u.contains(where: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
+            throw ValidationError("--user takes a user name, got '\(u)'")
+        }
     }
+
+    func run() throws {
+        let liveRoot = rootOption.hostRoot
+        let files = filesRoot.map { HostRoot($0) } ?? liveRoot
+        // On the live host (live values or files under "/"), refuse before reading or touching anything.
+        // A copied tree under --root needs only the rights on that tree.
+        if !dryRun && geteuid() != 0 && (liveRoot.isLiveRoot || files.isLiveRoot) {
+            printError("apply needs root: run sudo wstune \(shellQuoted(CommandLine.arguments.dropFirst()))")
+            throw ExitStatus.needsRoot
+        }
+        let profile = try profileOptions.load()
+        let options = ApplyOptions(liveRoot: liveRoot, filesRoot: files, unit: unit, user: user, exact: exact)
+        let plan = try changing {
+            let host = try HostSnapshot.read(root: liveRoot)
+            return try PlanBuilder(host: host, profile: profile, options: options).build()
+        }
+        let renderer = ApplyRenderer(terminal: .stdout)
+        if !json { print(renderer.render(plan)) }
+        guard plan.hasChanges else {
+            if json { try printJSON(ApplyReport(plan: plan, result: "no-changes")) } else { print("No changes: the host already matches profile \(plan.profile).") }
+            return
+        }
+        if dryRun {
+            if json { try printJSON(ApplyReport(plan: plan, result: "dry-run")) } else { print("Dry run: nothing was changed.") }
+            return
+        }
+        if !yes { try confirm() }
+        let result = try changing { try Applier.apply(plan, store: JournalStore(filesRoot: options.filesRoot)) }
+        if json {
+            try printJSON(ApplyReport(plan: plan, result: result.failure == nil ? "applied" : "failed-restored", outcome: result))
+        } else {
+            print(renderer.render(result, plan: plan))
+        }
+        if let failure = result.failure {
+            printError("wstune: apply failed at \(failure.step): \(failure.error)")
+            if let problems = result.restore?.problems, !problems.isEmpty {
+                printError("wstune: NOT restored: " + problems.joined(separator: "; "))
+            } else {
+                printError("wstune: everything this run changed was restored (journal \(result.entry.id))")
+            }
+            throw ExitStatus.rolledBack
+        }
+    }
+
+    /// Asks on the terminal; refuses when there is none (pass --yes).
+    func confirm() throws {
+        guard isatty(STDIN_FILENO) == 1 else {
+            printError("wstune: not on a terminal: pass --yes to apply without confirmation")
+            throw ExitStatus.couldNotRun
+        }
+        FileHandle.standardError.write(Data("Apply these changes? [y/N] ".utf8))
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard answer == "y" || answer == "yes" else {
+            printError("wstune: nothing changed")
+            throw ExitStatus.couldNotRun
+        }
+    }
+}
+
+/// Runs planning or applying, turning host-read, write and journal errors into one clear line and exit 2.
+func changing<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as HostFactsError {
+        printError("wstune: \(e)")
+        throw ExitStatus.couldNotRun
+    } catch let e as WriterError {
+        printError("wstune: \(e)")
+        throw ExitStatus.couldNotRun
+    } catch let e as JournalStore.StoreError {
+        printError("wstune: \(e)")
+        throw ExitStatus.couldNotRun
+    } catch let e as Applier.ChangedSincePlan {
+        printError("wstune: \(e)")
+        throw ExitStatus.couldNotRun
+    }
+}
+
+/// Arguments as a shell would need them typed.
+func shellQuoted<S: Sequence>(_ args: S) -> String where S.Element == String {
+    args.map { a in
+        a.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,@+".contains($0) }) && !a.isEmpty ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }.joined(separator: " ")
 }

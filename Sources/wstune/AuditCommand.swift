@@ -1,9 +1,96 @@
 import ArgumentParser
+import HostFacts
+import Tuning
 
-// Placeholder: the lead replaces it on main.
 struct AuditCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Judge this host against a profile and a connection target; name the limit that binds first.",
+        discussion: """
+            Exit codes: 0 ready (warnings allowed), 1 not ready (a check failed; with --fail-on warn also a warning), \
+            2 the audit could not run. Reads files only; starts no subprocess unless --unit is given on a host \
+            where systemd runs (then `systemctl show`).
+            Example: wstune audit --profile server-100k --unit chat.service
+            """)
+
+    @OptionGroup var profileOptions: ProfileOptions
+    @OptionGroup var rootOption: RootOption
+
+    @Option(help: "Judge the fd limits of this running process.")
+    var pid: Int?
+
+    @Option(help: ArgumentHelp("Judge the fd limits systemd gives this unit.", valueName: "UNIT"))
+    var unit: String?
+
+    @Option(help: "Also report the limits.conf nofile a login session of this user gets.")
+    var user: String?
+
+    @Flag(help: "Print the report as JSON (schema in the README).")
+    var json = false
+
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 on this severity or worse: fail (default) or warn.", valueName: "fail|warn"))
+    var failOn: String = "fail"
+
+    @Option(name: .customLong("skip"), help: ArgumentHelp("Skip a check by id (repeatable).", valueName: "ID"))
+    var skip: [String] = []
+
+    @Flag(name: [.short, .long], help: "Show passing and not-applicable checks too.")
+    var verbose = false
+
+    func validate() throws {
+        if pid != nil && unit != nil { throw ValidationError("--pid and --unit are exclusive: judge a process or a unit") }
+        guard ["fail", "warn"].contains(failOn) else { throw ValidationError("--fail-on takes fail or warn, got '\(failOn)'") }
+        let unknown = skip.filter { !CheckRegistry.ids.contains($0) }
+        if !unknown.isEmpty {
+            throw ValidationError("--skip: unknown check id \(unknown.joined(separator: ", ")); ids: \(CheckRegistry.ids.joined(separator: ", "))")
+        }
+    }
+
     func run() throws {
-        throw ValidationError("wstune audit is not built yet")
+        let profile = try profileOptions.load()
+        let target: HostSnapshot.Target = pid.map { .pid($0) } ?? unit.map { .unit($0) } ?? .currentProcess
+        let host = try readingHost { try HostSnapshot.read(root: rootOption.hostRoot, options: .init(target: target, user: user)) }
+        let report = Audit.run(host: host, profile: profile, skip: Set(skip))
+        if json {
+            try printJSON(report)
+        } else {
+            print(AuditTextRenderer(terminal: .stdout, verbose: verbose).render(report))
+        }
+        let threshold: Severity = failOn == "warn" ? .warn : .fail
+        if report.worst >= threshold { throw ExitStatus.notReady }
+    }
+}
+
+/// The audit report as text.
+struct AuditTextRenderer {
+    let terminal: Terminal
+    let verbose: Bool
+
+    func render(_ r: AuditReport) -> String {
+        var out: [String] = []
+        let t = r.target
+        let limits = t.nofileSoft.map { " (nofile soft \(grouped($0)), hard \(grouped(t.nofileHard ?? 0)))" } ?? ""
+        out.append(terminal.paint("wstune audit", .bold) + " — profile \(r.profile), target \(grouped(r.connections)) connections, \(t.kind) \(t.name)\(limits)"
+                   + (r.root == "/" ? "" : ", root \(r.root)"))
+        out.append("")
+        let body = FindingRenderer(terminal: terminal, verbose: verbose).render(r.findings)
+        if !body.isEmpty { out.append(body); out.append("") }
+        var counts: [String] = []
+        for s in [Severity.fail, .warn, .info, .pass, .notApplicable] {
+            let n = r.findings.filter { $0.severity == s }.count
+            if n > 0 { counts.append("\(n) \(s.rawValue)") }
+        }
+        out.append("Checks: " + counts.joined(separator: ", ") + (r.skipped.isEmpty ? "" : "; skipped: \(r.skipped.joined(separator: ", "))"))
+        for note in r.notes { out.append("Note: \(note)") }
+        let cap = r.capacity
+        let binding = cap.bindingLimit.map { " — binding limit: \($0) (\(cap.bindingDescription ?? ""))" } ?? ""
+        out.append("Capacity as configured: ~\(grouped(cap.connections)) connections\(binding)")
+        if r.ready {
+            out.append(terminal.paint("READY", .green) + " for \(grouped(r.connections)) connections" + (r.worst == .warn ? " (with warnings)" : ""))
+        } else {
+            let fails = r.findings.filter { $0.severity == .fail }.map(\.id)
+            out.append(terminal.paint("NOT READY", .red) + " for \(grouped(r.connections)) connections: \(fails.joined(separator: ", ")) failed")
+        }
+        return out.joined(separator: "\n")
     }
 }

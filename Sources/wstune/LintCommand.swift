@@ -1,9 +1,110 @@
 import ArgumentParser
+import Foundation
+import HostFacts
+import ProxyConfig
+import Tuning
 
-// Placeholder until its issue lands: replaced whole by the owner of `wstune lint`.
 struct LintCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "lint", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Find the WebSocket pitfalls in existing nginx, HAProxy or systemd configs.",
+        discussion: """
+            nginx follows include (globs too) and also reads `nginx -T` output (FILE - reads standard input). \
+            Each finding has a stable id, severity, file:line, why and the fix. Exit codes as for audit: 0 no \
+            failure, 1 a check failed (or warned, with --fail-on warn), 2 could not run (file missing or unreadable).
+            Examples: wstune lint nginx; nginx -T | wstune lint nginx -; wstune lint systemd chat@.service --profile server-100k
+            """)
+
+    @Argument(help: "What to lint: nginx, haproxy or systemd.")
+    var target: ProxyTarget
+
+    @Argument(help: ArgumentHelp("Config file (default /etc/nginx/nginx.conf, /etc/haproxy/haproxy.cfg); a unit name or file for systemd.", valueName: "FILE|UNIT"))
+    var file: String?
+
+    @OptionGroup var profileOptions: ProfileOptions
+    @OptionGroup var rootOption: RootOption
+
+    @Option(name: .customLong("ping-interval"), help: ArgumentHelp("Override the profile's ping interval.", valueName: "S"))
+    var pingInterval: Int?
+
+    @Option(help: "The WebSocket path (health checks must not use it).")
+    var path: String = "/ws"
+
+    @Option(help: ArgumentHelp("Unit whose LimitNOFILE the proxy runs with (default nginx.service / haproxy.service).", valueName: "UNIT"))
+    var unit: String?
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 on this severity or worse: fail (default) or warn.", valueName: "fail|warn"))
+    var failOn: String = "fail"
+
+    @Flag(name: [.short, .long], help: "Show passing checks too.")
+    var verbose = false
+
+    func validate() throws {
+        guard ["fail", "warn"].contains(failOn) else { throw ValidationError("--fail-on takes fail or warn, got '\(failOn)'") }
+        if let p = pingInterval, p <= 0 { throw ValidationError("--ping-interval must be positive") }
+        if target == .systemd && file == nil { throw ValidationError("lint systemd needs a unit name or unit file") }
+    }
+
     func run() throws {
-        throw ValidationError("wstune lint is not built yet")
+        var profile = try profileOptions.load()
+        if let p = pingInterval { profile.pingIntervalSeconds = Sourced(p, .explicit(profile: "--ping-interval")) }
+        let root = rootOption.hostRoot
+        let report: LintReport
+        do {
+            switch target {
+            case .nginx:
+                let r = try requirement(profile, root: root, unit: unit ?? "nginx.service")
+                let config: NginxConfig
+                if file == "-" {
+                    let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                    config = try NginxConfigLoader.load(dump: text)
+                } else {
+                    let path = absolute(file ?? "/etc/nginx/nginx.conf", root: root)
+                    if let text = try root.readText(path), NginxConfigLoader.isDump(text) {
+                        config = try NginxConfigLoader.load(dump: text)
+                    } else {
+                        config = try NginxConfigLoader(root: root).load(path)
+                    }
+                }
+                report = Lint.run(nginx: config, r)
+            case .haproxy:
+                let r = try requirement(profile, root: root, unit: unit ?? "haproxy.service")
+                report = Lint.run(haproxy: try HAProxyConfig.load(absolute(file ?? "/etc/haproxy/haproxy.cfg", root: root), root: root), r)
+            case .systemd:
+                let name = file!
+                let d = try SystemdUnitLimits(root: root).defaultLimit()
+                let r = LintRequirement(profile: profile, webSocketPath: path, cpuCount: ProcessInfo.processInfo.activeProcessorCount,
+                                        defaultUnitLimit: d.limit, defaultUnitLimitOrigin: d.origin)
+                report = Lint.run(unit: try SystemdUnitLoader(root: root).load(name.contains("/") ? absolute(name, root: root) : name), r)
+            }
+        } catch let e as ConfigParseError {
+            printError("wstune lint: \(e)")
+            throw ExitStatus.couldNotRun
+        } catch let e as HostFactsError {
+            printError("wstune lint: \(e)")
+            throw ExitStatus.couldNotRun
+        }
+        if json {
+            try printJSON(report)
+        } else {
+            print(LintTextRenderer(terminal: .stdout, verbose: verbose).render(report))
+        }
+        if report.worst >= (failOn == "warn" ? Severity.warn : .fail) { throw ExitStatus.notReady }
+    }
+
+    /// The profile's target and the fd limit the proxy's unit gets on this host.
+    private func requirement(_ profile: Profile, root: HostRoot, unit: String) throws -> LintRequirement {
+        let limits = try SystemdUnitLimits(root: root).read(unit: unit)
+        return LintRequirement(profile: profile, webSocketPath: path, cpuCount: ProcessInfo.processInfo.activeProcessorCount,
+                               unitLimit: limits.limit, unitLimitOrigin: "\(unit): \(limits.origin)")
+    }
+
+    /// A relative FILE is relative to the working directory on the live root, to the root otherwise.
+    private func absolute(_ file: String, root: HostRoot) -> String {
+        if file.hasPrefix("/") || !root.isLiveRoot { return file }
+        return FileManager.default.currentDirectoryPath + "/" + file
     }
 }

@@ -1,9 +1,61 @@
 import ArgumentParser
+import HostFacts
+import Tuning
 
-// Placeholder: the lead replaces it on main.
 struct PlanCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plan", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print what a connection target needs, what this host supplies, and the binding limit. Changes nothing.",
+        discussion: "Example: wstune plan --connections 250000 --profile proxy")
+
+    @OptionGroup var profileOptions: ProfileOptions
+    @OptionGroup var rootOption: RootOption
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    struct Output: Encodable {
+        var profile: String
+        var needs: Needs
+        var supply: Supply
+        var bindingLimit: String?
+        var capacity: Int
+    }
+
     func run() throws {
-        throw ValidationError("wstune plan is not built yet")
+        let profile = try profileOptions.load()
+        let host = try readingHost { try HostSnapshot.read(root: rootOption.hostRoot) }
+        let req = Requirement(profile: profile, host: host)
+        let supply = Supply.of(host, req)
+        if json {
+            try printJSON(Output(profile: profile.name, needs: req.needs, supply: supply, bindingLimit: supply.binding?.id, capacity: supply.connections))
+            return
+        }
+        let n = req.needs
+        let term = Terminal.stdout
+        var rows: [(String, String)] = [
+            ("connections", grouped(n.connections)),
+            ("server nofile (soft = hard)", grouped(n.serverNofile)),
+        ]
+        if let p = n.proxyNofile { rows.append(("proxy nofile (2 fds per client)", grouped(p))) }
+        rows += [
+            ("fs.nr_open", "≥ \(grouped(n.nrOpen))"), ("fs.file-max", "≥ \(grouped(n.fileMax))"),
+            ("net.core.somaxconn", "≥ \(grouped(n.somaxconn)) (storm \(grouped(n.reconnectRatePerSecond))/s)"),
+            ("net.ipv4.tcp_max_syn_backlog", "≥ \(grouped(n.synBacklog))"),
+            ("nf_conntrack_max (if tracked)", "≥ \(grouped(n.conntrackMax))"),
+            ("nf_conntrack_buckets (if tracked)", "≥ \(grouped(n.conntrackBuckets))"),
+        ]
+        if n.ephemeralPortsPerBackend > 0 { rows.append(("ephemeral ports per backend", "≥ \(grouped(n.ephemeralPortsPerBackend))")) }
+        rows += [("tcp_mem pressure (pages)", "≥ \(grouped(n.tcpMemPages))"), ("RAM budget", Bytes.format(n.memoryBytes)),
+                 ("tcp_keepalive_time", "≤ \(n.keepaliveTimeSeconds) s")]
+        print(term.paint("Needs", .bold) + " — profile \(profile.name)")
+        let w = rows.map(\.0.count).max() ?? 0
+        for (k, v) in rows { print("  " + k.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + v) }
+        print(term.paint("Supply as configured", .bold))
+        for l in supply.limits.sorted(by: { $0.connections < $1.connections }) {
+            let mark = l.id == supply.binding?.id ? term.paint(" ← binds first", .yellow) : ""
+            print("  \(grouped(l.connections).padding(toLength: 14, withPad: " ", startingAt: 0)) \(l.id): \(l.description)\(mark)")
+        }
+        print("This host holds ~\(grouped(supply.connections)) connections as configured (binding: \(supply.binding?.id ?? "none")).")
     }
 }

@@ -1,9 +1,102 @@
 import ArgumentParser
+import Foundation
+import HostFacts
+import Tuning
 
-// Placeholder until its issue lands: replaced whole by the owner of `wstune rollback`.
 struct RollbackCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rollback", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Undo the last (or a named) `wstune apply` exactly, from its journal entry (needs root).",
+        discussion: """
+            Restores the live values and the files the apply changed, deleting files that did not exist before. \
+            With --to ID, undoes that apply and every later one, newest first. Entries already rolled back are \
+            skipped: a second rollback is harmless. --list shows the journal (no root needed).
+            Use the same --root / --files-root as the apply: the journal lives under it (var/lib/wstune/journal).
+            Example: sudo wstune rollback; wstune rollback --list
+            """)
+
+    @OptionGroup var rootOption: RootOption
+
+    @Option(name: .customLong("files-root"), help: ArgumentHelp("The journal is under DIR (as given to apply --files-root).", valueName: "DIR"))
+    var filesRoot: String?
+
+    @Flag(help: "List the journal entries and change nothing.")
+    var list = false
+
+    @Option(help: ArgumentHelp("Undo this apply (and every later one).", valueName: "ID"))
+    var to: String?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    struct Listed: Encodable {
+        var id: String
+        /// ISO 8601, UTC.
+        var createdAt: String
+        var profile: String
+        var connections: Int
+        var state: String
+        var liveValues: [String]
+        var files: [String]
+        var failure: String?
+    }
+
+    struct Report: Encodable {
+        var changed: Bool
+        var rolledBack: [String]
+        var restoredLive: [String]
+        var restoredFiles: [String]
+        var changedSinceApply: [String]
+        var problems: [String]
+    }
+
     func run() throws {
-        throw ValidationError("wstune rollback is not built yet")
+        let journalRoot = HostRoot(filesRoot ?? rootOption.root)
+        if !list && geteuid() != 0 && (rootOption.hostRoot.isLiveRoot || journalRoot.isLiveRoot) {
+            printError("rollback needs root: run sudo wstune \(shellQuoted(CommandLine.arguments.dropFirst()))")
+            throw ExitStatus.needsRoot
+        }
+        let store = JournalStore(filesRoot: journalRoot)
+        if list {
+            let entries = try changing { try store.list() }
+            let rows = entries.map {
+                Listed(id: $0.id, createdAt: ISO8601DateFormatter().string(from: $0.createdAt), profile: $0.profile, connections: $0.connections, state: $0.state.rawValue,
+                       liveValues: $0.live.map(\.key), files: $0.files.map(\.path), failure: $0.failure)
+            }
+            if json { try printJSON(rows); return }
+            if rows.isEmpty { print("The journal is empty (\(store.directory)).") }
+            for r in rows {
+                print("\(r.id)  \(r.state.padding(toLength: 15, withPad: " ", startingAt: 0))  profile \(r.profile), \(grouped(r.connections)) connections: \(r.liveValues.count) live value(s), \(r.files.count) file(s)" + (r.failure.map { "; failed at \($0)" } ?? ""))
+            }
+            return
+        }
+        let result: Rollback.Result
+        do {
+            result = try changing { try Rollback.run(store: store, to: to) }
+        } catch let e as JournalStore.StoreError {
+            printError("wstune: \(e)")
+            throw ExitStatus.couldNotRun
+        }
+        let outcomes = result.undone.map(\.outcome)
+        let report = Report(
+            changed: outcomes.contains { !$0.restoredLive.isEmpty || !$0.restoredFiles.isEmpty },
+            rolledBack: result.undone.map(\.id), restoredLive: outcomes.flatMap(\.restoredLive),
+            restoredFiles: outcomes.flatMap(\.restoredFiles), changedSinceApply: outcomes.flatMap(\.changedSinceApply),
+            problems: outcomes.flatMap(\.problems) + (result.daemonReloadError.map { [$0] } ?? []))
+        if json {
+            try printJSON(report)
+        } else if result.undone.isEmpty {
+            print("Nothing to roll back: no applied entry in \(store.directory).")
+        } else {
+            for u in result.undone {
+                let o = u.outcome
+                print("Rolled back \(u.id): live \(o.restoredLive.isEmpty ? "none changed" : o.restoredLive.joined(separator: ", ")); files \(o.restoredFiles.isEmpty ? "none changed" : o.restoredFiles.joined(separator: ", "))")
+                for c in o.changedSinceApply { print("  note: changed since the apply: \(c)") }
+            }
+        }
+        if !report.problems.isEmpty {
+            printError("wstune: not restored: " + report.problems.joined(separator: "; "))
+            throw ExitStatus.couldNotRun
+        }
     }
 }

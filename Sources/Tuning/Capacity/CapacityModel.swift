@@ -2,19 +2,20 @@
 /// configured to the connections it holds per limit ("supply"). Every constant here is documented with its
 /// source in the README's "Capacity model" section; tests in TuningTests write the worked examples out.
 public enum CapacityModel {
-    /// File descriptors a server keeps besides its client sockets: listeners, epoll, eventfds, logs, outbound.
-    public static let fdReserve = 1024
+    /// File descriptors a server keeps besides its client sockets: listeners, epoll, eventfds, logs, a few outbound
+    /// (a bare NIO server opens ~20 at start; 64 leaves room).
+    public static let fdReserve = 64
     /// Accept-queue depth needed = arrival rate × this stall (seconds the accept loop may fall behind).
     public static let acceptStallSeconds = 0.5
     /// Clamp for somaxconn and the SYN backlog: 4096 is the kernel default since 5.4, 65535 the usual ceiling.
     public static let backlogFloor = 4096
     public static let backlogCeiling = 65535
-    /// Conntrack entries per tracked connection, plus 25% headroom for TIME_WAIT/closing entries.
-    public static let conntrackHeadroom = 1.25
+    /// Conntrack entries per tracked connection, plus 25% headroom for TIME_WAIT/closing entries (percent).
+    public static let conntrackHeadroomPercent = 125
     /// Average hash-chain length we accept: buckets ≥ max / 4.
     public static let conntrackChainLength = 4
-    /// Ephemeral-port headroom per backend 4-tuple for sockets still in TIME_WAIT after churn.
-    public static let ephemeralHeadroom = 1.1
+    /// Ephemeral-port headroom per backend 4-tuple for sockets still in TIME_WAIT after churn (percent).
+    public static let ephemeralHeadroomPercent = 110
     /// Minimum receive + send buffer a TCP socket is charged with data queued (tcp_rmem[0] + tcp_wmem[0]).
     public static let defaultMinBufferBytes = 4096 + 4096
     public static let pageSize = 4096
@@ -38,14 +39,13 @@ public enum CapacityModel {
         let backlog = clamp(Int((Double(rate) * acceptStallSeconds).rounded(.up)), backlogFloor, backlogCeiling)
         let somaxconn = profile.setting("net.core.somaxconn") ?? backlog
         let synBacklog = profile.setting("net.ipv4.tcp_max_syn_backlog") ?? max(backlog, somaxconn)
-        let ctMax = profile.setting("net.netfilter.nf_conntrack_max")
-            ?? Int((Double(sockets * n) * conntrackHeadroom).rounded(.up))
+        let ctMax = profile.setting("net.netfilter.nf_conntrack_max") ?? ceilDiv(sockets * n * conntrackHeadroomPercent, 100)
         let ctBuckets = profile.setting("net.netfilter.nf_conntrack_buckets")
             ?? (ctMax + conntrackChainLength - 1) / conntrackChainLength
         let backends = max(profile.backendAddresses.value, 1)
         let portsPerBackend = proxy
             ? (profile.setting("ephemeral_ports")
-                ?? Int((Double((n + backends - 1) / backends) * ephemeralHeadroom).rounded(.up)))
+                ?? ceilDiv(ceilDiv(n, backends) * ephemeralHeadroomPercent, 100))
             : 0
         let tcpMemPages = (sockets * n * minBufferBytes + pageSize - 1) / pageSize
         let keepalive = profile.setting("net.ipv4.tcp_keepalive_time") ?? max(4 * profile.pingIntervalSeconds.value, 120)
@@ -56,6 +56,8 @@ public enum CapacityModel {
             memoryBytes: n * profile.perConnectionBytes.value, reconnectRatePerSecond: rate,
             keepaliveTimeSeconds: keepalive, socketsPerConnection: sockets)
     }
+
+    static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
 
     static func clamp(_ v: Int, _ lo: Int, _ hi: Int) -> Int { min(max(v, lo), hi) }
 }

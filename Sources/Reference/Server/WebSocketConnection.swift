@@ -1,0 +1,322 @@
+import NIOCore
+
+/// One upgraded WebSocket connection: the only handler left in its pipeline after the handshake. It parses
+/// frames, reassembles fragments within `--max-message`, validates text, answers pings and the closing
+/// handshake, echoes or broadcasts, and applies the outbound-queue policy. An idle connection holds no
+/// buffer and no timer here: the loop's shared sweeps do heartbeats and close deadlines.
+final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum Phase: UInt8 {
+        case open
+        /// The server sent a close frame and waits for the peer's.
+        case closeSent
+        /// A protocol failure: close frame sent, output shut, input discarded until the peer goes.
+        case failing
+        case closed
+    }
+
+    var listPrev: WebSocketConnection?
+    var listNext: WebSocketConnection?
+    var listTag: UInt8 = 0
+
+    private unowned let state: LoopState
+    private var context: ChannelHandlerContext?
+    let endpoint: WebSocketEndpoint
+    private(set) var phase = Phase.open
+    /// Last time the peer sent anything (while open), or when the close handshake began (while closing).
+    var lastSeenNanos: UInt64
+    private let connectedAtNanos: UInt64
+    private let id: Int
+    private var lastCloseCode: UInt16?
+    private var holdsSlot = true
+    /// Bytes of a frame that has not fully arrived; nil between frames.
+    private var pending: ByteBuffer?
+    /// A fragmented message being reassembled; nil otherwise.
+    private var message: ByteBuffer?
+    private var messageOpcode: UInt8 = 0
+
+    init(state: LoopState, endpoint: WebSocketEndpoint, id: Int) {
+        self.state = state
+        self.endpoint = endpoint
+        self.id = id
+        self.lastSeenNanos = LoopState.nowNanos()
+        self.connectedAtNanos = lastSeenNanos
+    }
+
+    // MARK: lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        state.counters.activeConnections += 1
+        state.counters.handshakes += 1
+        if endpoint == .broadcast { state.broadcastClients.append(self) } else { state.echoClients.append(self) }
+        if state.server.configuration.logConnections {
+            ConnectionLog.connect(id: id, remote: Self.describe(context.channel.remoteAddress), path: endpoint.path)
+        }
+        if !context.channel.isActive { finish() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish()
+        context.fireChannelInactive()
+    }
+
+    /// Runs once when the connection ends: unlinks it, frees its slot, logs.
+    private func finish() {
+        guard holdsSlot else { return }
+        holdsSlot = false
+        phase = .closed
+        pending = nil
+        message = nil
+        _ = state.echoClients.remove(self) || state.broadcastClients.remove(self) || state.closingClients.remove(self)
+        state.counters.activeConnections -= 1
+        state.server.releaseSlot()
+        if state.server.configuration.logConnections {
+            let ms = Int((LoopState.nowNanos() &- connectedAtNanos) / 1_000_000)
+            ConnectionLog.disconnect(
+                id: id, remote: Self.describe(context?.channel.remoteAddress), path: endpoint.path,
+                durationMilliseconds: ms, closeCode: lastCloseCode)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // Socket errors (reset by peer and the like): nothing to say to the peer, just close.
+        closeNow()
+    }
+
+    static func describe(_ address: SocketAddress?) -> String {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return "unknown" }
+        return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    // MARK: inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        switch phase {
+        case .failing, .closed: return
+        case .open: lastSeenNanos = LoopState.nowNanos()
+        case .closeSent: break
+        }
+        var buffer: ByteBuffer
+        if var p = pending {
+            pending = nil
+            p.writeBuffer(&incoming)
+            buffer = p
+        } else {
+            buffer = incoming
+        }
+        frames: while phase == .open || phase == .closeSent {
+            switch WebSocketFrameHeader.parse(buffer) {
+            case .needMoreBytes:
+                break frames
+            case .violation(let code, let reason):
+                fail(code: code, reason: reason)
+                return
+            case .header(let header):
+                if !header.isControl {
+                    let assembled = message?.readableBytes ?? 0
+                    if assembled + header.payloadLength > state.server.configuration.maxMessageBytes {
+                        fail(code: WebSocketCloseCode.messageTooBig, reason: "message too big")
+                        return
+                    }
+                }
+                guard buffer.readableBytes >= header.headerLength + header.payloadLength else { break frames }
+                buffer.moveReaderIndex(forwardBy: header.headerLength)
+                var payload = buffer.readSlice(length: header.payloadLength)!
+                if let key = header.maskKey { payload.webSocketUnmask(key) }
+                handleFrame(header, payload: payload)
+            }
+        }
+        if buffer.readableBytes > 0 && (phase == .open || phase == .closeSent) {
+            // Keep the partial frame in a buffer of its own, so the channel can reuse its receive buffer.
+            var own = context.channel.allocator.buffer(capacity: buffer.readableBytes)
+            own.writeBuffer(&buffer)
+            pending = own
+        }
+    }
+
+    private func handleFrame(_ header: WebSocketFrameHeader, payload: ByteBuffer) {
+        switch header.opcode {
+        case WebSocketFrameHeader.text, WebSocketFrameHeader.binary:
+            if message != nil {
+                fail(code: WebSocketCloseCode.protocolError, reason: "new message inside a fragmented one")
+            } else if header.fin {
+                deliver(opcode: header.opcode, payload: payload)
+            } else {
+                message = payload
+                messageOpcode = header.opcode
+            }
+        case WebSocketFrameHeader.continuation:
+            guard var m = message else {
+                fail(code: WebSocketCloseCode.protocolError, reason: "continuation without a message")
+                return
+            }
+            message = nil
+            var p = payload
+            m.writeBuffer(&p)
+            if header.fin { deliver(opcode: messageOpcode, payload: m) } else { message = m }
+        case WebSocketFrameHeader.ping:
+            state.counters.pingsReceived += 1
+            if phase == .open, let context {
+                let pong = WebSocketFrameWriter.frame(
+                    opcode: WebSocketFrameHeader.pong, payload: payload, allocator: context.channel.allocator)
+                context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+            }
+        case WebSocketFrameHeader.pong:
+            state.counters.pongsReceived += 1
+        case WebSocketFrameHeader.close:
+            receivedClose(payload)
+        default:
+            fail(code: WebSocketCloseCode.protocolError, reason: "unknown opcode")
+        }
+    }
+
+    private func deliver(opcode: UInt8, payload: ByteBuffer) {
+        guard phase == .open, let context else { return }
+        if opcode == WebSocketFrameHeader.text && !UTF8Validation.isValid(payload) {
+            fail(code: WebSocketCloseCode.invalidPayload, reason: "invalid UTF-8 in a text message")
+            return
+        }
+        let n = payload.readableBytes
+        state.counters.messagesIn += 1
+        state.counters.bytesIn += n
+        let frame = WebSocketFrameWriter.frame(opcode: opcode, payload: payload, allocator: context.channel.allocator)
+        switch endpoint {
+        case .echo: send(frame: frame, payloadBytes: n)
+        case .broadcast: state.server.broadcast(frame, payloadBytes: n, from: state)
+        }
+    }
+
+    private func receivedClose(_ payload: ByteBuffer) {
+        var body = payload
+        var code: UInt16 = 1005  // "no status code present" (RFC 6455 §7.4.1), never sent on the wire
+        if body.readableBytes == 1 {
+            fail(code: WebSocketCloseCode.protocolError, reason: "close frame with a 1-byte body")
+            return
+        }
+        if body.readableBytes >= 2 {
+            code = body.readInteger(as: UInt16.self)!
+            guard WebSocketCloseCode.isValidOnTheWire(code) else {
+                fail(code: WebSocketCloseCode.protocolError, reason: "invalid close code \(code)")
+                return
+            }
+            guard UTF8Validation.isValid(body) else {
+                fail(code: WebSocketCloseCode.invalidPayload, reason: "invalid UTF-8 in the close reason")
+                return
+            }
+        }
+        state.counters.closesReceived[code, default: 0] += 1
+        switch phase {
+        case .open:
+            // The peer started the closing handshake: answer with its code, then the server closes TCP first.
+            guard let context else { return }
+            lastCloseCode = code
+            phase = .closeSent
+            moveToClosing()
+            var reply = context.channel.allocator.buffer(capacity: 4)
+            if code == 1005 {
+                reply.writeBytes([0x88, 0x00])
+            } else {
+                reply = WebSocketFrameWriter.close(code: code, reason: "", allocator: context.channel.allocator)
+            }
+            state.counters.closesSent[code, default: 0] += 1
+            context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { [weak self] _ in self?.closeNow() }
+        case .closeSent:
+            // The peer answered our close: the handshake is complete.
+            closeNow()
+        case .failing, .closed:
+            break
+        }
+    }
+
+    // MARK: outbound
+
+    /// Writes one encoded frame unless the outbound queue is over `--send-queue`; then drops or disconnects.
+    func send(frame: ByteBuffer, payloadBytes: Int) {
+        guard phase == .open, let context else { return }
+        if !context.channel.isWritable {
+            switch state.server.configuration.onOverflow {
+            case .drop:
+                state.counters.slowConsumerDrops += 1
+            case .disconnect:
+                state.counters.slowConsumerDisconnects += 1
+                closeNow()
+            }
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        state.counters.messagesOut += 1
+        state.counters.bytesOut += payloadBytes
+    }
+
+    func sendPing(_ frame: ByteBuffer) {
+        guard phase == .open, let context, context.channel.isWritable else { return }
+        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        state.counters.pingsSent += 1
+    }
+
+    var bufferedOutboundBytes: Int {
+        guard let context else { return 0 }
+        return (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+    }
+
+    // MARK: closing
+
+    /// Starts the closing handshake (drain: 1001); the peer's close completes it, the sweep bounds the wait.
+    func startClose(code: UInt16, reason: String) {
+        guard phase == .open, let context else { return }
+        phase = .closeSent
+        lastCloseCode = code
+        message = nil
+        moveToClosing()
+        state.counters.closesSent[code, default: 0] += 1
+        let frame = WebSocketFrameWriter.close(code: code, reason: reason, allocator: context.channel.allocator)
+        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+    }
+
+    /// Fails the connection (RFC 6455 §7.1.7): a close frame with `code`, then the output side is shut so the
+    /// peer sees the close before the FIN; input is discarded until the peer closes or the sweep gives up.
+    func fail(code: UInt16, reason: String) {
+        guard phase == .open || phase == .closeSent, let context else { return }
+        phase = .failing
+        lastCloseCode = code
+        pending = nil
+        message = nil
+        moveToClosing()
+        state.counters.closesSent[code, default: 0] += 1
+        let frame = WebSocketFrameWriter.close(code: code, reason: reason, allocator: context.channel.allocator)
+        context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { [weak self] result in
+            guard let self, let context = self.context else { return }
+            switch result {
+            case .success: context.close(mode: .output, promise: nil)
+            case .failure: self.closeNow()
+            }
+        }
+    }
+
+    /// Heartbeat: the peer was silent for two intervals; it is gone, so no closing handshake.
+    func closeSilentPeer() {
+        closeNow()
+    }
+
+    func closeNow() {
+        guard phase != .closed || holdsSlot, let context else { return }
+        phase = .closed
+        context.close(promise: nil)
+    }
+
+    private func moveToClosing() {
+        if state.echoClients.remove(self) || state.broadcastClients.remove(self) {
+            state.closingClients.append(self)
+        }
+        lastSeenNanos = LoopState.nowNanos()
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import HostFacts
+
+/// The result of an audit: findings, the verdict and the capacity as configured. Encodes as the documented
+/// `--json` schema (README, "audit --json").
+public struct AuditReport: Sendable, Codable {
+    public static let schemaVersion = 1
+
+    public struct Target: Sendable, Codable {
+        public var kind: String  // process, pid, unit
+        public var name: String
+        public var nofileSoft: Int?
+        public var nofileHard: Int?
+        public var origin: String?
+    }
+
+    public struct Capacity: Sendable, Codable {
+        public var connections: Int
+        public var bindingLimit: String?
+        public var bindingDescription: String?
+        public var limits: [Supply.Limit]
+    }
+
+    public var schemaVersion = AuditReport.schemaVersion
+    public var root: String
+    public var profile: String
+    public var connections: Int
+    public var networkNamespace: String
+    public var target: Target
+    public var ready: Bool
+    public var findings: [Finding]
+    public var capacity: Capacity
+    public var skipped: [String]
+    public var notes: [String]
+    public var needs: Needs
+
+    /// Worst severity among findings.
+    public var worst: Severity { findings.map(\.severity).max() ?? .pass }
+}
+
+/// Runs every registered check against a host snapshot.
+public enum Audit {
+    public static func run(host: HostSnapshot, profile: Profile, skip: Set<String> = [], checks: [any Check] = CheckRegistry.all) -> AuditReport {
+        let req = Requirement(profile: profile, host: host)
+        let findings = checks.filter { !skip.contains($0.id) }.map { $0.evaluate(host, req) }
+        let supply = Supply.of(host, req)
+        var notes: [String] = []
+        if host.namespace.isChild {
+            notes.append("running in a non-initial network namespace (\(host.namespace.current ?? "?")): per-namespace keys are this namespace's; global keys (fs.*, tcp_mem, nf_conntrack_max, net.core.*mem*) are the host's and must be set there")
+        }
+        if case .unit = host.target { notes.append("limits.conf does not apply to systemd services; the unit's LimitNOFILE= does") }
+        if host.canRaiseHardLimit == false, let l = host.resolvedFileLimit, l.hard < req.targetNofile {
+            notes.append("this process lacks CAP_SYS_RESOURCE: its hard nofile \(grouped(l.hard)) cannot be raised here")
+        }
+        let kind: String
+        let name: String
+        switch host.target {
+        case .currentProcess: kind = "process"; name = "self"
+        case .pid(let p): kind = "pid"; name = String(p)
+        case .unit(let u): kind = "unit"; name = u
+        }
+        let ready = !findings.contains { $0.severity == .fail }
+        return AuditReport(
+            root: host.root.path, profile: profile.name, connections: req.needs.connections,
+            networkNamespace: host.namespace.isChild ? "child" : (host.namespace.current == nil ? "unknown" : "initial"),
+            target: .init(kind: kind, name: name, nofileSoft: host.resolvedFileLimit?.soft, nofileHard: host.resolvedFileLimit?.hard,
+                          origin: host.fileLimitOrigin),
+            ready: ready, findings: findings,
+            capacity: .init(connections: supply.connections, bindingLimit: supply.binding?.id,
+                            bindingDescription: supply.binding?.description, limits: supply.limits),
+            skipped: checks.map(\.id).filter { skip.contains($0) }, notes: notes, needs: req.needs)
+    }
+}

@@ -1,0 +1,57 @@
+import HostFacts
+
+/// How many connections the host holds as configured, per limit, and which limit binds first.
+/// Each figure inverts the matching need formula in `CapacityModel`, so "capacity ≥ N" and "every check passes"
+/// agree.
+public struct Supply: Sendable, Equatable, Codable {
+    public struct Limit: Sendable, Equatable, Codable {
+        /// Stable name, the id of the check that judges it (`fd.soft-limit`, `fs.file-max`, …).
+        public var id: String
+        public var description: String
+        public var connections: Int
+    }
+
+    public var limits: [Limit]
+
+    /// The smallest supply: the limit that binds first.
+    public var binding: Limit? { limits.min { $0.connections < $1.connections } }
+    public var connections: Int { binding?.connections ?? 0 }
+
+    public static func of(_ host: HostSnapshot, _ req: Requirement) -> Supply {
+        let s = req.needs.socketsPerConnection
+        let reserve = CapacityModel.fdReserve
+        var out: [Limit] = []
+        func add(_ id: String, _ d: String, _ n: Int) { out.append(Limit(id: id, description: d, connections: max(n, 0))) }
+        if let lim = host.resolvedFileLimit {
+            add("fd.soft-limit", "soft nofile \(grouped(lim.soft)) of \(host.fileLimitSource)", (lim.soft - reserve) / s)
+            if host.canRaiseHardLimit == false {
+                add("fd.hard-limit", "hard nofile \(grouped(lim.hard)) (cannot be raised)", (lim.hard - reserve) / s)
+            }
+        }
+        add("fs.nr-open", "fs.nr_open \(grouped(host.nrOpen))", (host.nrOpen - reserve) / s)
+        if let fm = host.int("fs.file-max") {
+            // Handles other processes hold now (fs.file-nr) stay in use; the rest is ours.
+            let inUse = host.ints("fs.file-nr")?.first ?? CapacityModel.systemFileReserve
+            add("fs.file-max", "fs.file-max \(grouped(fm)) with \(grouped(inUse)) handles in use now", (fm - inUse - reserve) / s)
+        }
+        if req.profile.proxy.value, let range = host.ints("net.ipv4.ip_local_port_range") {
+            let usable = EphemeralPorts.usable(range: range, reserved: EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? ""))
+            let backends = req.profile.backendAddresses.value
+            add("ports.ephemeral-range", "\(grouped(usable)) ephemeral ports × \(backends) backends",
+                usable * backends * 100 / CapacityModel.ephemeralHeadroomPercent)
+        }
+        if req.conntrackApplies(host), let max = host.int("net.netfilter.nf_conntrack_max") {
+            add("conntrack.max", "nf_conntrack_max \(grouped(max))", max * 100 / (s * CapacityModel.conntrackHeadroomPercent))
+        }
+        if let mem = host.ints("net.ipv4.tcp_mem"), mem.count == 3 {
+            let minBuf = (host.ints("net.ipv4.tcp_rmem")?.first ?? 4096) + (host.ints("net.ipv4.tcp_wmem")?.first ?? 4096)
+            let page = host.memory?.pageSize ?? 4096
+            add("net.tcp-mem", "tcp_mem pressure \(grouped(mem[1])) pages at \(minBuf) B per socket", mem[1] * page / (minBuf * s))
+        }
+        if let m = host.memory {
+            add("mem.budget", "\(Bytes.format(m.availableBytes)) available at \(Bytes.format(req.profile.perConnectionBytes.value)) per connection",
+                m.availableBytes / max(req.profile.perConnectionBytes.value, 1))
+        }
+        return Supply(limits: out)
+    }
+}

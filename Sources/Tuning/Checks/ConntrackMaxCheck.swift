@@ -1,0 +1,21 @@
+import HostFacts
+
+/// `conntrack.max`: the conntrack table holds every tracked connection.
+public struct ConntrackMaxCheck: Check {
+    public let id = "conntrack.max"
+    public let title = "Connection tracking table size (nf_conntrack_max)"
+    public let rationale = "When the table is full new connections are dropped and the kernel logs 'nf_conntrack: table full, dropping packet' (nf_conntrack-sysctl.rst)."
+    public init() {}
+
+    public func evaluate(_ host: HostSnapshot, _ req: Requirement) -> Finding {
+        guard req.conntrackApplies(host) else { return notApplicable("nf_conntrack not loaded (or conntrack: off)") }
+        guard let v = host.int("net.netfilter.nf_conntrack_max") else {
+            return finding(.warn, current: "module not loaded", needed: "≥ \(grouped(req.needs.conntrackMax))",
+                           why: "the profile says traffic is tracked but nf_conntrack is not loaded", fix: "modprobe nf_conntrack")
+        }
+        let need = req.needs.conntrackMax
+        return v >= need
+            ? finding(.pass, current: grouped(v), needed: "≥ \(grouped(need))")
+            : finding(.fail, current: grouped(v), needed: "≥ \(grouped(need))", fix: sysctlFix("net.netfilter.nf_conntrack_max", String(need)))
+    }
+}

@@ -1,0 +1,21 @@
+import HostFacts
+
+/// `conntrack.usage`: how full the table is now, plus the target on top.
+public struct ConntrackUsageCheck: Check {
+    public let id = "conntrack.usage"
+    public let title = "Conntrack entries in use now"
+    public let rationale = "Entries already in the table (other traffic, TIME_WAIT leftovers) share the space with the WebSocket connections."
+    public init() {}
+
+    public func evaluate(_ host: HostSnapshot, _ req: Requirement) -> Finding {
+        guard req.conntrackApplies(host) else { return notApplicable("nf_conntrack not loaded (or conntrack: off)") }
+        guard let count = host.int("net.netfilter.nf_conntrack_count"), let max = host.int("net.netfilter.nf_conntrack_max"), max > 0 else {
+            return notApplicable("conntrack count not readable")
+        }
+        let pct = count * 100 / max
+        let cur = "\(grouped(count)) of \(grouped(max)) (\(pct)%)"
+        if pct >= 90 { return finding(.fail, current: cur, needed: "< 90%", why: "the table is nearly full now: new flows are about to be dropped") }
+        if pct >= 75 { return finding(.warn, current: cur, needed: "< 75%") }
+        return finding(.pass, current: cur, needed: "< 75%")
+    }
+}

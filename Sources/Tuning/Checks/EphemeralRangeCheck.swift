@@ -1,0 +1,28 @@
+import HostFacts
+
+/// `ports.ephemeral-range`: a proxy's upstream connections fit in the ephemeral ports of each backend 4-tuple.
+public struct EphemeralRangeCheck: Check {
+    public let id = "ports.ephemeral-range"
+    public let title = "Ephemeral ports for upstream connections"
+    public let rationale = "Each upstream connection from one source IP to one backend IP:port needs its own local port from ip_local_port_range; past it connect() fails with EADDRNOTAVAIL (ip-sysctl.rst)."
+    public init() {}
+
+    public func evaluate(_ host: HostSnapshot, _ req: Requirement) -> Finding {
+        guard req.profile.proxy.value else { return notApplicable("no proxy fronting backends in this profile") }
+        guard let range = host.ints("net.ipv4.ip_local_port_range"), range.count == 2 else {
+            return notApplicable("ip_local_port_range not readable")
+        }
+        let usable = EphemeralPorts.usable(range: range, reserved: EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? ""))
+        let need = req.needs.ephemeralPortsPerBackend
+        let backends = req.profile.backendAddresses.value
+        let cur = "\(grouped(usable)) ports per backend (\(range[0])-\(range[1]))"
+        if usable >= need {
+            return finding(.pass, current: cur, needed: "≥ \(grouped(need)) per backend × \(backends) backends")
+        }
+        let lo = max(1024, 65535 - need + 1)
+        return finding(.fail, current: cur, needed: "≥ \(grouped(need)) per backend × \(backends) backends",
+                       why: "\(grouped(req.needs.connections)) upstream connections over \(backends) backend addresses exhaust the range",
+                       fix: need <= 64511 ? sysctlFix("net.ipv4.ip_local_port_range", "\(lo) 65535") + " (reserve listen ports)"
+                           : "add backend addresses (or source IPs on the proxy): one 4-tuple holds at most 64,511 connections")
+    }
+}

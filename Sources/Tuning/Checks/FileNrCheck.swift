@@ -1,0 +1,22 @@
+import HostFacts
+
+/// `fs.file-nr`: headroom between files open now and fs.file-max.
+public struct FileNrCheck: Check {
+    public let id = "fs.file-nr"
+    public let title = "Open files now against fs.file-max"
+    public let rationale = "fs.file-nr's first field counts allocated file handles now; the target's sockets come on top (proc_sys_fs(5))."
+    public init() {}
+
+    public func evaluate(_ host: HostSnapshot, _ req: Requirement) -> Finding {
+        guard let nr = host.ints("fs.file-nr"), nr.count == 3 else { return notApplicable("fs.file-nr not readable") }
+        let used = nr[0]
+        let max = nr[2]
+        let after = used + req.needs.connections * req.needs.socketsPerConnection
+        let current = "\(grouped(used)) of \(grouped(max))"
+        if after <= max * 9 / 10 {
+            return finding(.pass, current: current, needed: "\(grouped(after)) with the target open ≤ 90% of max")
+        }
+        return finding(after <= max ? .warn : .fail, current: current, needed: "\(grouped(after)) ≤ 90% of fs.file-max",
+                       why: "with the target's sockets open, \(grouped(after)) handles would be in use", fix: sysctlFix("fs.file-max", String(req.needs.fileMax)))
+    }
+}

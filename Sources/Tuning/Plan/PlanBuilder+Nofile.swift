@@ -1,0 +1,78 @@
+import Foundation
+import HostFacts
+
+extension PlanBuilder {
+    /// nofile for login sessions (limits.d) and, with `--unit`, for the systemd service (drop-in LimitNOFILE=).
+    func nofileItems() throws -> Part {
+        var part = Part()
+        let need = requirement.targetNofile
+        let nrOpen = max(host.nrOpen, requirement.needs.nrOpen)
+        let profile = requirement.profile.name
+        let connections = requirement.needs.connections
+
+        // limits.d: `*` (every user but root, as pam_limits reads a wildcard) or the --user's name.
+        let conf = try LimitsConf.read(root: options.filesRoot)
+        let domain = options.user ?? "*"
+        let groups = try options.user.map { try LimitsConf.groups(of: $0, root: options.filesRoot) } ?? []
+        let current = conf.nofile(user: options.user ?? "", groups: groups)
+        func value(_ e: LimitsConf.Entry?) -> Int { e.map { $0.value ?? nrOpen } ?? 0 }
+        let (curSoft, curHard) = (value(current.soft), value(current.hard))
+        let ownLimits = options.filesRoot.resolve(PersistentFiles.limitsConf)
+        var limits = PlanItem(
+            id: "nofile (limits.d \(domain))",
+            live: "soft \(current.soft == nil ? "unset" : String(curSoft)), hard \(current.hard == nil ? "unset" : String(curHard))",
+            persisted: [current.soft, current.hard].compactMap { $0.map { "\($0.file):\($0.line)" } }.first ?? "no limits.conf entry",
+            need: "≥ \(need)", target: nil, action: .keep, liveChange: nil, file: nil, fileChanged: false,
+            why: "open files of a server started from a login session (pam_limits); not used by systemd services", note: nil)
+        let (soft, hard) = options.exact ? (need, need) : (max(curSoft, need), max(curHard, need))
+        if options.filesRoot.exists(PersistentFiles.limitsConf) || curSoft < need || curHard < need || options.exact && (curSoft != need || curHard != need) {
+            let f = try fileChange(PersistentFiles.limitsConf, kind: "limits.d",
+                                   PersistentFiles.limits(profile: profile, connections: connections, domain: domain, soft: soft, hard: hard))
+            limits.target = "soft \(soft), hard \(hard)"
+            limits.file = f.path
+            limits.fileChanged = f.changed
+            if f.changed { limits.action = .persist }
+            part.files.append(f)
+            for e in conf.entries where e.domain == domain && e.file != ownLimits
+                && (e.file as NSString).lastPathComponent > PersistentFiles.ownName && e.file.contains("/limits.d/") {
+                part.warnings.append("\(e.file):\(e.line) sets \(domain) \(e.type) nofile after \(ownLimits): pam_limits applies it instead")
+            }
+        }
+        part.items.append(limits)
+
+        guard let unit = options.unit else { return part }
+        let name = PersistentFiles.unitName(unit)
+        let limitsReader = SystemdUnitLimits(root: options.filesRoot)
+        let r = try limitsReader.fromFiles(unit: name)
+        let cur = r.limit.resolved(nrOpen: nrOpen)
+        let dropInRel = PersistentFiles.dropIn(unit: unit)
+        let dropInPath = options.filesRoot.resolve(dropInRel)
+        var item = PlanItem(
+            id: "nofile (\(name))", live: "soft \(cur.soft), hard \(cur.hard)", persisted: r.origin, need: "≥ \(need)",
+            target: nil, action: .keep, liveChange: nil, file: nil, fileChanged: false,
+            why: "LimitNOFILE= of the service: accept() fails with EMFILE at the soft limit (systemd.exec(5))", note: nil)
+        if r.unitFile == nil {
+            item.note = "no unit file \(name) under \(options.filesRoot.path): the drop-in applies once the unit exists"
+        }
+        let (uSoft, uHard) = options.exact ? (need, need) : (max(cur.soft, need), max(cur.hard, need))
+        if options.filesRoot.exists(dropInRel) || cur.soft < need || cur.hard < need || options.exact && (cur.soft != need || cur.hard != need) {
+            let f = try fileChange(dropInRel, kind: "systemd drop-in",
+                                   PersistentFiles.dropInContent(unit: unit, profile: profile, connections: connections, soft: uSoft, hard: uHard))
+            item.target = "soft \(uSoft), hard \(uHard)"
+            item.file = f.path
+            item.fileChanged = f.changed
+            if f.changed {
+                item.action = .persist
+                part.notes.append("restart \(name) for LimitNOFILE=\(uSoft == uHard ? "\(uSoft)" : "\(uSoft):\(uHard)") to take effect: systemctl restart \(name)")
+            }
+            part.files.append(f)
+            // A drop-in sorting after ours that sets LimitNOFILE= wins over ours.
+            let originFile = String(r.origin.split(separator: ":").first ?? "")
+            if originFile != dropInPath, originFile.contains(".d/"), (originFile as NSString).lastPathComponent > PersistentFiles.ownName {
+                part.warnings.append("\(r.origin) sets LimitNOFILE= after \(dropInPath): systemd applies it instead")
+            }
+        }
+        part.items.append(item)
+        return part
+    }
+}

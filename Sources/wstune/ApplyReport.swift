@@ -1,0 +1,85 @@
+import Foundation
+import Tuning
+
+/// `wstune apply --json`: the result, `changed` overall and per setting (Ansible's changed_when), the files and the
+/// journal entry. `result` is dry-run, no-changes, applied or failed-restored.
+struct ApplyReport: Encodable {
+    struct Setting: Encodable {
+        var id: String
+        var live: String?
+        var persisted: String?
+        var need: String
+        var target: String?
+        var action: String
+        var changed: Bool
+        var liveChanged: Bool
+        var file: String?
+        var fileChanged: Bool
+        var note: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, live, persisted, need, target, action, changed, liveChanged, file, fileChanged, note
+        }
+
+        /// Every key always present (null when unknown), so consumers can rely on the schema.
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(live, forKey: .live)
+            try c.encode(persisted, forKey: .persisted)
+            try c.encode(need, forKey: .need)
+            try c.encode(target, forKey: .target)
+            try c.encode(action, forKey: .action)
+            try c.encode(changed, forKey: .changed)
+            try c.encode(liveChanged, forKey: .liveChanged)
+            try c.encode(file, forKey: .file)
+            try c.encode(fileChanged, forKey: .fileChanged)
+            try c.encode(note, forKey: .note)
+        }
+    }
+
+    struct File: Encodable {
+        var path: String
+        var kind: String
+        var existed: Bool
+        var changed: Bool
+    }
+
+    var schemaVersion = 1
+    var result: String
+    var changed: Bool
+    var profile: String
+    var connections: Int
+    var liveRoot: String
+    var filesRoot: String
+    var journal: String?
+    var settings: [Setting]
+    var files: [File]
+    var warnings: [String]
+    var notes: [String]
+    var failure: String?
+    var restoreProblems: [String]
+    var daemonReloadError: String?
+
+    init(plan: TuningPlan, result: String, outcome: Applier.Result? = nil) {
+        self.result = result
+        let failed = outcome?.failure != nil
+        changed = plan.hasChanges && !failed
+        profile = plan.profile
+        connections = plan.connections
+        liveRoot = plan.liveRoot
+        filesRoot = plan.filesRoot
+        journal = outcome?.entry.id
+        settings = plan.items.map {
+            Setting(id: $0.id, live: $0.live, persisted: $0.persisted, need: $0.need, target: $0.target,
+                    action: $0.action.rawValue, changed: $0.changed && !failed, liveChanged: $0.liveChange != nil && !failed,
+                    file: $0.file, fileChanged: $0.fileChanged && !failed, note: $0.note)
+        }
+        files = plan.files.map { File(path: $0.path, kind: $0.kind, existed: $0.previous != nil, changed: $0.changed && !failed) }
+        warnings = plan.warnings
+        notes = plan.notes
+        failure = outcome?.failure?.description
+        restoreProblems = outcome?.restore?.problems ?? []
+        daemonReloadError = outcome?.daemonReloadError
+    }
+}

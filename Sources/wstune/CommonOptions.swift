@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import HostFacts
+import Tuning
+
+/// `--root DIR`: read the host through this directory instead of "/".
+struct RootOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Read /proc, /sys and /etc under DIR instead of /.", valueName: "DIR"))
+    var root: String = "/"
+
+    var hostRoot: HostRoot { HostRoot(root) }
+
+    func validate() throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else {
+            throw ValidationError("--root \(root): no such directory")
+        }
+    }
+}
+
+/// `--profile NAME|PATH`, `--connections N`, `--profiles DIR`.
+struct ProfileOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Profile name (see `wstune profiles`) or path to a YAML file.", valueName: "NAME|PATH"))
+    var profile: String = "dev"
+
+    @Option(name: .long, help: "Override the profile's connection target.")
+    var connections: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Directory of profile files (default: $WSTUNE_DATA/profiles, /usr/share/wstune/profiles, the source checkout).", valueName: "DIR"))
+    var profiles: String?
+
+    func validate() throws {
+        if let c = connections, c <= 0 { throw ValidationError("--connections must be a positive number, got \(c)") }
+    }
+
+    var store: ProfileStore { ProfileStore(directories: DataDirectories.candidates("profiles", explicit: profiles)) }
+
+    /// The resolved profile with the --connections override; a load error becomes one clear line and exit 2.
+    func load() throws -> Profile {
+        do {
+            let p = try store.load(profile)
+            return connections.map { p.withConnections($0) } ?? p
+        } catch let e as ProfileError {
+            printError("wstune: \(e)")
+            throw ExitStatus.couldNotRun
+        }
+    }
+}
+
+/// Runs a host read, turning a HostFactsError into one clear line and exit 2.
+func readingHost<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as HostFactsError {
+        printError("wstune: \(e)")
+        throw ExitStatus.couldNotRun
+    }
+}
