@@ -10,8 +10,10 @@ enum ConntrackNetlink {
         var box = GlobalStats()
         try withUnsafeMutablePointer(to: &box) { p in
             // NLM_F_ACK: without it the kernel sends no closing message and the receive loop would wait forever.
-            try request(IPCTNL_MSG_CT_GET_STATS, flags: NLM_F_REQUEST | NLM_F_ACK, name: "IPCTNL_MSG_CT_GET_STATS",
-                        data: UnsafeMutableRawPointer(p)) { nlh, data in
+            try request(
+                IPCTNL_MSG_CT_GET_STATS, flags: NLM_F_REQUEST | NLM_F_ACK, name: "IPCTNL_MSG_CT_GET_STATS",
+                data: UnsafeMutableRawPointer(p)
+            ) { nlh, data in
                 guard let nlh, let data else { return MNL_CB_ERROR }
                 let s = data.assumingMemoryBound(to: GlobalStats.self)
                 NetlinkAttributes.forEach(UnsafeRawPointer(nlh) + 20, length: Int(nlh.pointee.nlmsg_len) - 20) {
@@ -26,7 +28,8 @@ enum ConntrackNetlink {
             }
         }
         guard let entries = box.entries else {
-            throw SocketDiagError.malformedReply(request: "IPCTNL_MSG_CT_GET_STATS", reason: "no CTA_STATS_GLOBAL_ENTRIES")
+            throw SocketDiagError.malformedReply(
+                request: "IPCTNL_MSG_CT_GET_STATS", reason: "no CTA_STATS_GLOBAL_ENTRIES")
         }
         return (entries, box.maxEntries)
     }
@@ -35,14 +38,17 @@ enum ConntrackNetlink {
     static func cpuStats() throws -> [String: Int] {
         var box = CPUStats()
         try withUnsafeMutablePointer(to: &box) { p in
-            try request(IPCTNL_MSG_CT_GET_STATS_CPU, flags: NLM_F_REQUEST | NLM_F_DUMP,
-                        name: "IPCTNL_MSG_CT_GET_STATS_CPU", data: UnsafeMutableRawPointer(p)) { nlh, data in
+            try request(
+                IPCTNL_MSG_CT_GET_STATS_CPU, flags: NLM_F_REQUEST | NLM_F_DUMP,
+                name: "IPCTNL_MSG_CT_GET_STATS_CPU", data: UnsafeMutableRawPointer(p)
+            ) { nlh, data in
                 guard let nlh, let data else { return MNL_CB_ERROR }
                 let s = data.assumingMemoryBound(to: CPUStats.self)
                 NetlinkAttributes.forEach(UnsafeRawPointer(nlh) + 20, length: Int(nlh.pointee.nlmsg_len) - 20) {
                     type, payload, length in
                     guard Int(type) < CPUStats.names.count, let name = CPUStats.names[Int(type)],
-                          let v = NetlinkAttributes.bigEndianUInt32(payload, length) else { return }
+                        let v = NetlinkAttributes.bigEndianUInt32(payload, length)
+                    else { return }
                     s.pointee.sums[name, default: 0] += Int(v)
                 }
                 return MNL_CB_OK
@@ -55,14 +61,17 @@ enum ConntrackNetlink {
     static func dumpCounts() throws -> (tcpByState: [Int], byProtocol: [Int]) {
         var box = DumpTally()
         try withUnsafeMutablePointer(to: &box) { p in
-            try request(IPCTNL_MSG_CT_GET, flags: NLM_F_REQUEST | NLM_F_DUMP, name: "IPCTNL_MSG_CT_GET dump",
-                        data: UnsafeMutableRawPointer(p), callback: conntrackEntryCallback)
+            try request(
+                IPCTNL_MSG_CT_GET, flags: NLM_F_REQUEST | NLM_F_DUMP, name: "IPCTNL_MSG_CT_GET dump",
+                data: UnsafeMutableRawPointer(p), callback: conntrackEntryCallback)
         }
         return (box.tcpStates, box.protocols)
     }
 
-    private static func request(_ message: cntl_msg_types, flags: Int32, name: String, data: UnsafeMutableRawPointer,
-                                callback: mnl_cb_t) throws {
+    private static func request(
+        _ message: cntl_msg_types, flags: Int32, name: String, data: UnsafeMutableRawPointer,
+        callback: mnl_cb_t
+    ) throws {
         let socket = try NetlinkSocket(protocol: NETLINK_NETFILTER)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
         defer { buffer.deallocate() }
@@ -88,8 +97,10 @@ private struct GlobalStats {
 private struct CPUStats {
     var sums: [String: Int] = [:]
     // Indexed by CTA_STATS_* (linux/netfilter/nfnetlink_conntrack.h); nil for the ones no longer used.
-    static let names: [String?] = [nil, nil, "found", nil, "invalid", nil, nil, nil, "insert", "insert_failed",
-                                   "drop", "early_drop", "error", "search_restart", "clash_resolve", "chaintoolong"]
+    static let names: [String?] = [
+        nil, nil, "found", nil, "invalid", nil, nil, nil, "insert", "insert_failed",
+        "drop", "early_drop", "error", "search_restart", "clash_resolve", "chaintoolong",
+    ]
 }
 
 struct DumpTally {
@@ -116,7 +127,9 @@ private let conntrackEntryCallback: mnl_cb_t = { nlh, data in
             NetlinkAttributes.forEach(p, length: len) { type, p, len in
                 guard type == UInt16(CTA_PROTOINFO_TCP.rawValue) else { return }
                 NetlinkAttributes.forEach(p, length: len) { type, p, len in
-                    if type == UInt16(CTA_PROTOINFO_TCP_STATE.rawValue), len >= 1 { tcpState = Int(p.load(as: UInt8.self)) }
+                    if type == UInt16(CTA_PROTOINFO_TCP_STATE.rawValue), len >= 1 {
+                        tcpState = Int(p.load(as: UInt8.self))
+                    }
                 }
             }
         }

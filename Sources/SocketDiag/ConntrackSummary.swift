@@ -16,9 +16,11 @@ public struct ConntrackSummary: Sendable, Equatable {
     /// Entries per layer-4 protocol name ("tcp", "udp", "icmp", …, or the number) from the same dump.
     public var byProtocol: [String: Int]?
 
-    public init(loaded: Bool, entries: Int? = nil, entriesSource: String? = nil, maxEntries: Int? = nil,
-                stats: [String: Int] = [:], tcpByState: [ConntrackTCPState: Int]? = nil,
-                byProtocol: [String: Int]? = nil) {
+    public init(
+        loaded: Bool, entries: Int? = nil, entriesSource: String? = nil, maxEntries: Int? = nil,
+        stats: [String: Int] = [:], tcpByState: [ConntrackTCPState: Int]? = nil,
+        byProtocol: [String: Int]? = nil
+    ) {
         self.loaded = loaded
         self.entries = entries
         self.entriesSource = entriesSource
@@ -34,6 +36,8 @@ public struct ConntrackSummary: Sendable, Equatable {
         return Double(e) / Double(m)
     }
 
-    static let protocolNames: [UInt8: String] = [1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6", 132: "sctp",
-                                                  33: "dccp", 136: "udplite", 47: "gre"]
+    static let protocolNames: [UInt8: String] = [
+        1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6", 132: "sctp",
+        33: "dccp", 136: "udplite", 47: "gre",
+    ]
 }

@@ -20,16 +20,19 @@ public indirect enum DiagFilter: Equatable, Sendable {
         return f
     }
 
-    /// Whether a socket with these ports passes, evaluated in Swift (the reference the tests check the bytecode against).
+    /// Whether a socket with these ports passes, evaluated in Swift (the reference the tests check the bytecode
+    /// against).
     public func matches(localPort: UInt16, remotePort: UInt16) -> Bool {
         switch self {
         case .port(let p, let r): return (r ? remotePort : localPort) == p
         case .portAtLeast(let p, let r): return (r ? remotePort : localPort) >= p
         case .portAtMost(let p, let r): return (r ? remotePort : localPort) <= p
-        case .and(let a, let b): return a.matches(localPort: localPort, remotePort: remotePort)
-            && b.matches(localPort: localPort, remotePort: remotePort)
-        case .or(let a, let b): return a.matches(localPort: localPort, remotePort: remotePort)
-            || b.matches(localPort: localPort, remotePort: remotePort)
+        case .and(let a, let b):
+            return a.matches(localPort: localPort, remotePort: remotePort)
+                && b.matches(localPort: localPort, remotePort: remotePort)
+        case .or(let a, let b):
+            return a.matches(localPort: localPort, remotePort: remotePort)
+                || b.matches(localPort: localPort, remotePort: remotePort)
         }
     }
 
@@ -53,7 +56,8 @@ public indirect enum DiagFilter: Equatable, Sendable {
             return DiagFilter.op(code: remote ? INET_DIAG_BC_D_LE : INET_DIAG_BC_S_LE, yes: 8, no: 12)
                 + DiagFilter.op(code: 0, yes: 0, no: p)
         case .or(let a, let b):
-            let a1 = a.bytecode(), a2 = b.bytecode()
+            let a1 = a.bytecode()
+            let a2 = b.bytecode()
             // a1's failure lands on a2 (l1 + 4); its success falls onto a JMP over a2 to the accepting end.
             return a1 + DiagFilter.op(code: INET_DIAG_BC_JMP, yes: 4, no: UInt16(a2.count + 4)) + a2
         case .and(let a, let b):

@@ -20,8 +20,10 @@ struct DiagTally {
     let collectCookies: Bool
     var queue: QueuePressure
 
-    init(byPort: Bool, byPeer: Bool, establishedByPort: Bool, remote: Bool, queueThresholdBytes: UInt32,
-         collectCookies: Bool) {
+    init(
+        byPort: Bool, byPeer: Bool, establishedByPort: Bool, remote: Bool, queueThresholdBytes: UInt32,
+        collectCookies: Bool
+    ) {
         states = UnsafeMutablePointer<Int>.allocate(capacity: 16)
         states.initialize(repeating: 0, count: 16)
         if byPort {
@@ -77,16 +79,20 @@ struct DiagTally {
     /// The local port, or the remote one when the query matches remote ports (host byte order).
     @inline(__always)
     func port(_ msg: UnsafeRawPointer) -> UInt16 {
-        UInt16(bigEndian: msg.load(fromByteOffset: remote ? DiagTally.dportOffset : DiagTally.sportOffset,
-                                   as: UInt16.self))
+        UInt16(
+            bigEndian: msg.load(
+                fromByteOffset: remote ? DiagTally.dportOffset : DiagTally.sportOffset,
+                as: UInt16.self))
     }
 
     mutating func addPeer(_ msg: UnsafeRawPointer) {
         let family = msg.load(fromByteOffset: 0, as: UInt8.self) == UInt8(AF_INET) ? UInt8(4) : UInt8(6)
-        let w = (msg.load(fromByteOffset: DiagTally.dstOffset, as: UInt32.self),
-                 msg.load(fromByteOffset: DiagTally.dstOffset + 4, as: UInt32.self),
-                 msg.load(fromByteOffset: DiagTally.dstOffset + 8, as: UInt32.self),
-                 msg.load(fromByteOffset: DiagTally.dstOffset + 12, as: UInt32.self))
+        let w = (
+            msg.load(fromByteOffset: DiagTally.dstOffset, as: UInt32.self),
+            msg.load(fromByteOffset: DiagTally.dstOffset + 4, as: UInt32.self),
+            msg.load(fromByteOffset: DiagTally.dstOffset + 8, as: UInt32.self),
+            msg.load(fromByteOffset: DiagTally.dstOffset + 12, as: UInt32.self)
+        )
         peers[PeerAddress(family: family, words: w), default: 0] += 1
     }
 

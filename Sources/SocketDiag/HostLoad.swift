@@ -12,8 +12,10 @@ public struct HostLoad: Sendable, Equatable {
     public var passiveOpens: Int?
     public var activeOpens: Int?
 
-    public init(openFiles: Int? = nil, fileMax: Int? = nil, listenOverflows: Int? = nil, listenDrops: Int? = nil,
-                passiveOpens: Int? = nil, activeOpens: Int? = nil) {
+    public init(
+        openFiles: Int? = nil, fileMax: Int? = nil, listenOverflows: Int? = nil, listenDrops: Int? = nil,
+        passiveOpens: Int? = nil, activeOpens: Int? = nil
+    ) {
         self.openFiles = openFiles
         self.fileMax = fileMax
         self.listenOverflows = listenOverflows

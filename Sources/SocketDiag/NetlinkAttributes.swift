@@ -8,8 +8,10 @@ enum NetlinkAttributes {
     static let typeMask = wst_nla_type_mask()
 
     @inline(__always)
-    static func forEach(_ start: UnsafeRawPointer, length: Int,
-                        _ body: (_ type: UInt16, _ payload: UnsafeRawPointer, _ payloadLength: Int) -> Void) {
+    static func forEach(
+        _ start: UnsafeRawPointer, length: Int,
+        _ body: (_ type: UInt16, _ payload: UnsafeRawPointer, _ payloadLength: Int) -> Void
+    ) {
         var offset = 0
         while offset + 4 <= length {
             let len = Int(start.load(fromByteOffset: offset, as: UInt16.self))

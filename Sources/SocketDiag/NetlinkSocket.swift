@@ -61,8 +61,10 @@ final class NetlinkSocket {
     /// Sends `message` and feeds every reply message to `callback` through libmnl's mnl_cb_run until the
     /// kernel ends the exchange (NLMSG_DONE, or the ACK of a non-dump request). `data` is the callback's state
     /// (C callbacks cannot capture).
-    func exchange(_ message: UnsafeMutableRawPointer, sequence seq: UInt32, request: String,
-                  data: UnsafeMutableRawPointer?, callback: mnl_cb_t?) throws {
+    func exchange(
+        _ message: UnsafeMutableRawPointer, sequence seq: UInt32, request: String,
+        data: UnsafeMutableRawPointer?, callback: mnl_cb_t?
+    ) throws {
         let header = message.assumingMemoryBound(to: nlmsghdr.self)
         try send(message, length: Int(header.pointee.nlmsg_len), request: request)
         while true {

@@ -31,7 +31,8 @@ struct SockDiagDump {
             byPort: grouping == .port, byPeer: grouping == .peer, establishedByPort: establishedByPort,
             remote: remote, queueThresholdBytes: queueThresholdBytes, collectCookies: collectCookies)
         defer { tally.release() }
-        let request = family.map { "SOCK_DIAG_BY_FAMILY dump (\($0 == .ipv4 ? "AF_INET" : "AF_INET6"))" }
+        let request =
+            family.map { "SOCK_DIAG_BY_FAMILY dump (\($0 == .ipv4 ? "AF_INET" : "AF_INET6"))" }
             ?? "TCPDIAG_GETSOCK dump (both families)"
         let seq = socket.nextSequence()
         let bytecode = filter?.bytecode() ?? []
@@ -69,8 +70,9 @@ struct SockDiagDump {
             }
         }
         try withUnsafeMutablePointer(to: &tally) { t in
-            try socket.exchange(UnsafeMutableRawPointer(nlh), sequence: seq, request: request,
-                                data: UnsafeMutableRawPointer(t), callback: diagMessageCallback)
+            try socket.exchange(
+                UnsafeMutableRawPointer(nlh), sequence: seq, request: request,
+                data: UnsafeMutableRawPointer(t), callback: diagMessageCallback)
         }
         return tally.counts(states: states)
     }

@@ -41,11 +41,13 @@ public enum SocketCounter {
         for i in 1..<dumps.count {
             let job = DumpJob(dump: dumps[i], index: i, results: results)
             var thread = pthread_t()
-            let rc = pthread_create(&thread, nil, { raw in
-                let job = Unmanaged<DumpJob>.fromOpaque(raw!).takeRetainedValue()
-                job.results.set(job.index, Result { try job.dump.run() })
-                return nil
-            }, Unmanaged.passRetained(job).toOpaque())
+            let rc = pthread_create(
+                &thread, nil,
+                { raw in
+                    let job = Unmanaged<DumpJob>.fromOpaque(raw!).takeRetainedValue()
+                    job.results.set(job.index, Result { try job.dump.run() })
+                    return nil
+                }, Unmanaged.passRetained(job).toOpaque())
             if rc == 0 {
                 threads.append(thread)
             } else {

@@ -17,9 +17,11 @@ public struct SocketCounts: Sendable, Equatable {
     /// How many netlink dumps produced this (families × partitions).
     public var dumps: Int
 
-    public init(byState: [TCPState: Int] = [:], byPort: [UInt16: Int] = [:], byPeer: [PeerAddress: Int] = [:],
-                establishedByPort: [UInt16: Int] = [:], queue: QueuePressure = QueuePressure(thresholdBytes: 0),
-                establishedCookies: Set<UInt64> = [], dumps: Int = 0) {
+    public init(
+        byState: [TCPState: Int] = [:], byPort: [UInt16: Int] = [:], byPeer: [PeerAddress: Int] = [:],
+        establishedByPort: [UInt16: Int] = [:], queue: QueuePressure = QueuePressure(thresholdBytes: 0),
+        establishedCookies: Set<UInt64> = [], dumps: Int = 0
+    ) {
         self.byState = byState
         self.byPort = byPort
         self.byPeer = byPeer

@@ -30,9 +30,11 @@ public struct SocketQuery: Equatable, Sendable {
     /// 1 dumps each family whole; families always run in parallel when both are asked for.
     public var partitions: Int
 
-    public init(ports: [UInt16] = [], remote: Bool = false, states: [TCPState] = [.established],
-                families: [Family] = [.ipv4, .ipv6], grouping: Grouping? = nil, queueThresholdBytes: UInt32 = 65536,
-                collectCookies: Bool = false, establishedByPort: Bool = false, partitions: Int = 1) {
+    public init(
+        ports: [UInt16] = [], remote: Bool = false, states: [TCPState] = [.established],
+        families: [Family] = [.ipv4, .ipv6], grouping: Grouping? = nil, queueThresholdBytes: UInt32 = 65536,
+        collectCookies: Bool = false, establishedByPort: Bool = false, partitions: Int = 1
+    ) {
         self.ports = ports
         self.remote = remote
         self.states = states
@@ -71,7 +73,8 @@ public struct SocketQuery: Equatable, Sendable {
     public static func partitionBounds(count: Int) -> [(UInt16, UInt16)] {
         let n = max(1, count)
         if n == 1 { return [(0, UInt16.max)] }
-        let start = 32768, span = 61000 - 32768
+        let start = 32768
+        let span = 61000 - 32768
         var result: [(UInt16, UInt16)] = []
         var low = 0
         for i in 1..<n {

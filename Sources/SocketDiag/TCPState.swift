@@ -32,8 +32,10 @@ public enum TCPState: Int, CaseIterable, Sendable, Codable, Comparable {
     /// Parses an `ss` state name; also accepts upper case and underscores (`TIME_WAIT`, `SYN-RECV`).
     public init?(name: String) {
         let n = String(name.lowercased().map { $0 == "_" ? "-" : $0 })
-        let aliases = ["unconnected": "closed", "close": "closed", "listen": "listening", "fin-wait1": "fin-wait-1",
-                       "fin-wait2": "fin-wait-2", "estab": "established"]
+        let aliases = [
+            "unconnected": "closed", "close": "closed", "listen": "listening", "fin-wait1": "fin-wait-1",
+            "fin-wait2": "fin-wait-2", "estab": "established",
+        ]
         let key = aliases[n] ?? n
         guard let s = TCPState.allCases.first(where: { $0.name == key }) else { return nil }
         self = s

@@ -21,11 +21,14 @@ struct CountCommand: ParsableCommand {
     @Option(name: .customLong("queue-threshold"), help: "Bytes in a socket's queue that count as pressure.")
     var queueThresholdBytes: UInt32 = 65536
 
-    @Flag(name: .customLong("conntrack"),
-          help: "Count conntrack instead of sockets: entries against nf_conntrack_max, statistics, TCP entries by state.")
+    @Flag(
+        name: .customLong("conntrack"),
+        help: "Count conntrack instead of sockets: entries against nf_conntrack_max, statistics, TCP entries by state.")
     var conntrackOnly = false
 
-    @Option(name: .customLong("conntrack-engine"), help: "Conntrack dump decoder: raw (libmnl) or library (libnetfilter_conntrack).")
+    @Option(
+        name: .customLong("conntrack-engine"),
+        help: "Conntrack dump decoder: raw (libmnl) or library (libnetfilter_conntrack).")
     var conntrackEngine: ConntrackReader.Engine = .raw
 
     @Option(name: .customLong("top"), help: "Rows in the --by peer and --by port tables.")
@@ -53,8 +56,9 @@ struct CountCommand: ParsableCommand {
         if conntrackOnly { return try runConntrack(root: hostRoot) }
         // A table by state shows every state unless some were asked for; the plain number counts established.
         let defaultStates: [TCPState] = grouping == .state ? TCPState.allCases : [.established]
-        let query = try filter.query(defaultStates: defaultStates, grouping: grouping,
-                                     queueThresholdBytes: queueThresholdBytes)
+        let query = try filter.query(
+            defaultStates: defaultStates, grouping: grouping,
+            queueThresholdBytes: queueThresholdBytes)
         let started = LiveSample.monotonicSeconds()
         let counts: SocketCounts
         do {

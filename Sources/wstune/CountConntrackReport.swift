@@ -29,11 +29,15 @@ struct ConntrackReport: Encodable {
         let pct = usage.map { String(format: " (%.1f%%)", $0 * 100) } ?? ""
         out += "conntrack: \(entries.map(String.init) ?? "?") of \(max.map(String.init) ?? "?") entries\(pct)\n"
         if let s = stats, !s.isEmpty {
-            out += "conntrack stats: " + s.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            out +=
+                "conntrack stats: "
+                + s.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                 .joined(separator: " ") + "\n"
         }
         if let p = byProtocol, !p.isEmpty {
-            out += "conntrack protocols: " + p.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            out +=
+                "conntrack protocols: "
+                + p.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                 .joined(separator: " ") + "\n"
         }
         if let t = tcpByState {
@@ -44,20 +48,25 @@ struct ConntrackReport: Encodable {
     }
 
     func prometheusText() -> String {
-        var out = PrometheusText.family("wstune_conntrack_loaded", "gauge", "1 when nf_conntrack is loaded.",
-                                        [("", loaded ? 1 : 0)])
-        if let e = entries { out += PrometheusText.family("wstune_conntrack_entries", "gauge", "Conntrack entries.", [("", e)]) }
+        var out = PrometheusText.family(
+            "wstune_conntrack_loaded", "gauge", "1 when nf_conntrack is loaded.",
+            [("", loaded ? 1 : 0)])
+        if let e = entries {
+            out += PrometheusText.family("wstune_conntrack_entries", "gauge", "Conntrack entries.", [("", e)])
+        }
         if let m = max {
             out += PrometheusText.family("wstune_conntrack_max", "gauge", "net.netfilter.nf_conntrack_max.", [("", m)])
         }
         if let s = stats, !s.isEmpty {
-            out += PrometheusText.family("wstune_conntrack_stat_total", "counter",
-                                         "Conntrack statistics counters summed over CPUs.",
-                                         s.sorted { $0.key < $1.key }.map { ("counter=\"\($0.key)\"", $0.value) })
+            out += PrometheusText.family(
+                "wstune_conntrack_stat_total", "counter",
+                "Conntrack statistics counters summed over CPUs.",
+                s.sorted { $0.key < $1.key }.map { ("counter=\"\($0.key)\"", $0.value) })
         }
         if let t = tcpByState {
-            out += PrometheusText.family("wstune_conntrack_tcp_entries", "gauge", "Conntrack TCP entries by state.",
-                                         ConntrackTCPState.allCases.map { ("state=\"\($0.name)\"", t[$0.name] ?? 0) })
+            out += PrometheusText.family(
+                "wstune_conntrack_tcp_entries", "gauge", "Conntrack TCP entries by state.",
+                ConntrackTCPState.allCases.map { ("state=\"\($0.name)\"", t[$0.name] ?? 0) })
         }
         return out
     }

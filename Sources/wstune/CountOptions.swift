@@ -1,5 +1,5 @@
-import Glibc
 import ArgumentParser
+import Glibc
 import SocketDiag
 
 /// The socket filter `count` and `top` share: ports, side, states, families.
@@ -13,8 +13,9 @@ struct SocketFilterOptions: ParsableArguments {
     @Flag(name: .customLong("remote"), help: "Match --port against the remote (peer) port.")
     var remote = false
 
-    @Option(name: .customLong("state"),
-            help: "TCP state to count (ss names: established, syn-recv, time-wait, close-wait, …, or all); repeatable.")
+    @Option(
+        name: .customLong("state"),
+        help: "TCP state to count (ss names: established, syn-recv, time-wait, close-wait, …, or all); repeatable.")
     var stateNames: [String] = []
 
     @Flag(name: .customShort("4"), help: "IPv4 only.")
@@ -23,12 +24,14 @@ struct SocketFilterOptions: ParsableArguments {
     @Flag(name: .customShort("6"), help: "IPv6 only.")
     var ipv6Only = false
 
-    @Option(name: .customLong("partitions"),
-            help: "Parallel dumps, each over a slice of the peer-port space (default 1: one walk for everything).")
+    @Option(
+        name: .customLong("partitions"),
+        help: "Parallel dumps, each over a slice of the peer-port space (default 1: one walk for everything).")
     var partitions: Int = 1
 
-    @Flag(name: .customLong("per-family"),
-          help: "One dump per family in parallel, instead of one dump walking the kernel's table once for both.")
+    @Flag(
+        name: .customLong("per-family"),
+        help: "One dump per family in parallel, instead of one dump walking the kernel's table once for both.")
     var perFamily = false
 
     func validate() throws {
@@ -45,7 +48,8 @@ struct SocketFilterOptions: ParsableArguments {
         for name in stateNames {
             if name.lowercased() == "all" { return TCPState.allCases }
             guard let s = TCPState(name: name) else {
-                throw ValidationError("unknown state '\(name)' (one of: \(TCPState.allCases.map(\.name).joined(separator: ", ")), all)")
+                throw ValidationError(
+                    "unknown state '\(name)' (one of: \(TCPState.allCases.map(\.name).joined(separator: ", ")), all)")
             }
             if !out.contains(s) { out.append(s) }
         }
@@ -63,11 +67,14 @@ struct SocketFilterOptions: ParsableArguments {
     /// for an extra walk.
     var effectivePartitions: Int { partitions }
 
-    func query(defaultStates: [TCPState], grouping: SocketQuery.Grouping?, queueThresholdBytes: UInt32,
-               collectCookies: Bool = false) throws -> SocketQuery {
-        var q = SocketQuery(ports: ports, remote: remote, states: try states(default: defaultStates), families: families,
-                            grouping: grouping, queueThresholdBytes: queueThresholdBytes, collectCookies: collectCookies,
-                            partitions: effectivePartitions)
+    func query(
+        defaultStates: [TCPState], grouping: SocketQuery.Grouping?, queueThresholdBytes: UInt32,
+        collectCookies: Bool = false
+    ) throws -> SocketQuery {
+        var q = SocketQuery(
+            ports: ports, remote: remote, states: try states(default: defaultStates), families: families,
+            grouping: grouping, queueThresholdBytes: queueThresholdBytes, collectCookies: collectCookies,
+            partitions: effectivePartitions)
         q.bothFamiliesInOneDump = !perFamily
         return q
     }

@@ -9,19 +9,27 @@ extension CountReport {
         func family(_ name: String, _ type: String, _ help: String, _ samples: [(String, Any)]) {
             out += PrometheusText.family(name, type, help, samples)
         }
-        family("wstune_sockets", "gauge", "TCP sockets matching the filter, by state (sock_diag).",
-               TCPState.allCases.compactMap { s in byState[s.name].map { ("\(base),state=\"\(s.name)\"", $0) } })
+        family(
+            "wstune_sockets", "gauge", "TCP sockets matching the filter, by state (sock_diag).",
+            TCPState.allCases.compactMap { s in byState[s.name].map { ("\(base),state=\"\(s.name)\"", $0) } })
         if let e = establishedByPort {
-            family("wstune_sockets_established_by_port", "gauge", "Established TCP sockets per filter port.",
-                   e.sorted { $0.key < $1.key }.map { ("port=\"\($0.key)\",side=\"\(filter.side)\"", $0.value) })
+            family(
+                "wstune_sockets_established_by_port", "gauge", "Established TCP sockets per filter port.",
+                e.sorted { $0.key < $1.key }.map { ("port=\"\($0.key)\",side=\"\(filter.side)\"", $0.value) })
         }
-        family("wstune_socket_queue_over_threshold", "gauge",
-               "Established sockets whose queue holds more than threshold_bytes (slow consumers).",
-               [("\(base),queue=\"receive\",threshold_bytes=\"\(queue.thresholdBytes)\"", queue.receiveQueueOver),
-                ("\(base),queue=\"send\",threshold_bytes=\"\(queue.thresholdBytes)\"", queue.sendQueueOver)])
-        family("wstune_socket_queue_largest_bytes", "gauge", "Largest queue among established sockets.",
-               [("\(base),queue=\"receive\"", queue.largestReceiveQueueBytes),
-                ("\(base),queue=\"send\"", queue.largestSendQueueBytes)])
+        family(
+            "wstune_socket_queue_over_threshold", "gauge",
+            "Established sockets whose queue holds more than threshold_bytes (slow consumers).",
+            [
+                ("\(base),queue=\"receive\",threshold_bytes=\"\(queue.thresholdBytes)\"", queue.receiveQueueOver),
+                ("\(base),queue=\"send\",threshold_bytes=\"\(queue.thresholdBytes)\"", queue.sendQueueOver),
+            ])
+        family(
+            "wstune_socket_queue_largest_bytes", "gauge", "Largest queue among established sockets.",
+            [
+                ("\(base),queue=\"receive\"", queue.largestReceiveQueueBytes),
+                ("\(base),queue=\"send\"", queue.largestSendQueueBytes),
+            ])
         if let c = conntrack { out += c.prometheusText() }
         return out
     }

@@ -33,25 +33,30 @@ struct CountReport: Encodable {
     let conntrack: ConntrackReport?
 
     init(query: SocketQuery, counts: SocketCounts, conntrack c: ConntrackSummary?, topRows: Int) {
-        filter = Filter(ports: query.ports, side: query.remote ? "remote" : "local",
-                        states: query.states.sorted().map(\.name), families: query.families.map(\.rawValue))
+        filter = Filter(
+            ports: query.ports, side: query.remote ? "remote" : "local",
+            states: query.states.sorted().map(\.name), families: query.families.map(\.rawValue))
         matching = counts.total
         byState = Dictionary(uniqueKeysWithValues: counts.byState.map { ($0.key.name, $0.value) })
-        byPort = query.grouping == .port
+        byPort =
+            query.grouping == .port
             ? counts.byPort.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(topRows)
                 .map { Row(key: String($0.key), sockets: $0.value) }
             : nil
-        byPeer = query.grouping == .peer
+        byPeer =
+            query.grouping == .peer
             ? counts.byPeer.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(topRows)
                 .map { Row(key: $0.key.description, sockets: $0.value) }
             : nil
-        establishedByPort = query.ports.isEmpty
+        establishedByPort =
+            query.ports.isEmpty
             ? nil
             : Dictionary(uniqueKeysWithValues: query.ports.map { (String($0), counts.establishedByPort[$0] ?? 0) })
         let q = counts.queue
-        queue = Queue(thresholdBytes: q.thresholdBytes, receiveQueueOver: q.receiveQueueOver,
-                      sendQueueOver: q.sendQueueOver, sendQueueNonEmpty: q.sendQueueNonEmpty,
-                      largestReceiveQueueBytes: q.largestReceiveQueueBytes, largestSendQueueBytes: q.largestSendQueueBytes)
+        queue = Queue(
+            thresholdBytes: q.thresholdBytes, receiveQueueOver: q.receiveQueueOver,
+            sendQueueOver: q.sendQueueOver, sendQueueNonEmpty: q.sendQueueNonEmpty,
+            largestReceiveQueueBytes: q.largestReceiveQueueBytes, largestSendQueueBytes: q.largestSendQueueBytes)
         conntrack = c.map(ConntrackReport.init)
     }
 
@@ -60,7 +65,8 @@ struct CountReport: Encodable {
         var out = ""
         func table(_ title: String, _ rows: [(String, Int)]) {
             let width = max(title.count, rows.map(\.0.count).max() ?? 0)
-            out += terminal.paint(title.padding(toLength: width, withPad: " ", startingAt: 0) + "  SOCKETS", .bold) + "\n"
+            out +=
+                terminal.paint(title.padding(toLength: width, withPad: " ", startingAt: 0) + "  SOCKETS", .bold) + "\n"
             for (k, v) in rows { out += k.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(v)\n" }
         }
         switch grouping {
@@ -74,7 +80,8 @@ struct CountReport: Encodable {
             break
         }
         if grouping != nil { out += "\n" }
-        out += "queue pressure: \(queue.receiveQueueOver) established with more than \(queue.thresholdBytes) bytes unread, "
+        out +=
+            "queue pressure: \(queue.receiveQueueOver) established with more than \(queue.thresholdBytes) bytes unread, "
             + "\(queue.sendQueueOver) with more than \(queue.thresholdBytes) bytes unsent; "
             + "largest unread \(queue.largestReceiveQueueBytes) B, largest unsent \(queue.largestSendQueueBytes) B\n"
         if let c = conntrack { out += c.text(terminal: terminal) }

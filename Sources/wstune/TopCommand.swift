@@ -9,7 +9,8 @@ struct TopCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "top",
         abstract: "Live view: established per port, open/close rates, states, queue pressure, conntrack, fds.",
-        discussion: "On a terminal: full screen, q or Ctrl-C quits. Otherwise one line (or --json object) per interval.")
+        discussion: "On a terminal: full screen, q or Ctrl-C quits. Otherwise one line (or --json object) per interval."
+    )
 
     @OptionGroup var filter: SocketFilterOptions
 
@@ -36,8 +37,9 @@ struct TopCommand: ParsableCommand {
     }
 
     func run() throws {
-        let query = try filter.query(defaultStates: TCPState.allCases, grouping: nil,
-                                     queueThresholdBytes: queueThresholdBytes)
+        let query = try filter.query(
+            defaultStates: TCPState.allCases, grouping: nil,
+            queueThresholdBytes: queueThresholdBytes)
         let hostRoot = HostRoot(root)
         let fullScreen = Terminal.stdout.isTTY && !json
         let screen = fullScreen ? TopScreenSession() : nil
@@ -58,8 +60,9 @@ struct TopCommand: ParsableCommand {
             let delta = previous.map { LiveDelta(from: $0, to: sample) }
             let view = TopView(query: query, sample: sample, delta: delta)
             if let screen {
-                screen.draw(view.screenLines(terminal: Terminal.stdout, width: screen.size.columns),
-                            rows: screen.size.rows)
+                screen.draw(
+                    view.screenLines(terminal: Terminal.stdout, width: screen.size.columns),
+                    rows: screen.size.rows)
             } else if json {
                 try printTopJSONLine(view.jsonObject())
             } else {

@@ -31,13 +31,18 @@ struct TopView {
 
     func screenLines(terminal: Terminal, width: Int) -> [String] {
         var lines: [String] = []
-        let filterText = query.ports.isEmpty ? "all ports"
+        let filterText =
+            query.ports.isEmpty
+            ? "all ports"
             : "port \(query.ports.map(String.init).joined(separator: ",")) (\(query.remote ? "remote" : "local"))"
         lines.append(terminal.paint("wstune top", .bold) + "  \(filterText)  \(TopView.clock())  q quits")
         lines.append("")
-        lines.append(terminal.paint("ESTABLISHED", .bold) + " \(established)   opened/s \(rate(delta?.openedPerSecond))"
-            + "   closed/s \(rate(delta?.closedPerSecond))")
-        for (port, n) in portRows { lines.append("  port \(String(port).padding(toLength: 6, withPad: " ", startingAt: 0)) \(n)") }
+        lines.append(
+            terminal.paint("ESTABLISHED", .bold) + " \(established)   opened/s \(rate(delta?.openedPerSecond))"
+                + "   closed/s \(rate(delta?.closedPerSecond))")
+        for (port, n) in portRows {
+            lines.append("  port \(String(port).padding(toLength: 6, withPad: " ", startingAt: 0)) \(n)")
+        }
         lines.append("")
         lines.append(terminal.paint("STATES", .bold))
         let maxCount = max(1, sample.sockets.byState.values.max() ?? 1)
@@ -46,7 +51,8 @@ struct TopView {
             let n = sample.sockets.byState[s] ?? 0
             let change = delta?.stateChange[s]
             let bar = String(repeating: "#", count: n == 0 ? 0 : max(1, n * barWidth / maxCount))
-            var row = "  " + s.name.padding(toLength: 12, withPad: " ", startingAt: 0)
+            var row =
+                "  " + s.name.padding(toLength: 12, withPad: " ", startingAt: 0)
                 + String(n).leftPadded(8) + " " + (change.map { $0 == 0 ? "" : signed($0) } ?? "").leftPadded(7) + " "
                 + bar
             if TopView.watchedStates.contains(s), let c = change, c > 0 { row = terminal.paint(row, .red) }
@@ -54,13 +60,16 @@ struct TopView {
         }
         lines.append("")
         let q = sample.sockets.queue
-        let qLine = "QUEUES  unread > \(q.thresholdBytes) B: \(q.receiveQueueOver)   unsent > \(q.thresholdBytes) B: "
-            + "\(q.sendQueueOver)   largest unread \(q.largestReceiveQueueBytes) B   largest unsent \(q.largestSendQueueBytes) B"
+        let qLine =
+            "QUEUES  unread > \(q.thresholdBytes) B: \(q.receiveQueueOver)   unsent > \(q.thresholdBytes) B: "
+            + "\(q.sendQueueOver)   largest unread \(q.largestReceiveQueueBytes) B   "
+            + "largest unsent \(q.largestSendQueueBytes) B"
         lines.append(q.sendQueueOver + q.receiveQueueOver > 0 ? terminal.paint(qLine, .yellow) : qLine)
         lines.append(conntrackText())
         lines.append(filesText())
         let listen = "LISTEN  overflows \(signed(delta?.listenOverflows))   drops \(signed(delta?.listenDrops))"
-        lines.append((delta?.listenOverflows ?? 0) + (delta?.listenDrops ?? 0) > 0 ? terminal.paint(listen, .red) : listen)
+        lines.append(
+            (delta?.listenOverflows ?? 0) + (delta?.listenDrops ?? 0) > 0 ? terminal.paint(listen, .red) : listen)
         return lines.map { String($0.prefix(width + 16)) }
     }
 
@@ -76,7 +85,9 @@ struct TopView {
     func filesText() -> String {
         let h = sample.host
         var usage = ""
-        if let o = h.openFiles, let m = h.fileMax, m > 0 { usage = String(format: " (%.1f%%)", Double(o) * 100 / Double(m)) }
+        if let o = h.openFiles, let m = h.fileMax, m > 0 {
+            usage = String(format: " (%.1f%%)", Double(o) * 100 / Double(m))
+        }
         return "FILES  \(h.openFiles.map(String.init) ?? "?") / \(h.fileMax.map(String.init) ?? "?")\(usage)"
     }
 
@@ -91,9 +102,12 @@ struct TopView {
         parts.append("unread_over=\(s.queue.receiveQueueOver)")
         parts.append("unsent_over=\(s.queue.sendQueueOver)")
         let c = sample.conntrack
-        parts.append(c.loaded ? "conntrack=\(c.entries.map(String.init) ?? "?")/\(c.maxEntries.map(String.init) ?? "?")"
-                     : "conntrack=not-loaded")
-        parts.append("files=\(sample.host.openFiles.map(String.init) ?? "?")/\(sample.host.fileMax.map(String.init) ?? "?")")
+        parts.append(
+            c.loaded
+                ? "conntrack=\(c.entries.map(String.init) ?? "?")/\(c.maxEntries.map(String.init) ?? "?")"
+                : "conntrack=not-loaded")
+        parts.append(
+            "files=\(sample.host.openFiles.map(String.init) ?? "?")/\(sample.host.fileMax.map(String.init) ?? "?")")
         parts.append("listen_overflows=\(signed(delta?.listenOverflows))")
         parts.append("listen_drops=\(signed(delta?.listenDrops))")
         return parts.joined(separator: " ")
@@ -124,7 +138,9 @@ struct TopView {
             openedPerSecond: delta?.openedPerSecond, closedPerSecond: delta?.closedPerSecond,
             intervalSeconds: delta?.intervalSeconds,
             states: Dictionary(uniqueKeysWithValues: sample.sockets.byState.map { ($0.key.name, $0.value) }),
-            stateChange: delta.map { d in Dictionary(uniqueKeysWithValues: d.stateChange.map { ($0.key.name, $0.value) }) },
+            stateChange: delta.map { d in
+                Dictionary(uniqueKeysWithValues: d.stateChange.map { ($0.key.name, $0.value) })
+            },
             queue: sample.sockets.queue, conntrackLoaded: sample.conntrack.loaded,
             conntrackEntries: sample.conntrack.entries, conntrackMax: sample.conntrack.maxEntries,
             openFiles: sample.host.openFiles, fileMax: sample.host.fileMax,

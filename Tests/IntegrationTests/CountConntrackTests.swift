@@ -5,21 +5,26 @@ import XCTest
 /// turns tracking on (the host's own namespace tracks nothing).
 final class CountConntrackTests: XCTestCase {
     func testConntrackCountsMatchConntrackTool() throws {
-        guard (try? TestSupport.run(["conntrack", "--version"]))?.status == 0 else { throw XCTSkip("conntrack missing") }
+        guard (try? TestSupport.run(["conntrack", "--version"]))?.status == 0 else {
+            throw XCTSkip("conntrack missing")
+        }
         let ns = try NetNamespace("ct")
         var peers: CountTestPeers?
         defer {
             peers?.stop()
             ns.delete()
         }
-        for cmd in [["nft", "add", "table", "inet", "t"],
-                    ["nft", "add", "chain", "inet", "t", "c", "{ type filter hook output priority 0; }"],
-                    ["nft", "add", "rule", "inet", "t", "c", "ct", "state", "established,new", "accept"]] {
+        for cmd in [
+            ["nft", "add", "table", "inet", "t"],
+            ["nft", "add", "chain", "inet", "t", "c", "{ type filter hook output priority 0; }"],
+            ["nft", "add", "rule", "inet", "t", "c", "ct", "state", "established,new", "accept"],
+        ] {
             let r = try ns.exec(cmd)
             guard r.status == 0 else { throw XCTSkip("nftables unavailable: \(r.stderr)") }
         }
-        peers = try CountTestPeers(namespace: ns, portA: 8811, portB: 8812, ipv4A: 300, ipv4B: 200, ipv6A: 150,
-                                   ipv6B: 100, timeWait: 40, closeWait: 25)
+        peers = try CountTestPeers(
+            namespace: ns, portA: 8811, portB: 8812, ipv4A: 300, ipv4B: 200, ipv6A: 150,
+            ipv6B: 100, timeWait: 40, closeWait: 25)
         // Oracle: conntrack -C (CT_GET_STATS) and the listing of both families.
         let total = Int(try ns.exec(["conntrack", "-C"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         XCTAssertGreaterThanOrEqual(total, 800, "the nft rule should have made entries")
@@ -35,7 +40,9 @@ final class CountConntrackTests: XCTestCase {
             }
         }
         for engine in ["raw", "library"] {
-            let r = try ns.exec([TestSupport.wstuneBinary, "count", "--conntrack", "--conntrack-engine", engine, "--json"])
+            let r = try ns.exec([
+                TestSupport.wstuneBinary, "count", "--conntrack", "--conntrack-engine", engine, "--json",
+            ])
             XCTAssertEqual(r.status, 0, r.stderr)
             let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
             XCTAssertEqual(report["loaded"] as? Bool, true)
@@ -63,7 +70,8 @@ final class CountConntrackTests: XCTestCase {
         let r = try ns.exec([TestSupport.wstuneBinary, "count", "--conntrack", "--json"])
         let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let ours = try XCTUnwrap(report["stats"] as? [String: Int])
-        for key in ["drop", "early_drop", "insert_failed", "error", "invalid", "search_restart"] where sums[key] != nil {
+        for key in ["drop", "early_drop", "insert_failed", "error", "invalid", "search_restart"] where sums[key] != nil
+        {
             XCTAssertEqual(ours[key], sums[key], key)
         }
         // Prometheus: entries and max as gauges.
@@ -74,13 +82,17 @@ final class CountConntrackTests: XCTestCase {
     func testConntrackNotLoadedUnderARootWithoutIt() throws {
         let dir = try TestSupport.temporaryDirectory("wst-noct")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("proc/sys/net/ipv4"),
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("proc/sys/net/ipv4"),
+            withIntermediateDirectories: true)
         let r = try TestSupport.wstune(["count", "--conntrack", "--root", dir.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout, "conntrack: not loaded\n")
         // The oracle: the root really has no nf_conntrack_max.
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent(
-            "proc/sys/net/netfilter/nf_conntrack_max").path))
+        XCTAssertFalse(
+            FileManager.default.fileExists(
+                atPath: dir.appendingPathComponent(
+                    "proc/sys/net/netfilter/nf_conntrack_max"
+                ).path))
     }
 }

@@ -15,8 +15,9 @@ final class CountSocketTests: XCTestCase {
         do {
             let ns = try NetNamespace("count")
             namespace = ns
-            peers = try CountTestPeers(namespace: ns, portA: portA, portB: portB, ipv4A: 1500, ipv4B: 1000,
-                                       ipv6A: 800, ipv6B: 700, timeWait: 50, closeWait: 30)
+            peers = try CountTestPeers(
+                namespace: ns, portA: portA, portB: portB, ipv4A: 1500, ipv4B: 1000,
+                ipv6A: 800, ipv6B: 700, timeWait: 50, closeWait: 30)
         } catch {
             setupError = error
         }
@@ -59,7 +60,8 @@ final class CountSocketTests: XCTestCase {
     }
 
     func testPlainNumberMatchesSsForPortsSidesAndFamilies() throws {
-        let a = CountSocketTests.portA, b = CountSocketTests.portB
+        let a = CountSocketTests.portA
+        let b = CountSocketTests.portB
         let cases: [([String], String)] = [
             (["--port", "\(a)"], "state established '( sport = :\(a) )'"),
             (["--port", "\(b)"], "state established '( sport = :\(b) )'"),
@@ -78,8 +80,9 @@ final class CountSocketTests: XCTestCase {
             let expected = try ssCount(ssArgs)
             // One dump for both families (default), one per family, and three port-space slices per family.
             for variant in [[], ["--per-family"], ["--partitions", "3"], ["--per-family", "--partitions", "3"]] {
-                XCTAssertEqual(try number(["count"] + args + variant), expected,
-                               "count \(args) \(variant) vs ss \(ssArgs)")
+                XCTAssertEqual(
+                    try number(["count"] + args + variant), expected,
+                    "count \(args) \(variant) vs ss \(ssArgs)")
             }
         }
         // The shapes really were made (these would be zero if the peers had not done their job).
@@ -92,8 +95,10 @@ final class CountSocketTests: XCTestCase {
         let report = try json(["count", "--by", "state"])
         let byState = try XCTUnwrap(report["byState"] as? [String: Int])
         // ss's own state names (ss(8): "All standard TCP states").
-        let states = ["established", "syn-sent", "syn-recv", "fin-wait-1", "fin-wait-2", "time-wait", "closed",
-                      "close-wait", "last-ack", "listening", "closing"]
+        let states = [
+            "established", "syn-sent", "syn-recv", "fin-wait-1", "fin-wait-2", "time-wait", "closed",
+            "close-wait", "last-ack", "listening", "closing",
+        ]
         XCTAssertEqual(Set(byState.keys), Set(states))
         for s in states {
             XCTAssertEqual(byState[s], try ssCount("state \(s)"), "state \(s)")
@@ -109,7 +114,8 @@ final class CountSocketTests: XCTestCase {
 
     func testByPortMatchesSsLocalAndRemote() throws {
         for remote in [false, true] {
-            let report = try json(["count", "--by", "port", "--state", "all", "--top", "100000"] + (remote ? ["--remote"] : []))
+            let report = try json(
+                ["count", "--by", "port", "--state", "all", "--top", "100000"] + (remote ? ["--remote"] : []))
             let rows = try XCTUnwrap(report["byPort"] as? [[String: Any]])
             var ours: [String: Int] = [:]
             for r in rows { ours[r["key"] as! String] = r["sockets"] as? Int }
@@ -132,8 +138,11 @@ final class CountSocketTests: XCTestCase {
         let rows = try XCTUnwrap(report["byPeer"] as? [[String: Any]])
         var ours: [String: Int] = [:]
         for r in rows { ours[r["key"] as! String] = r["sockets"] as? Int }
-        let ss = try ns.exec(["sh", "-c", "ss -Htn state established '( sport = :\(CountSocketTests.portA) )' "
-            + "| awk '{print $4}' | sed -e 's/:[0-9]*$//' -e 's/^\\[//' -e 's/\\]$//' -e 's/^::ffff://' | sort | uniq -c"])
+        let ss = try ns.exec([
+            "sh", "-c",
+            "ss -Htn state established '( sport = :\(CountSocketTests.portA) )' "
+                + "| awk '{print $4}' | sed -e 's/:[0-9]*$//' -e 's/^\\[//' -e 's/\\]$//' -e 's/^::ffff://' | sort | uniq -c",
+        ])
         var theirs: [String: Int] = [:]
         for line in ss.stdout.split(separator: "\n") {
             let f = line.split(separator: " ")
@@ -149,7 +158,10 @@ final class CountSocketTests: XCTestCase {
         let q = try XCTUnwrap(report["queue"] as? [String: Int])
         // ss -tn: column 2 is Recv-Q, column 3 Send-Q (for established sockets: unread and unsent/unacked bytes).
         let ss = try ns.exec(["sh", "-c", "ss -Htn state established | awk '{print $1, $2}'"])
-        var rOver = 0, wOver = 0, rMax = 0, wMax = 0
+        var rOver = 0
+        var wOver = 0
+        var rMax = 0
+        var wMax = 0
         for line in ss.stdout.split(separator: "\n") {
             let f = line.split(separator: " ").compactMap { Int($0) }
             guard f.count == 2 else { continue }
@@ -168,10 +180,13 @@ final class CountSocketTests: XCTestCase {
 
     func testKernelFilterIsTheOneSsSends() throws {
         guard (try? TestSupport.run(["strace", "-V"]))?.status == 0 else { throw XCTSkip("strace not installed") }
-        let a = CountSocketTests.portA, b = CountSocketTests.portB
-        for (ours, theirs) in [(["--port", "\(a)"], "( sport = :\(a) )"),
-                               (["--port", "\(a)", "--port", "\(b)"], "( sport = :\(a) or sport = :\(b) )"),
-                               (["--port", "\(b)", "--remote"], "( dport = :\(b) )")] {
+        let a = CountSocketTests.portA
+        let b = CountSocketTests.portB
+        for (ours, theirs) in [
+            (["--port", "\(a)"], "( sport = :\(a) )"),
+            (["--port", "\(a)", "--port", "\(b)"], "( sport = :\(a) or sport = :\(b) )"),
+            (["--port", "\(b)", "--remote"], "( dport = :\(b) )"),
+        ] {
             // One family per run, so each program sends one request from one thread.
             for family in ["-4", "-6"] {
                 let ss = try bytecodes(["ss", "-Htn", family, "state", "established", theirs])
@@ -209,7 +224,10 @@ final class CountSocketTests: XCTestCase {
             // the sender's memory (ss leaves them uninitialised); the kernel ignores them, so the comparison does.
             var pos = 0
             while pos + 8 <= code.count, code[pos + 1] > 0 {
-                if code[pos] == 7 || code[pos] == 8 { code[pos + 6] = 0; code[pos + 7] = 0 }
+                if code[pos] == 7 || code[pos] == 8 {
+                    code[pos + 6] = 0
+                    code[pos + 7] = 0
+                }
                 pos += Int(code[pos + 1])
             }
             out.append(code.map { String(format: "%02x", $0) }.joined())
@@ -224,18 +242,19 @@ final class CountSocketTests: XCTestCase {
         guard let compiler = compilers.first else { throw XCTSkip("no C compiler for the preload library") }
         let dir = try TestSupport.temporaryDirectory("wst-nonetlink")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let source = dir.appendingPathComponent("nonetlink.c"), library = dir.appendingPathComponent("nonetlink.so")
+        let source = dir.appendingPathComponent("nonetlink.c")
+        let library = dir.appendingPathComponent("nonetlink.so")
         try """
-            #define _GNU_SOURCE
-            #include <dlfcn.h>
-            #include <errno.h>
-            #include <sys/socket.h>
-            int socket(int domain, int type, int protocol) {
-                if (domain == AF_NETLINK) { errno = EAFNOSUPPORT; return -1; }
-                int (*real)(int, int, int) = (int (*)(int, int, int))dlsym(RTLD_NEXT, "socket");
-                return real(domain, type, protocol);
-            }
-            """.write(to: source, atomically: true, encoding: .utf8)
+        #define _GNU_SOURCE
+        #include <dlfcn.h>
+        #include <errno.h>
+        #include <sys/socket.h>
+        int socket(int domain, int type, int protocol) {
+            if (domain == AF_NETLINK) { errno = EAFNOSUPPORT; return -1; }
+            int (*real)(int, int, int) = (int (*)(int, int, int))dlsym(RTLD_NEXT, "socket");
+            return real(domain, type, protocol);
+        }
+        """.write(to: source, atomically: true, encoding: .utf8)
         let cc = try TestSupport.run([compiler, "-shared", "-fPIC", "-o", library.path, source.path, "-ldl"])
         XCTAssertEqual(cc.status, 0, cc.stderr)
         for args in [["count"], ["count", "--by", "state"], ["count", "--conntrack"], ["top", "--iterations", "1"]] {
@@ -253,15 +272,20 @@ final class CountSocketTests: XCTestCase {
         let byState = try XCTUnwrap(report["byState"] as? [String: Int])
         var typed = Set<String>()
         for line in text.split(separator: "\n") {
-            if line.hasPrefix("# TYPE ") { typed.insert(String(line.split(separator: " ")[2])); continue }
+            if line.hasPrefix("# TYPE ") {
+                typed.insert(String(line.split(separator: " ")[2]))
+                continue
+            }
             if line.hasPrefix("#") { continue }
             let name = String(line.prefix { $0 != "{" && $0 != " " })
             XCTAssertTrue(typed.contains(name), "sample before its TYPE: \(line)")
             XCTAssertNotNil(Double(line.split(separator: " ").last!), "value: \(line)")
         }
         for (state, n) in byState {
-            XCTAssertTrue(text.contains("wstune_sockets{ports=\"\(CountSocketTests.portA)\",side=\"local\",state=\"\(state)\"} \(n)\n"),
-                          state)
+            XCTAssertTrue(
+                text.contains(
+                    "wstune_sockets{ports=\"\(CountSocketTests.portA)\",side=\"local\",state=\"\(state)\"} \(n)\n"),
+                state)
         }
     }
 }

@@ -11,7 +11,9 @@ final class DiagFilterTests: XCTestCase {
         var pos = 0
         var len = bc.count
         while len > 0 {
-            let code = Int(bc[pos]), yes = Int(bc[pos + 1]), no = Int(bc[pos + 2]) | Int(bc[pos + 3]) << 8
+            let code = Int(bc[pos])
+            let yes = Int(bc[pos + 1])
+            let no = Int(bc[pos + 2]) | Int(bc[pos + 3]) << 8
             var ok = true
             switch code {
             case 1: ok = false  // JMP
@@ -24,7 +26,13 @@ final class DiagFilterTests: XCTestCase {
                 ok = port == Int(code == 7 ? sport : dport)
             default: XCTFail("unexpected op \(code)")
             }
-            if ok { len -= yes; pos += yes } else { len -= no; pos += no }
+            if ok {
+                len -= yes
+                pos += yes
+            } else {
+                len -= no
+                pos += no
+            }
             XCTAssertGreaterThanOrEqual(len, -4, "jump past the reject point")
             if len < 0 { return false }
         }
@@ -37,8 +45,9 @@ final class DiagFilterTests: XCTestCase {
         let samples: [UInt16] = [0, 1, 79, 80, 81, 443, 8080, 32767, 32768, 40000, 46883, 46884, 52000, 61000, 65535]
         for s in samples {
             for d in samples {
-                XCTAssertEqual(run(bc, sport: s, dport: d), f.matches(localPort: s, remotePort: d),
-                               "\(f) sport \(s) dport \(d)", file: file, line: line)
+                XCTAssertEqual(
+                    run(bc, sport: s, dport: d), f.matches(localPort: s, remotePort: d),
+                    "\(f) sport \(s) dport \(d)", file: file, line: line)
             }
         }
     }

@@ -9,8 +9,9 @@ import XCTest
 final class HostReadsTests: XCTestCase {
     func testNotLoadedWhenTheRootHasNoConntrack() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wst-sd-\(getpid())")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("proc/sys/net"),
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("proc/sys/net"),
+            withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let s = try ConntrackReader.read(root: HostRoot(dir.path), byState: true)
         XCTAssertFalse(s.loaded)
@@ -22,8 +23,9 @@ final class HostReadsTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wst-sd2-\(getpid())")
         let nf = dir.appendingPathComponent("proc/sys/net/netfilter")
         try FileManager.default.createDirectory(at: nf, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("proc/net/stat"),
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("proc/net/stat"),
+            withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try "1000\n".write(to: nf.appendingPathComponent("nf_conntrack_max"), atomically: true, encoding: .utf8)
         try "250\n".write(to: nf.appendingPathComponent("nf_conntrack_count"), atomically: true, encoding: .utf8)
@@ -44,7 +46,8 @@ final class HostReadsTests: XCTestCase {
         let load = try HostLoad.read()
         let fileMax = try String(contentsOfFile: "/proc/sys/fs/file-max", encoding: .utf8)
         XCTAssertEqual(load.fileMax, Int(fileMax.trimmingCharacters(in: .whitespacesAndNewlines)))
-        let nr = try String(contentsOfFile: "/proc/sys/fs/file-nr", encoding: .utf8).split(whereSeparator: \.isWhitespace)
+        let nr = try String(contentsOfFile: "/proc/sys/fs/file-nr", encoding: .utf8).split(
+            whereSeparator: \.isWhitespace)
         let now = Int(nr[0])!
         XCTAssertLessThan(abs((load.openFiles ?? -1) - now), 2000)
         XCTAssertNotNil(load.listenOverflows)
