@@ -2,5 +2,4 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
-#include <linux/tcp.h>
 #include <netinet/in.h>

@@ -1,9 +1,127 @@
 import ArgumentParser
+import Foundation
+import HostFacts
+import Reference
+import Tuning
 
-// Placeholder until its issue lands: replaced whole by the owner of `wstune check`.
+/// `wstune check`: predict, start the reference server with production limits, ramp N connections, sample,
+/// hold, broadcast, and name the limit that stopped it.
 struct CheckCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Prove the host holds N WebSocket connections, or name the limit that stops it.",
+        discussion: """
+            Predicts capacity with the audit's model, starts the reference server (`wstune serve --reuse-port`) \
+            as child processes whose soft and hard nofile are --server-nofile, ramps --connections with the \
+            load client (several server and worker processes when one process cannot hold the fds), samples \
+            the servers' RSS and fds, sockstat, ListenOverflows/Drops, conntrack and file-nr, holds, broadcasts \
+            once to every client, and reports. Exit 0 when reached, 1 when not, 2 when it could not run.
+            Example: wstune check --connections 50000 --profile server-100k
+            """)
+
+    @OptionGroup var profileOptions: ProfileOptions
+
+    @Option(
+        name: .customLong("server-nofile"),
+        help: "Soft and hard nofile of each server process (default: this process's hard limit).")
+    var serverNofile: Int?
+
+    @Option(
+        name: .customLong("server-processes"),
+        help: "Server processes sharing the port (default: 1 with --server-nofile, else as many as N needs).")
+    var serverProcesses: Int?
+
+    @Option(help: "Target this running server (ws://host:port/ws/broadcast) instead of starting one.")
+    var url: String?
+
+    @Option(help: "PID of the running server to sample (repeat for several processes); with --url.")
+    var pid: [Int32] = []
+
+    @Option(help: "Handshakes per second across all load workers.")
+    var rate: Double = 2000
+
+    @Option(help: "Source addresses for the load client (default on loopback: 127.0.0.2-127.0.0.40).")
+    var source: String?
+
+    @Option(help: "Seconds to hold all connections before the broadcast.")
+    var hold: Double = 5
+
+    @Option(name: .customLong("handshake-timeout"), help: "Seconds for connect plus HTTP upgrade.")
+    var handshakeTimeout: Double = 15
+
+    @Option(name: .customLong("connect-timeout"), help: "Seconds for the TCP connect.")
+    var connectTimeout: Double = 10
+
+    @Option(name: .customLong("load-workers"), help: "Load worker processes (default: as many as N needs).")
+    var loadWorkers: Int?
+
+    @Option(help: "Address the started servers listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .customLong("server-command"), help: .hidden)
+    var serverCommand: String?
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard let c = profileOptions.connections, c > 0 else { throw ValidationError("--connections N is required") }
+        if url == nil && !pid.isEmpty { throw ValidationError("--pid goes with --url") }
+        if let n = serverNofile, n < 64 { throw ValidationError("--server-nofile must be at least 64") }
+        if let k = serverProcesses, k < 1 || k > 256 { throw ValidationError("--server-processes must be 1...256") }
+    }
+
     func run() throws {
-        throw ValidationError("wstune check is not built yet")
+        let connections = profileOptions.connections ?? 0
+        // The default profile only supplies the memory budget and the audit's model: without it (an install with
+        // no profile files) check still runs, predicting from the host's limits alone.
+        var profile: Profile?
+        do {
+            profile = try profileOptions.store.load(profileOptions.profile).withConnections(connections)
+        } catch {
+            printError("wstune check: \(error)")
+            if profileOptions.profile != "dev" { throw ExitStatus.couldNotRun }
+            printError("wstune check: going on without a profile: prediction from host limits, no memory budget")
+        }
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let options: CheckOptions
+        do {
+            options = CheckOptions(
+                connections: connections, profile: profile,
+                serverNofile: serverNofile, serverProcesses: serverProcesses,
+                externalURL: try url.map(WebSocketTarget.parse), externalPIDs: pid, host: host,
+                ratePerSecond: rate, sources: try source.map(SourceAddressPool.parse), holdSeconds: hold,
+                connectTimeoutSeconds: connectTimeout, handshakeTimeoutSeconds: handshakeTimeout,
+                loadWorkers: loadWorkers, wstuneBinary: Self.executablePath() ?? binary,
+                serverCommand: serverCommand.map { $0.split(separator: " ").map(String.init) })
+        } catch let e as LoadError {
+            printError("wstune check: \(e)")
+            throw ExitStatus.couldNotRun
+        }
+        signal(SIGPIPE, SIG_IGN)
+        let runner = CheckRunner(options: options, predictor: AuditCapacityPredictor())
+        let interrupts = CheckInterruptGuard(runner: runner)
+        defer { interrupts.release() }
+        let bar = LoadProgressBar()
+        let report: CheckReport
+        do {
+            report = try runner.run { p in bar.update(p.load, label: "check \(p.phase.rawValue) ") }
+            bar.finish()
+        } catch {
+            bar.finish()
+            printError("wstune check: \(error)")
+            throw ExitStatus.couldNotRun
+        }
+        if json {
+            try printJSON(report)
+        } else {
+            for line in CheckReportRenderer(terminal: .stdout).lines(report) { print(line) }
+        }
+        if !report.reached { throw ExitStatus.notReady }
+    }
+
+    /// This executable's path from /proc/self/exe (argv[0] may be a bare name found in PATH).
+    static func executablePath() -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     }
 }

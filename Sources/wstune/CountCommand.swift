@@ -1,9 +1,127 @@
 import ArgumentParser
+import HostFacts
+import SocketDiag
 
-// Placeholder until its issue lands: replaced whole by the owner of `wstune count`.
+/// `wstune count`: sockets over sock_diag (and conntrack) as one number, a table, JSON or Prometheus text.
 struct CountCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "count", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "count",
+        abstract: "Count TCP sockets (sock_diag) and conntrack entries, faster than ss.",
+        discussion: """
+            With no --by, prints one number: sockets matching the filter in the asked states (established by \
+            default), so it composes in scripts. --by prints a table, then queue pressure and conntrack. \
+            Exit 2 when netlink is not available.
+            """)
+
+    @OptionGroup var filter: SocketFilterOptions
+
+    @Option(name: .customLong("by"), help: "Print a table by state, port or peer.")
+    var grouping: SocketQuery.Grouping?
+
+    @Option(name: .customLong("queue-threshold"), help: "Bytes in a socket's queue that count as pressure.")
+    var queueThresholdBytes: UInt32 = 65536
+
+    @Flag(
+        name: .customLong("conntrack"),
+        help: "Count conntrack instead of sockets: entries against nf_conntrack_max, statistics, TCP entries by state.")
+    var conntrackOnly = false
+
+    @Option(
+        name: .customLong("conntrack-engine"),
+        help: "Conntrack dump decoder: raw (libmnl) or library (libnetfilter_conntrack).")
+    var conntrackEngine: ConntrackReader.Engine = .raw
+
+    @Option(name: .customLong("top"), help: "Rows in the --by peer and --by port tables.")
+    var topRows: Int = 20
+
+    @Flag(name: .customLong("json"), help: "One JSON object with every figure.")
+    var json = false
+
+    @Flag(name: .customLong("prometheus"), help: "node_exporter textfile-collector format.")
+    var prometheus = false
+
+    @Flag(name: .customLong("timing"), help: "Print the time spent in netlink to standard error.")
+    var timing = false
+
+    @Option(name: .customLong("root"), help: "Root to read /proc and /sys files under (netlink is always live).")
+    var root: String = "/"
+
+    func validate() throws {
+        if json && prometheus { throw ValidationError("--json and --prometheus exclude each other") }
+        if topRows < 1 { throw ValidationError("--top must be at least 1") }
+    }
+
     func run() throws {
-        throw ValidationError("wstune count is not built yet")
+        let hostRoot = HostRoot(root)
+        if conntrackOnly { return try runConntrack(root: hostRoot) }
+        // A table by state shows every state unless some were asked for; the plain number counts established.
+        let defaultStates: [TCPState] = grouping == .state ? TCPState.allCases : [.established]
+        let query = try filter.query(
+            defaultStates: defaultStates, grouping: grouping,
+            queueThresholdBytes: queueThresholdBytes)
+        let started = LiveSample.monotonicSeconds()
+        let counts: SocketCounts
+        do {
+            counts = try SocketCounter.count(query)
+        } catch let e as SocketDiagError {
+            printError("wstune count: \(e)")
+            throw ExitStatus.couldNotRun
+        }
+        if timing { printTiming("sock_diag", since: started, detail: "\(counts.dumps) dumps") }
+        var conntrack: ConntrackSummary?
+        if json || prometheus || grouping != nil {
+            conntrack = try readConntrack(root: hostRoot, byState: false)
+        }
+        let report = CountReport(query: query, counts: counts, conntrack: conntrack, topRows: topRows)
+        if json {
+            try printJSON(report)
+        } else if prometheus {
+            print(report.prometheusText(), terminator: "")
+        } else if grouping == nil {
+            print(report.matching)
+        } else {
+            print(report.text(grouping: grouping, terminal: Terminal.stdout), terminator: "")
+        }
+    }
+
+    /// `--conntrack`: entries, max, statistics and a by-state dump; no socket dump.
+    func runConntrack(root: HostRoot) throws {
+        let started = LiveSample.monotonicSeconds()
+        var summary = try readConntrack(root: root, byState: false)
+        if timing { printTiming("conntrack entries and statistics", since: started, detail: "") }
+        if summary.loaded && root.isLiveRoot {
+            let dumpStarted = LiveSample.monotonicSeconds()
+            do {
+                let counts = try ConntrackReader.countByState(engine: conntrackEngine)
+                summary.tcpByState = counts.tcpByState
+                summary.byProtocol = counts.byProtocol
+            } catch {
+                printError("wstune count: conntrack: \(error)")
+                throw ExitStatus.couldNotRun
+            }
+            if timing { printTiming("conntrack dump (\(conntrackEngine.rawValue))", since: dumpStarted, detail: "") }
+        }
+        let report = ConntrackReport(summary)
+        if json {
+            try printJSON(report)
+        } else if prometheus {
+            print(report.prometheusText(), terminator: "")
+        } else {
+            print(report.text(terminal: Terminal.stdout), terminator: "")
+        }
+    }
+
+    func readConntrack(root: HostRoot, byState: Bool) throws -> ConntrackSummary {
+        do {
+            return try ConntrackReader.read(root: root, byState: byState, engine: conntrackEngine)
+        } catch {
+            printError("wstune count: conntrack: \(error)")
+            throw ExitStatus.couldNotRun
+        }
+    }
+
+    func printTiming(_ what: String, since start: Double, detail: String) {
+        let ms = (LiveSample.monotonicSeconds() - start) * 1000
+        printError("timing: \(what) \((ms * 100).rounded() / 100) ms\(detail.isEmpty ? "" : " (\(detail))")")
     }
 }

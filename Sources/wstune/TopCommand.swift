@@ -1,9 +1,88 @@
 import ArgumentParser
+import Foundation
+import HostFacts
+import SocketDiag
 
-// Placeholder until its issue lands: replaced whole by the owner of `wstune top`.
+/// `wstune top`: a live view of sockets, conntrack and file handles, redrawn in place on a TTY; one line (or one
+/// JSON object) per interval otherwise.
 struct TopCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "top", abstract: "(not built yet)")
-    func run() throws {
-        throw ValidationError("wstune top is not built yet")
+    static let configuration = CommandConfiguration(
+        commandName: "top",
+        abstract: "Live view: established per port, open/close rates, states, queue pressure, conntrack, fds.",
+        discussion: "On a terminal: full screen, q or Ctrl-C quits. Otherwise one line (or --json object) per interval."
+    )
+
+    @OptionGroup var filter: SocketFilterOptions
+
+    @Option(name: .customLong("interval"), help: "Seconds between samples.")
+    var intervalSeconds: Double = 1
+
+    @Option(name: .customLong("iterations"), help: "Stop after this many samples (default: until interrupted).")
+    var iterations: Int?
+
+    @Option(name: .customLong("queue-threshold"), help: "Bytes in a socket's queue that count as pressure.")
+    var queueThresholdBytes: UInt32 = 65536
+
+    @Flag(name: .customLong("json"), help: "When not on a terminal: one JSON object per interval.")
+    var json = false
+
+    @Option(name: .customLong("root"), help: "Root to read /proc and /sys files under (netlink is always live).")
+    var root: String = "/"
+
+    func validate() throws {
+        if !(intervalSeconds >= 0.05 && intervalSeconds <= 3600) {
+            throw ValidationError("--interval must be between 0.05 and 3600 seconds")
+        }
+        if let n = iterations, n < 1 { throw ValidationError("--iterations must be at least 1") }
     }
+
+    func run() throws {
+        let query = try filter.query(
+            defaultStates: TCPState.allCases, grouping: nil,
+            queueThresholdBytes: queueThresholdBytes)
+        let hostRoot = HostRoot(root)
+        let fullScreen = Terminal.stdout.isTTY && !json
+        let screen = fullScreen ? TopScreenSession() : nil
+        screen?.enter()
+        defer { screen?.leave() }
+        TopSignals.install()
+        var previous: LiveSample?
+        var count = 0
+        while true {
+            let sample: LiveSample
+            do {
+                sample = try LiveSample.take(query: query, root: hostRoot)
+            } catch {
+                screen?.leave()
+                printError("wstune top: \(error)")
+                throw ExitStatus.couldNotRun
+            }
+            let delta = previous.map { LiveDelta(from: $0, to: sample) }
+            let view = TopView(query: query, sample: sample, delta: delta)
+            if let screen {
+                screen.draw(
+                    view.screenLines(terminal: Terminal.stdout, width: screen.size.columns),
+                    rows: screen.size.rows)
+            } else if json {
+                try printTopJSONLine(view.jsonObject())
+            } else {
+                print(view.line())
+                fflush(stdout)
+            }
+            previous = sample
+            count += 1
+            if let n = iterations, count >= n { break }
+            if TopSignals.wait(seconds: intervalSeconds, watchKeys: screen != nil) == .quit { break }
+            if TopSignals.takeResize() { screen?.resized() }
+        }
+    }
+}
+
+/// One compact JSON object per line (JSON Lines), for --json streams.
+private func printTopJSONLine<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    var data = try encoder.encode(value)
+    data.append(0x0A)
+    FileHandle.standardOutput.write(data)
 }

@@ -42,8 +42,14 @@ final class ApplyNamespaceTests: XCTestCase {
         let report = try ApplyJSON.object(apply.stdout)
         XCTAssertEqual(report["changed"] as? Bool, true)
         XCTAssertEqual(ApplyJSON.setting(report, "net.core.somaxconn")?["liveChanged"] as? Bool, true)
-        // nf_conntrack_max is planned only when the module is loaded (profile conntrack: auto).
-        let conntrack = FileManager.default.fileExists(atPath: "/sys/module/nf_conntrack")
+        // nf_conntrack_max is planned only when conntrack tracks something here (profile conntrack: auto): the module
+        // is loaded and the namespace's table has entries. A fresh namespace without a ct ruleset has none.
+        let count = try ns.exec(["sysctl", "-n", "net.netfilter.nf_conntrack_count"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let conntrack = FileManager.default.fileExists(atPath: "/sys/module/nf_conntrack") && (Int(count) ?? 0) > 0
+        if !conntrack {
+            XCTAssertNil(ApplyJSON.setting(report, "net.netfilter.nf_conntrack_max"), "not planned when nothing is tracked")
+        }
         for global in ["fs.file-max", "fs.nr_open"] + (conntrack ? ["net.netfilter.nf_conntrack_max", "conntrack hashsize"] : []) {
             XCTAssertEqual(ApplyJSON.setting(report, global)?["action"] as? String, "global", global)
             XCTAssertEqual(ApplyJSON.setting(report, global)?["note"] as? String, "global: set it on the host", global)

@@ -17,12 +17,13 @@ public struct Requirement: Sendable {
     /// The nofile the audited process needs: the proxy's when a proxy fronts backends, else the server's.
     public var targetNofile: Int { needs.proxyNofile ?? needs.serverNofile }
 
-    /// Whether conntrack sizing applies: profile says on, or auto and the module is loaded.
+    /// Whether conntrack sizing applies: the profile says on, or auto and the kernel is tracking connections here
+    /// (module loaded and entries in the table: a loaded module that no ruleset uses tracks nothing).
     public func conntrackApplies(_ host: HostSnapshot) -> Bool {
         switch profile.conntrack.value {
         case .on: return true
         case .off: return false
-        case .auto: return host.conntrack.loaded
+        case .auto: return host.conntrack.loaded && (host.int("net.netfilter.nf_conntrack_count") ?? 0) > 0
         }
     }
 }

@@ -8,7 +8,7 @@ public struct ConntrackBucketsCheck: Check {
     public init() {}
 
     public func evaluate(_ host: HostSnapshot, _ req: Requirement) -> Finding {
-        guard req.conntrackApplies(host) else { return notApplicable("nf_conntrack not loaded (or conntrack: off)") }
+        guard req.conntrackApplies(host) else { return notApplicable("conntrack tracks nothing here (module not loaded, or loaded with no entries: no ruleset uses it; profile conntrack: on forces the check)") }
         guard let buckets = host.int("net.netfilter.nf_conntrack_buckets") ?? host.conntrack.hashsize,
               let max = host.int("net.netfilter.nf_conntrack_max") else { return notApplicable("conntrack sysctls not readable") }
         let target = Swift.max(max, req.needs.conntrackMax)

@@ -8,7 +8,7 @@ public struct ConntrackMaxCheck: Check {
     public init() {}
 
     public func evaluate(_ host: HostSnapshot, _ req: Requirement) -> Finding {
-        guard req.conntrackApplies(host) else { return notApplicable("nf_conntrack not loaded (or conntrack: off)") }
+        guard req.conntrackApplies(host) else { return notApplicable("conntrack tracks nothing here (module not loaded, or loaded with no entries: no ruleset uses it; profile conntrack: on forces the check)") }
         guard let v = host.int("net.netfilter.nf_conntrack_max") else {
             return finding(.warn, current: "module not loaded", needed: "≥ \(grouped(req.needs.conntrackMax))",
                            why: "the profile says traffic is tracked but nf_conntrack is not loaded", fix: "modprobe nf_conntrack")

@@ -8,7 +8,7 @@ public struct ConntrackUsageCheck: Check {
     public init() {}
 
     public func evaluate(_ host: HostSnapshot, _ req: Requirement) -> Finding {
-        guard req.conntrackApplies(host) else { return notApplicable("nf_conntrack not loaded (or conntrack: off)") }
+        guard req.conntrackApplies(host) else { return notApplicable("conntrack tracks nothing here (module not loaded, or loaded with no entries: no ruleset uses it; profile conntrack: on forces the check)") }
         guard let count = host.int("net.netfilter.nf_conntrack_count"), let max = host.int("net.netfilter.nf_conntrack_max"), max > 0 else {
             return notApplicable("conntrack count not readable")
         }

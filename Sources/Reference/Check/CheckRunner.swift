@@ -1,0 +1,195 @@
+import Foundation
+import HostFacts
+import Tuning
+
+/// Runs a check end to end: predict, start the servers (or target a running one), ramp with load workers while
+/// sampling the host, hold, broadcast once, then diagnose. Every wait is bounded; children are always stopped.
+public final class CheckRunner: @unchecked Sendable {
+    public let options: CheckOptions
+    public let predictor: CapacityPredicting
+    private let lock = NSLock()
+    private var servers: ServerFleet?
+    private var workers: LoadWorkerFleet?
+
+    public init(options: CheckOptions, predictor: CapacityPredicting = HostCapacityPredictor()) {
+        self.options = options
+        self.predictor = predictor
+    }
+
+    /// Stops every child now (for a signal handler); safe to call from any thread, and more than once.
+    public func abort() {
+        lock.lock()
+        let w = workers
+        let s = servers
+        lock.unlock()
+        w?.stopAll()
+        s?.stop()
+    }
+
+    public func makePlan() -> CheckPlan {
+        let hard = options.fdsPerProcess + 1000
+        let sources =
+            options.sources?.addresses
+            ?? (options.externalURL == nil && options.host.hasPrefix("127.") && options.connections > 1
+                ? SourceAddressPool.loopbackDefault.addresses : [])
+        return CheckPlan.make(
+            connections: options.connections, ratePerSecond: options.ratePerSecond,
+            serverNofile: options.serverNofile, serverProcesses: options.serverProcesses,
+            loadWorkers: options.loadWorkers, fdsPerProcess: options.fdsPerProcess,
+            hardLimit: hard, sources: sources)
+    }
+
+    public func run(progress: ((CheckProgress) -> Void)? = nil) throws -> CheckReport {
+        guard options.connections >= 1 else {
+            throw CheckError.invalidOption("--connections", reason: "must be at least 1")
+        }
+        let root = options.root
+        var plan = makePlan()
+        let start = Date()
+        func elapsed() -> Double { Date().timeIntervalSince(start) }
+        let idle = LoadProgress(
+            phase: .ramp, elapsedSeconds: 0, requested: options.connections, started: 0,
+            connected: 0, open: 0, failed: 0, handshakesPerSecond: 0)
+        progress?(CheckProgress(phase: .starting, load: idle, sample: nil))
+
+        // 2. Servers: started here with lowered limits, or the running ones the user named.
+        let target: WebSocketTarget
+        var pids = options.externalPIDs
+        if let url = options.externalURL {
+            target = url
+            if let pid = pids.first, let limit = try? ProcessLimits.readNofile(root: root, pid: "\(pid)") {
+                plan.serverNofile = limit.soft ?? plan.serverNofile
+            }
+            plan.serverProcesses = max(pids.count, 1)
+        } else {
+            let port = try FreePort.find(host: options.host)
+            let fleet = try ServerFleet(options: options, plan: plan, port: port)
+            lock.lock()
+            servers = fleet
+            lock.unlock()
+            do {
+                try fleet.waitListening(root: root, seconds: 20)
+            } catch {
+                fleet.stop()
+                throw error
+            }
+            pids = fleet.pids
+            target = WebSocketTarget(host: options.host, port: port, path: "/ws/broadcast")
+        }
+        defer { servers?.stop() }
+        // 1. The prediction, for the processes and limits this run really has.
+        let prediction = predictor.predict(
+            connections: options.connections, profile: options.profile, plan: plan,
+            root: root)
+        let sampler = HostSampler(root: root, serverPIDs: pids)
+        usleep(300_000)
+        let baseline = sampler.sample(elapsedSeconds: elapsed(), clientOpen: 0)
+        var samples = [baseline]
+
+        // 3–4. Ramp with the workers, sampling twice a second.
+        let fleet = try LoadWorkerFleet(
+            binary: options.wstuneBinary, url: target.urlString, plan: plan, options: options)
+        lock.lock()
+        workers = fleet
+        lock.unlock()
+        defer { fleet.stopAll() }
+        let plannedRamp = options.ratePerSecond > 0 ? Double(options.connections) / options.ratePerSecond : 10
+        let rampDeadline = elapsed() + plannedRamp * 2 + options.handshakeTimeoutSeconds + 60
+        var lastSample = elapsed()
+        while !fleet.rampDone && !fleet.allExited && elapsed() < rampDeadline {
+            usleep(100_000)
+            if elapsed() - lastSample >= 0.5 {
+                lastSample = elapsed()
+                let t = fleet.total()
+                let s = sampler.sample(elapsedSeconds: elapsed(), clientOpen: t.open)
+                samples.append(s)
+                progress?(CheckProgress(phase: .ramp, load: t, sample: s))
+            }
+        }
+        // 5. Hold, then broadcast once to all and stop.
+        let holdEnd = elapsed() + options.holdSeconds
+        while elapsed() < holdEnd && !fleet.allExited {
+            usleep(100_000)
+            if elapsed() - lastSample >= 0.5 {
+                lastSample = elapsed()
+                let t = fleet.total()
+                let s = sampler.sample(elapsedSeconds: elapsed(), clientOpen: t.open)
+                samples.append(s)
+                progress?(CheckProgress(phase: .hold, load: t, sample: s))
+            }
+        }
+        let holdTotal = fleet.total()
+        let end = sampler.sample(elapsedSeconds: elapsed(), clientOpen: holdTotal.open)
+        samples.append(end)
+        progress?(CheckProgress(phase: .broadcast, load: holdTotal, sample: end))
+        fleet.broadcastAndStop()
+        let parts = fleet.finish(waitSeconds: 60)
+        guard !parts.isEmpty else {
+            throw CheckError.workerFailed(
+                command: fleet.children.first?.commandLine ?? "",
+                detail: fleet.errors.joined(separator: "; ").isEmpty
+                    ? "no report" : fleet.errors.joined(separator: "; "))
+        }
+        var load = LoadReport.merged(parts, url: target.urlString)
+        progress?(CheckProgress(phase: .stopping, load: fleet.total(), sample: nil))
+        let serverErrors = (servers?.children.contains { !$0.isRunning } ?? false) ? (servers?.errors ?? []) : []
+
+        // 6. Diagnose and report.
+        let peak = samples.max { $0.clientOpen < $1.clientOpen } ?? end
+        var peakForFds = peak
+        peakForFds.maxServerFdsPerProcess = samples.map(\.maxServerFdsPerProcess).max() ?? 0
+        let evidence = CheckEvidence(
+            requested: options.connections, openAtEnd: load.openAtEnd, peakOpen: max(load.peakOpen, peak.clientOpen),
+            failures: load.failures, firstErrors: load.firstErrors, baseline: baseline, peak: peakForFds, end: end,
+            serverProcesses: pids.count, serverNofile: plan.serverNofile,
+            somaxconn: readInt(root, "proc/sys/net/core/somaxconn"),
+            portRange: (try? root.readText("proc/sys/net/ipv4/ip_local_port_range"))??
+                .split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\n" }).joined(separator: "-"),
+            sourceAddresses: load.sourceAddresses,
+            tcpMemPagesMax: (try? root.readText("proc/sys/net/ipv4/tcp_mem"))??
+                .split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\n" }).last.flatMap { Int($0) })
+        let findings = LimitDiagnosis.diagnose(evidence)
+        let budget = options.profile?.perConnectionBytes.value
+        let memory = ConnectionMemory(baseline: baseline, end: end, connections: load.openAtEnd, budgetBytes: budget)
+        let rampSeconds = load.rampSeconds
+        let rate = load.handshakesPerSecond
+        load.handshakeHistogram = nil
+        load.broadcastHistogram = nil
+        return CheckReport(
+            requested: options.connections, reached: evidence.reached, openAtEnd: load.openAtEnd,
+            peakOpen: evidence.peakOpen, target: target.urlString, plan: plan, prediction: prediction,
+            limit: findings.first(where: \.binding), findings: findings, failures: load.failures,
+            counterDeltas: Self.deltas(baseline, end), memory: memory, rampSeconds: rampSeconds,
+            handshakesPerSecond: rate, load: load, samples: Self.thin(samples, to: 120), serverErrors: serverErrors)
+    }
+
+    static func deltas(_ a: HostSample, _ b: HostSample) -> [String: Int] {
+        var d: [String: Int] = [:]
+        func put(_ key: String, _ x: Int?, _ y: Int?) {
+            if let x, let y { d[key] = y - x }
+        }
+        put("TcpExt.ListenOverflows", a.listenOverflows, b.listenOverflows)
+        put("TcpExt.ListenDrops", a.listenDrops, b.listenDrops)
+        put("conntrack.count", a.conntrackCount, b.conntrackCount)
+        put("conntrack.drops", a.conntrackDrops, b.conntrackDrops)
+        put("sockstat.TCP.inuse", a.tcpInUse, b.tcpInUse)
+        put("sockstat.TCP.mem.pages", a.tcpMemPages, b.tcpMemPages)
+        put("sockstat.TCP.tw", a.tcpTimeWait, b.tcpTimeWait)
+        put("fs.file-nr.allocated", a.filesAllocated, b.filesAllocated)
+        put("meminfo.Slab.bytes", a.slabBytes, b.slabBytes)
+        put("softnet.dropped", a.softnetDrops, b.softnetDrops)
+        put("server.fds", a.serverFds, b.serverFds)
+        put("server.rss.bytes", a.serverRSSBytes, b.serverRSSBytes)
+        return d
+    }
+
+    static func thin(_ samples: [HostSample], to limit: Int) -> [HostSample] {
+        guard samples.count > limit else { return samples }
+        let step = Double(samples.count - 1) / Double(limit - 1)
+        return (0..<limit).map { samples[Int((Double($0) * step).rounded())] }
+    }
+
+    private func readInt(_ root: HostRoot, _ path: String) -> Int? {
+        (try? root.readText(path)).flatMap { $0.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import NIOCore
+import NIOWebSocket
+
+/// One open WebSocket of the load client: answers pings, measures echo round trips and broadcast fan-out
+/// latency from timestamps carried in the payload, and counts a close it did not ask for as "closed by peer".
+///
+/// Payload layout (binary frames): byte 0 is the tag, 'E' echo (then the sender's monotonic nanoseconds) or
+/// 'B' broadcast (then wall-clock nanoseconds and the round number), padding after.
+final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    static let echoTag: UInt8 = 0x45
+    static let broadcastTag: UInt8 = 0x42
+
+    private let stats: LoadStats
+    private(set) var channel: Channel?
+    /// Set by the stats lock holder only (broadcast bookkeeping).
+    var receivedBroadcast = false
+    var closingByUs = false
+    private var peerClosed = false
+    private var echoTask: RepeatedTask?
+
+    init(stats: LoadStats) {
+        self.stats = stats
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        channel = context.channel
+    }
+
+    /// Starts echo messages at `perSecond`, first after a random fraction of the interval (spreads the load).
+    func startEcho(perSecond: Double, sizeBytes: Int) {
+        guard perSecond > 0, let channel else { return }
+        let intervalNanos = Int64(1_000_000_000 / perSecond)
+        let first = Int64.random(in: 0...max(intervalNanos, 1))
+        channel.eventLoop.execute {
+            self.echoTask = channel.eventLoop.scheduleRepeatedTask(
+                initialDelay: .nanoseconds(first), delay: .nanoseconds(intervalNanos)
+            ) { _ in
+                self.sendTagged(Self.echoTag, DispatchTime.now().uptimeNanoseconds, 0, sizeBytes: sizeBytes)
+                self.stats.noteEchoSent()
+            }
+        }
+    }
+
+    /// Sends one broadcast message stamped with wall-clock time (comparable across processes on one host).
+    func sendBroadcast(round: UInt64, sizeBytes: Int) {
+        guard let channel else { return }
+        channel.eventLoop.execute {
+            self.sendTagged(Self.broadcastTag, Self.wallClockNanos(), round, sizeBytes: sizeBytes)
+        }
+    }
+
+    /// Sends a close frame (1000) and closes the channel.
+    func close() {
+        guard let channel else { return }
+        channel.eventLoop.execute {
+            self.closingByUs = true
+            self.echoTask?.cancel()
+            var buffer = channel.allocator.buffer(capacity: 2)
+            buffer.writeInteger(UInt16(1000))
+            let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: buffer)
+            channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    static func wallClockNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    private func sendTagged(_ tag: UInt8, _ stamp: UInt64, _ round: UInt64, sizeBytes: Int) {
+        guard let channel, channel.isActive else { return }
+        var buffer = channel.allocator.buffer(capacity: sizeBytes)
+        buffer.writeInteger(tag)
+        buffer.writeInteger(stamp)
+        buffer.writeInteger(round)
+        if sizeBytes > 17 { buffer.writeRepeatingByte(0x2e, count: sizeBytes - 17) }
+        let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: buffer)
+        channel.writeAndFlush(frame, promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .binary, .text:
+            var payload = frame.unmaskedData
+            guard let tag: UInt8 = payload.readInteger(), let stamp: UInt64 = payload.readInteger() else { return }
+            if tag == Self.echoTag {
+                stats.echoLatency.recordSince(uptimeNanos: stamp)
+            } else if tag == Self.broadcastTag {
+                let now = Self.wallClockNanos()
+                stats.noteBroadcastReceived(by: self, latencyMicros: now > stamp ? (now - stamp) / 1000 : 0)
+            }
+        case .connectionClose:
+            if !closingByUs {
+                peerClosed = true
+                closingByUs = true
+                var code = frame.unmaskedData
+                let reply = WebSocketFrame(
+                    fin: true, opcode: .connectionClose, maskKey: .random(),
+                    data: code.readSlice(length: min(2, code.readableBytes))
+                        ?? context.channel.allocator.buffer(capacity: 0))
+                context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in context.close(promise: nil) }
+            }
+        default:
+            break
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        echoTask?.cancel()
+        stats.noteDisconnected(self, byPeer: peerClosed || !closingByUs)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

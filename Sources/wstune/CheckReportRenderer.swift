@@ -1,0 +1,72 @@
+import Foundation
+import Reference
+
+/// Text rendering of a check report.
+struct CheckReportRenderer {
+    let terminal: Terminal
+
+    func lines(_ r: CheckReport) -> [String] {
+        var out: [String] = []
+        let verdict =
+            r.reached
+            ? terminal.paint("REACHED", .green) : terminal.paint("NOT REACHED", .red)
+        out.append("check: \(grouped(r.openAtEnd)) of \(grouped(r.requested)) connections held — \(verdict)")
+        if let limit = r.limit {
+            out.append("  stopped by: " + terminal.paint(limit.title, .bold) + " [\(limit.id)]")
+            for e in limit.evidence { out.append("    - \(e)") }
+        }
+        for f in r.findings where !f.binding && f.id != r.limit?.id {
+            out.append("  also seen: \(f.title) [\(f.id)]")
+            for e in f.evidence { out.append("    - \(e)") }
+        }
+        if let p = r.prediction.binding {
+            out.append(
+                "  predicted: \(grouped(p.connections)) (bound by \(p.id): \(p.detail)); reached \(grouped(r.openAtEnd))"
+            )
+        }
+        out.append(
+            "  servers: \(r.plan.serverProcesses) process(es), nofile \(r.plan.serverNofile); load workers: \(r.plan.workers.count); target \(r.target)"
+        )
+        if let reason = r.plan.reason { out.append("    (\(reason))") }
+        out.append(
+            String(
+                format: "  ramp: %@ handshakes in %.1f s (%.0f/s); latency %@", grouped(r.load.connected),
+                r.rampSeconds, r.handshakesPerSecond, r.load.handshake.text))
+        if let b = r.load.broadcast {
+            out.append(
+                "  broadcast: delivered to \(grouped(b.delivered)) of \(grouped(b.expected)) (\(b.rounds) round(s)); fan-out \(b.latency.text)"
+            )
+        }
+        var mem = "  bytes per connection:"
+        if let u = r.memory.userBytesPerConnection { mem += " server user \(grouped(u))" }
+        if let k = r.memory.kernelBytesPerConnection { mem += ", kernel \(grouped(k)) (slab, both loopback ends)" }
+        if let b = r.memory.budgetBytes {
+            mem += "; budget \(grouped(b))"
+            if let ok = r.memory.withinBudget { mem += ok ? " — within" : " — " + terminal.paint("over", .yellow) }
+        }
+        out.append(mem)
+        if !r.failures.isEmpty {
+            out.append(
+                "  errors by kind: "
+                    + r.failures.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        let keys = [
+            "TcpExt.ListenOverflows", "TcpExt.ListenDrops", "conntrack.drops", "sockstat.TCP.inuse",
+            "softnet.dropped", "fs.file-nr.allocated", "server.fds",
+        ]
+        let deltas = keys.compactMap { k in r.counterDeltas[k].map { "\(k) \($0 >= 0 ? "+" : "")\($0)" } }
+        if !deltas.isEmpty { out.append("  counter deltas: " + deltas.joined(separator: ", ")) }
+        for e in r.serverErrors { out.append("  " + e) }
+        return out
+    }
+
+    func grouped(_ n: Int) -> String {
+        let s = String(abs(n))
+        var out = ""
+        for (i, c) in s.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + String(out.reversed())
+    }
+}

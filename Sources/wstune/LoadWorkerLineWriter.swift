@@ -1,0 +1,14 @@
+import Foundation
+import Reference
+
+/// Writes worker-protocol lines to standard output, one JSON object per line, from any thread.
+final class LoadWorkerLineWriter: @unchecked Sendable {
+    private let lock = NSLock()
+
+    func write(_ line: LoadWorkerLine) {
+        guard let data = try? line.encoded() else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        FileHandle.standardOutput.write(data)
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-// Replaced by real tests of this target.
-final class PlaceholderSocketDiagTests: XCTestCase {}
