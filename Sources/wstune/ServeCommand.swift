@@ -61,26 +61,16 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let config = try serverConfiguration()
         let server = ReferenceServer(configuration: config)
-        // Signals arrive on a dispatch source; ignore their default action first so they cannot kill us.
-        let stop = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        // One serial queue for both signals: the first starts the drain, a second one ends it at once.
-        let signalQueue = DispatchQueue(label: "wstune.serve.signals")
-        var signalsSeen = 0
-        for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
-            source.setEventHandler {
-                signalsSeen += 1
-                if signalsSeen == 1 {
-                    stop.signal()
-                } else {
-                    printError("wstune serve: second signal, stopping without waiting for the drain")
-                    Foundation.exit(0)
-                }
+        // The first SIGTERM/SIGINT starts the drain; a second one ends it at once.
+        let signals: ServeSignals
+        do {
+            signals = try ServeSignals {
+                printError("wstune serve: second signal, stopping without waiting for the drain")
+                Foundation.exit(0)
             }
-            source.resume()
-            sources.append(source)
+        } catch {
+            printError("wstune serve: cannot install signal handlers: \(error)")
+            throw ExitStatus.couldNotRun
         }
         do {
             try server.start()
@@ -94,11 +84,11 @@ struct ServeCommand: ParsableCommand {
         if json {
             try printJSONLine(ListeningEvent(host: config.host, port: port, pid: Int(getpid()), threads: config.threads))
         }
-        stop.wait()
+        signals.waitForFirst()
         printError("wstune serve: draining \(server.activeConnections) connections (up to \(config.drainTimeoutSeconds) s)")
         let left = server.drain()
         printError("wstune serve: stopped (\(left) connections were still open)")
-        withExtendedLifetime(sources) {}
+        withExtendedLifetime(signals) {}
     }
 }
 
