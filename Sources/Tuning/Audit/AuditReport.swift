@@ -46,7 +46,8 @@ public enum Audit {
         let supply = Supply.of(host, req)
         var notes: [String] = []
         if host.namespace.isChild {
-            notes.append("running in a non-initial network namespace (\(host.namespace.current ?? "?")): per-namespace keys are this namespace's; global keys (fs.*, tcp_mem, nf_conntrack_max, net.core.*mem*) are the host's and must be set there")
+            let globalNet = host.scopes.filter { $0.value == .global && $0.key.name.hasPrefix("net.") }.map(\.key.name).sorted()
+            notes.append("running in a non-initial network namespace (\(host.namespace.current ?? "?")): per-namespace keys are this namespace's; fs.* and the keys the kernel shows as global here (\(globalNet.joined(separator: ", "))) are the host's and must be set there")
         }
         if case .unit = host.target { notes.append("limits.conf does not apply to systemd services; the unit's LimitNOFILE= does") }
         if host.canRaiseHardLimit == false, let l = host.resolvedFileLimit, l.hard < req.targetNofile {
