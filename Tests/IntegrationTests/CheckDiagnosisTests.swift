@@ -73,21 +73,9 @@ final class CheckDiagnosisTests: XCTestCase {
     /// limit from /proc/PID/limits, finds the server at it, and blames it. Oracle: prlimit reads the limit back.
     func testRunningServerByURLAndPIDIsDiagnosed() throws {
         let port = try CheckTestSupport.freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
-        server.arguments = [
-            "--nofile=512:512", "--", TestSupport.wstuneBinary, "serve", "--host", "127.0.0.1", "--port", "\(port)",
-            "--threads", "1",
-        ]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try CheckTestSupport.startReferenceServer(
+            port: port, arguments: ["--threads", "1"], prefix: ["/usr/bin/prlimit", "--nofile=512:512", "--"])
         defer { CheckTestSupport.stop(server) }
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let out = try? TestSupport.run(["ss", "-Htln", "( sport = :\(port) )"]).stdout, !out.isEmpty { break }
-            usleep(100_000)
-        }
         let limits = try TestSupport.run([
             "prlimit", "--pid", "\(server.processIdentifier)", "--nofile", "-o", "SOFT",
             "--noheadings",

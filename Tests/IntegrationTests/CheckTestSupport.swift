@@ -153,6 +153,24 @@ enum CheckTestSupport {
         return (p, port)
     }
 
+    /// Starts `wstune serve` on 127.0.0.1:`port` (behind `prefix`, e.g. prlimit) and waits up to 10 s until `ss`
+    /// shows its listener. The caller stops it with `stop(_:)` in a `defer`.
+    static func startReferenceServer(port: Int, arguments: [String] = [], prefix: [String] = []) throws -> Process {
+        let server = Process()
+        let command = prefix + [TestSupport.wstuneBinary, "serve", "--host", "127.0.0.1", "--port", "\(port)"] + arguments
+        server.executableURL = URL(fileURLWithPath: command[0])
+        server.arguments = Array(command.dropFirst())
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let out = try? TestSupport.run(["ss", "-Htln", "( sport = :\(port) )"]).stdout, !out.isEmpty { break }
+            usleep(100_000)
+        }
+        return server
+    }
+
     static func stop(_ p: Process) {
         guard p.isRunning else { return }
         p.terminate()

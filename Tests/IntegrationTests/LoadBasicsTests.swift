@@ -59,18 +59,8 @@ final class LoadBasicsTests: XCTestCase {
 
     func testReferenceServerHoldsConnectionsCountedBySS() throws {
         let port = try CheckTestSupport.freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: TestSupport.wstuneBinary)
-        server.arguments = ["serve", "--host", "127.0.0.1", "--port", "\(port)", "--threads", "1"]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try CheckTestSupport.startReferenceServer(port: port, arguments: ["--threads", "1"])
         defer { CheckTestSupport.stop(server) }
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let out = try? TestSupport.run(["ss", "-Htln", "( sport = :\(port) )"]).stdout, !out.isEmpty { break }
-            usleep(100_000)
-        }
         var maxSeen = 0
         let r = try CheckTestSupport.runPolling(
             [
@@ -104,21 +94,9 @@ final class LoadBasicsTests: XCTestCase {
     /// The reference server's connection cap answers 503 and its origin allow-list 403; load counts each by kind.
     func testServerRefusalsAreCountedByHTTPStatus() throws {
         let port = try CheckTestSupport.freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: TestSupport.wstuneBinary)
-        server.arguments = [
-            "serve", "--host", "127.0.0.1", "--port", "\(port)", "--threads", "1",
-            "--max-connections", "100", "--allow-origin", "http://good.example",
-        ]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try CheckTestSupport.startReferenceServer(
+            port: port, arguments: ["--threads", "1", "--max-connections", "100", "--allow-origin", "http://good.example"])
         defer { CheckTestSupport.stop(server) }
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let out = try? TestSupport.run(["ss", "-Htln", "( sport = :\(port) )"]).stdout, !out.isEmpty { break }
-            usleep(100_000)
-        }
         var samples: [Int] = []
         let capped = try CheckTestSupport.runPolling(
             [
@@ -171,20 +149,8 @@ final class LoadBasicsTests: XCTestCase {
     /// connection is counted as closed by the peer. Oracle: ss saw all 100 up before the drain.
     func testServerDrainIsCountedAsClosedByPeer() throws {
         let port = try CheckTestSupport.freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: TestSupport.wstuneBinary)
-        server.arguments = [
-            "serve", "--host", "127.0.0.1", "--port", "\(port)", "--threads", "1", "--drain-timeout", "2",
-        ]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try CheckTestSupport.startReferenceServer(port: port, arguments: ["--threads", "1", "--drain-timeout", "2"])
         defer { CheckTestSupport.stop(server) }
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let out = try? TestSupport.run(["ss", "-Htln", "( sport = :\(port) )"]).stdout, !out.isEmpty { break }
-            usleep(100_000)
-        }
         var maxSeen = 0
         var drained = false
         let r = try CheckTestSupport.runPolling(
