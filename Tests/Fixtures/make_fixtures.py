@@ -123,6 +123,9 @@ def main():
     write(r, "lib/systemd/system/chat.service", "[Unit]\nDescription=chat\n[Service]\nExecStart=/usr/bin/chat\nLimitNOFILE=65536\n")
     write(r, "etc/systemd/system/chat.service.d/10-limit.conf", "[Service]\nLimitNOFILE=4096\n")
     write(r, "lib/systemd/system/chat.service.d/20-vendor.conf", "[Service]\nLimitNOFILE=200000\n")
+    # A unit whose own drop-in lowers the limit (and wins: it sorts last).
+    write(r, "lib/systemd/system/ws.service", "[Unit]\nDescription=ws\n[Service]\nExecStart=/usr/bin/ws\nLimitNOFILE=1048576\n")
+    write(r, "etc/systemd/system/ws.service.d/override.conf", "[Service]\nLimitNOFILE=4096\n")
     # pam_limits precedence fixture: user over @group over *.
     write(r, "etc/security/limits.d/50-ws.conf",
           "*        soft nofile 2048\n*        hard nofile 4096\n@wsops   soft nofile 50000\n@wsops   hard nofile 60000\nalice    soft nofile 70000\n")

@@ -33,6 +33,13 @@ final class FixtureTreeTests: XCTestCase {
         XCTAssertEqual(inst.limit, SystemdUnitLimits.builtinDefault)
     }
 
+    func testLowDropInOverridesTheUnitFile() throws {
+        let r = try SystemdUnitLimits(root: FixtureRoots.root("unit-low-nofile")).fromFiles(unit: "ws.service")
+        XCTAssertEqual(r.limit, FileLimit(soft: 4096, hard: 4096))
+        XCTAssertTrue(r.origin.hasSuffix("etc/systemd/system/ws.service.d/override.conf:2"), r.origin)
+        XCTAssertTrue(r.unitFile?.hasSuffix("lib/systemd/system/ws.service") ?? false)
+    }
+
     func testUnitWithoutLimitUsesDefaultLimitNOFILE() throws {
         let r = try SystemdUnitLimits(root: FixtureRoots.root("debian12-stock")).fromFiles(unit: "nothing.service")
         XCTAssertEqual(r.limit, FileLimit(soft: 1024, hard: 524288))

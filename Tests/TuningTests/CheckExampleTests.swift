@@ -21,6 +21,8 @@ final class CheckExampleTests: XCTestCase {
         Example(check: "fd.soft-limit", fixture: "unit-low-nofile", options: .init(target: .unit("chat")), expect: .pass),
         Example(check: "fd.soft-limit", fixture: "unit-low-nofile", profile: "server-100k", options: .init(target: .unit("chat")), expect: .pass),
         Example(check: "fd.soft-limit", fixture: "unit-low-nofile", profile: "gateway-1m", options: .init(target: .unit("chat")), expect: .fail),
+        Example(check: "fd.soft-limit", fixture: "unit-low-nofile", options: .init(target: .unit("ws.service")), expect: .fail),
+        Example(check: "fd.hard-limit", fixture: "unit-low-nofile", options: .init(target: .unit("ws")), expect: .fail),
         Example(check: "fd.hard-limit", fixture: "debian12-stock", expect: .pass),
         Example(check: "fd.hard-limit", fixture: "low-capacity", profile: "server-100k", expect: .fail),
         Example(check: "limits.conf", fixture: "unit-low-nofile", options: .init(user: "alice"), expect: .pass),
