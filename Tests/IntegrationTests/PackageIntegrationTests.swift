@@ -43,6 +43,9 @@ final class PackageIntegrationTests: XCTestCase {
         XCTAssertTrue(ldd.contains("libmnl.so.0"), ldd)
         XCTAssertTrue(ldd.contains("libnetfilter_conntrack.so.3"), ldd)
 
+        let dynamic = try TestSupport.run(["readelf", "-d", bin]).stdout
+        XCTAssertFalse(dynamic.contains("RUNPATH") || dynamic.contains("RPATH"), "no build-folder search path: \(dynamic)")
+
         let version = try TestSupport.run([bin, "--version"])
         XCTAssertEqual(version.status, 0)
         let head = try TestSupport.run(["git", "-C", TestSupport.packageRoot.path, "rev-parse", "--short=12", "HEAD"]).stdout
