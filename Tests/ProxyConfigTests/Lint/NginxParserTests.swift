@@ -4,20 +4,7 @@ import XCTest
 
 @testable import ProxyConfig
 
-final class NginxParserTests: XCTestCase {
-    private var dirs: [URL] = []
-    override func tearDown() { for d in dirs { try? FileManager.default.removeItem(at: d) } }
-
-    private func tree(_ files: [String: String]) throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("wst-ngx-\(UUID().uuidString.prefix(8))")
-        for (path, text) in files {
-            let u = d.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: u, atomically: true, encoding: .utf8)
-        }
-        dirs.append(d)
-        return d
-    }
+final class NginxParserTests: TemporaryTreeTestCase {
 
     func testParsesBlocksQuotesCommentsAndLines() throws {
         let text = "events {\n  worker_connections 1024; # comment ; {\n}\nhttp {\n  map $http_upgrade $c {\n    default upgrade;\n    ''  '';\n  }\n  log_format x '$remote_addr \"q\" ${host}';\n}\n"

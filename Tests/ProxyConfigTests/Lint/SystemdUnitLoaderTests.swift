@@ -5,20 +5,7 @@ import XCTest
 
 @testable import ProxyConfig
 
-final class SystemdUnitLoaderTests: XCTestCase {
-    private var dirs: [URL] = []
-    override func tearDown() { for d in dirs { try? FileManager.default.removeItem(at: d) } }
-
-    private func tree(_ files: [String: String]) throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("wst-unit-\(UUID().uuidString.prefix(8))")
-        for (path, text) in files {
-            let u = d.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: u, atomically: true, encoding: .utf8)
-        }
-        dirs.append(d)
-        return d
-    }
+final class SystemdUnitLoaderTests: TemporaryTreeTestCase {
 
     static let files = [
         "lib/systemd/system/chat@.service": "[Service]\nExecStart=/bin/true %i\nLimitNOFILE=1024\nRestart=no\n",
