@@ -2,7 +2,8 @@ import HostFacts
 
 /// `fd.hard-limit`: the hard limit lets the server raise its soft limit to the need, and whether it may go higher.
 public struct FdHardLimitCheck: Check {
-    public let id = "fd.hard-limit"
+    public static let id = "fd.hard-limit"
+    public var id: String { Self.id }
     public let title = "Hard open-file limit and whether it can be raised"
     public let rationale = "An unprivileged process may raise its soft limit only up to the hard limit; raising the hard limit needs CAP_SYS_RESOURCE (setrlimit(2)), which containers and some VMs withhold."
     public init() {}

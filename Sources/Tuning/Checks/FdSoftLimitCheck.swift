@@ -2,7 +2,8 @@ import HostFacts
 
 /// `fd.soft-limit`: the soft RLIMIT_NOFILE of the server (process or unit) covers N connections plus reserve.
 public struct FdSoftLimitCheck: Check {
-    public let id = "fd.soft-limit"
+    public static let id = "fd.soft-limit"
+    public var id: String { Self.id }
     public let title = "Soft open-file limit of the server"
     public let rationale = "Every WebSocket is a file descriptor; accept() fails with EMFILE at the soft RLIMIT_NOFILE (getrlimit(2))."
     public init() {}
