@@ -1,5 +1,6 @@
 import Foundation
 import HostFacts
+import WSTTestSupport
 import XCTest
 
 /// The readers check samples through (file-nr, softnet_stat, Slab, VmRSS and fds, conntrack statistics): a
@@ -17,9 +18,7 @@ final class SamplingReadersTests: XCTestCase {
     }
 
     private func write(_ relative: String, _ text: String) throws {
-        let url = tree.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try TreeWriter.write(relative, text, under: tree)
     }
 
     private var root: HostRoot { HostRoot(tree.path) }

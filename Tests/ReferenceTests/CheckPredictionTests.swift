@@ -1,5 +1,6 @@
 import HostFacts
 import Tuning
+import WSTTestSupport
 import XCTest
 
 @testable import Reference
@@ -24,9 +25,7 @@ final class CheckPredictionTests: XCTestCase {
     }
 
     private func write(_ relative: String, _ text: String) throws {
-        let url = root.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try TreeWriter.write(relative, text, under: root)
     }
 
     private func plan() -> CheckPlan {
