@@ -1,4 +1,5 @@
 import Foundation
+import HostFacts
 import SocketDiag
 
 /// The reference server processes a check starts: K copies of `wstune serve --reuse-port` on one port, each
@@ -48,12 +49,22 @@ final class ServerFleet: @unchecked Sendable {
                     command: dead.commandLine,
                     detail: "exited \(dead.exitStatus ?? -1): \(dead.stderrText.suffix(600))")
             }
-            if try SocketCounter.count(listeners).byState[.listen, default: 0] >= children.count { return }
+            if try listening(listeners) >= children.count { return }
             usleep(50_000)
         }
         throw CheckError.serverDidNotStart(
             command: children.first?.commandLine ?? "",
             detail: "not listening on port \(port) after \(Int(seconds)) s")
+    }
+
+    /// Listening sockets on the port. Where sock_diag is missing (a container without it) HostFacts' listener
+    /// table can say only that the port listens, which then counts as every child.
+    private func listening(_ query: SocketQuery) throws -> Int {
+        do {
+            return try SocketCounter.count(query).byState[.listen, default: 0]
+        } catch SocketDiagError.netlinkUnavailable {
+            return try Listeners.readPorts(root: HostRoot()).contains(port) ? children.count : 0
+        }
     }
 
     /// SIGTERM (the server drains), SIGKILL after the grace period. Bounded.
