@@ -79,7 +79,9 @@ final class SystemdResolverTests: XCTestCase {
         // audit from the files (the container's tree as --root) reports what the started process got.
         let a = try TestSupport.wstune(["audit", "--root", c.root, "--unit", unit, "--profile", "dev", "--json"])
         XCTAssertTrue([0, 1].contains(a.status), "\(unit): audit --root exit \(a.status): \(a.stderr)", file: file, line: line)
-        let aj = try JSONDecoder().decode(AuditJSON.self, from: Data(a.stdout.utf8))
+        guard let aj = try? JSONDecoder().decode(AuditJSON.self, from: Data(a.stdout.utf8)) else {
+            return XCTFail("\(unit): audit --root printed no report: \(a.stderr)", file: file, line: line)
+        }
         XCTAssertEqual(aj.target.nofileSoft, o.effective.soft, "\(unit): audit --root soft vs /proc/PID/limits", file: file, line: line)
         XCTAssertEqual(aj.target.nofileHard, o.effective.hard, "\(unit): audit --root hard vs /proc/PID/limits", file: file, line: line)
 
