@@ -67,7 +67,10 @@ public struct SystemdUnitResolver: Sendable {
         let dropIns = try collectDropIns(dirs)
 
         guard let fragment else {
-            return ResolvedUnit(name: name, fragment: nil, dropIns: dropIns.map(\.path), assignments: [], problems: [], loadState: .notFound)
+            // No unit file yet: its drop-ins are still read (they apply once the unit exists, e.g. apply's own).
+            var unit = try load(name: name, fragment: nil, fragmentTarget: nil, dropIns: dropIns)
+            unit.loadState = .notFound
+            return unit
         }
         if fragment.masked {
             return ResolvedUnit(name: name, fragment: fragment.path, dropIns: dropIns.map(\.path), assignments: [], problems: [], loadState: .masked)
@@ -88,11 +91,12 @@ public struct SystemdUnitResolver: Sendable {
         return try load(name: name, fragment: found.path, fragmentTarget: found.target, dropIns: dropIns)
     }
 
-    private func load(name: String, fragment: String, fragmentTarget: String,
+    private func load(name: String, fragment: String?, fragmentTarget: String?,
                       dropIns: [(path: String, target: String?)]) throws -> ResolvedUnit {
         var assignments: [UnitAssignment] = []
         var problems: [UnitFileProblem] = []
-        for (shown, target) in [(fragment, Optional(fragmentTarget))] + dropIns {
+        let main = fragment.map { [(path: $0, target: fragmentTarget)] } ?? []
+        for (shown, target) in main + dropIns {
             guard let target, let text = try readRegular(target) else { continue }
             let parsed = UnitFileParser.parse(text, file: shown)
             assignments += parsed.assignments

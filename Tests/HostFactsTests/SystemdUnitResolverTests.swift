@@ -76,6 +76,10 @@ final class SystemdUnitResolverTests: XCTestCase {
         XCTAssertEqual(try resolver.resolve("web@b").limit().limit, FileLimit(soft: 400, hard: 400))
         XCTAssertEqual(try resolver.resolve("web@d").limit().limit, FileLimit(soft: 100, hard: 100))
         XCTAssertEqual(try resolver.resolve("nope").loadState, .notFound)
+        // Not installed yet but with a drop-in (apply's): not found, and the drop-in is still read.
+        _ = try write(["etc/systemd/system/pending.service.d/90-wstune.conf": "[Service]\nLimitNOFILE=9000\n"])
+        XCTAssertEqual(try resolver.resolve("pending").loadState, .notFound)
+        XCTAssertEqual(try resolver.resolve("pending").limit().limit, FileLimit(soft: 9000, hard: 9000))
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/etc/systemd/system/gone.service", withDestinationPath: "/dev/null")
         XCTAssertEqual(try resolver.resolve("gone").loadState, .masked)
         // An absolute link is followed inside the root, never out of it.
