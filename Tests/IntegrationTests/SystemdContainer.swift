@@ -23,7 +23,7 @@ final class SystemdContainer {
     /// tools are there (scripts/setup installs them, as in CI), failing to build or boot is a test failure.
     static func boot(_ tag: String) throws -> SystemdContainer {
         guard TestSupport.isRoot else { throw XCTSkip("systemd-nspawn needs root: the real-systemd tests did not run") }
-        for tool in ["/usr/bin/systemd-nspawn", "/usr/bin/mmdebstrap", "/usr/bin/nsenter"]
+        for tool in ["/usr/bin/systemd-nspawn", "/usr/bin/mmdebstrap", "/usr/bin/nsenter", "/usr/bin/setpriv"]
         where !FileManager.default.isExecutableFile(atPath: tool) {
             throw XCTSkip("\(tool) missing (packages systemd-container, mmdebstrap, util-linux; scripts/setup installs them): the real-systemd tests did not run")
         }
@@ -39,8 +39,10 @@ final class SystemdContainer {
                     "--console=passive"]
         args += try Self.bindings().map { "--bind-ro=\($0.host):\($0.container)" }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-nspawn")
-        p.arguments = args
+        // setpriv execs nspawn with a parent-death signal: should the test process crash, nspawn gets SIGTERM and
+        // powers the container off instead of outliving the run.
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        p.arguments = ["--pdeathsig", "TERM", "--", "/usr/bin/systemd-nspawn"] + args
         let log = try FileHandle(forWritingTo: logFile)
         p.standardOutput = log
         p.standardError = log
