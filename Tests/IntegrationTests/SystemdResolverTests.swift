@@ -90,6 +90,7 @@ final class SystemdResolverTests: XCTestCase {
         XCTAssertTrue([0, 1].contains(inside.status), "\(unit): audit exit \(inside.status): \(inside.stderr)", file: file, line: line)
         let ij = try JSONDecoder().decode(AuditJSON.self, from: Data(inside.stdout.utf8))
         XCTAssertEqual(ij.target.nofileSoft, o.effective.soft, "\(unit): audit (systemctl show) soft", file: file, line: line)
+        XCTAssertTrue(ij.target.origin?.hasPrefix("systemctl show") ?? false, "\(unit): \(ij.target.origin ?? "")", file: file, line: line)
 
         // lint names the same value: fail finding at the deciding line for a low value, or DefaultLimitNOFILE.
         let l = try TestSupport.wstune(["lint", "systemd", unit, "--root", c.root, "--profile", "dev", "--json"])
