@@ -14,6 +14,14 @@ public struct FdHardLimitCheck: Check {
         if lim.hard >= need {
             return finding(.pass, current: grouped(lim.hard), needed: "≥ \(grouped(need))", why: "the hard limit allows the soft limit to reach the need")
         }
+        if case .unit = host.target, let r = host.unitLimits, r.managerCapsLimit, let mh = r.manager?.hard {
+            let per = max(lim.hard - CapacityModel.fdReserve, 1)
+            let procs = (req.needs.connections + per - 1) / per
+            return finding(.fail, current: "\(grouped(lim.hard)) (service manager's hard limit \(grouped(mh)), no CAP_SYS_RESOURCE)",
+                           needed: "≥ \(grouped(need))",
+                           why: "systemd cannot give the unit more than its own hard limit: one process holds at most ~\(grouped(per)) connections here",
+                           fix: "raise the service manager's hard nofile (the container's or VM's limit) to ≥ \(need), or spread the load over \(procs) processes sharing the port with SO_REUSEPORT")
+        }
         if host.canRaiseHardLimit == false {
             let per = max(lim.hard - CapacityModel.fdReserve, 1)
             let procs = (req.needs.connections + per - 1) / per
