@@ -31,7 +31,7 @@ public struct LimitsConf: Sendable {
     /// Parses `domain type item value` lines, keeping only `nofile`.
     public static func parse(_ text: String, path: String) throws -> [Entry] {
         var out: [Entry] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in text.hostLines().enumerated() {
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if f.isEmpty { continue }
@@ -78,7 +78,7 @@ public struct LimitsConf: Sendable {
         var gids: [String: String] = [:]
         var out = Set<String>()
         if let group = try root.readText("etc/group") {
-            for line in group.split(separator: "\n") {
+            for line in group.hostLines(omittingEmpty: true) {
                 let f = line.split(separator: ":", omittingEmptySubsequences: false)
                 guard f.count >= 4 else { continue }
                 gids[String(f[2])] = String(f[0])
@@ -86,7 +86,7 @@ public struct LimitsConf: Sendable {
             }
         }
         if let passwd = try root.readText("etc/passwd") {
-            for line in passwd.split(separator: "\n") {
+            for line in passwd.hostLines(omittingEmpty: true) {
                 let f = line.split(separator: ":", omittingEmptySubsequences: false)
                 if f.count >= 4, f[0] == user, let g = gids[String(f[3])] { out.insert(g) }
             }

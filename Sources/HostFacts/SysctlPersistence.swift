@@ -63,7 +63,7 @@ public struct SysctlPersistence: Sendable {
     }
 
     static func loadsConntrack(_ text: String) -> Bool {
-        text.split(separator: "\n").contains { line in
+        text.hostLines(omittingEmpty: true).contains { line in
             let t = line.split(separator: "#").first?.trimmingCharacters(in: .whitespaces) ?? ""
             return t == "nf_conntrack" || t.hasPrefix("nf_conntrack ")
         }
@@ -72,7 +72,7 @@ public struct SysctlPersistence: Sendable {
     /// Parses sysctl.d syntax: `key = value`, comments with # or ;, keys with / or . separators, "-" prefix.
     public static func parse(_ text: String, path: String) throws -> [Assignment] {
         var out: [Assignment] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in text.hostLines().enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             guard let eq = line.firstIndex(of: "=") else {
