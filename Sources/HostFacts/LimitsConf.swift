@@ -1,3 +1,5 @@
+import Glibc
+
 /// pam_limits' view of `nofile` for a user: /etc/security/limits.conf then limits.d/*.conf (sorted).
 /// Precedence as pam_limits applies it: an entry naming the user beats an @group entry, which beats `*`;
 /// at equal precedence a later line wins. These limits apply to PAM login sessions only, never to systemd services.
@@ -71,6 +73,14 @@ public struct LimitsConf: Sendable {
             if e.type == "hard" || e.type == "-" { if hard == nil || r <= hard!.0 { hard = (r, e) } }
         }
         return (FileLimit(soft: soft?.1.value, hard: hard?.1.value), soft?.1, hard?.1)
+    }
+
+    /// Whether the user exists: on the live host through NSS (LDAP, systemd-homed users count), under another root
+    /// in its etc/passwd (a tree without one cannot tell, and the user is taken as given).
+    public static func userExists(_ user: String, root: HostRoot) throws -> Bool {
+        if root.isLiveRoot { return getpwnam(user) != nil }
+        guard let passwd = try root.readText("etc/passwd") else { return true }
+        return passwd.hostLines(omittingEmpty: true).contains { $0.split(separator: ":", maxSplits: 1).first == Substring(user) }
     }
 
     /// Group names of a user from /etc/passwd (primary) and /etc/group (supplementary).
