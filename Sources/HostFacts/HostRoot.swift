@@ -75,7 +75,7 @@ public enum HostFactsError: Error, Equatable, CustomStringConvertible {
         case .notRegularFile(let path, let kind): return "\(path): is \(kind), not a regular file; refusing to read it"
         case .tooLarge(let path, let limit): return "\(path): larger than \(limit / 1024 / 1024) MiB; refusing to read it"
         case .missingKernelFiles(let root, let missing):
-            return "\(root): not a host root: missing \(missing.joined(separator: ", ")) (audit needs /proc and /proc/sys)"
+            return "\(root): not a host root: missing \(missing.joined(separator: ", ")); a host root has /proc and /proc/sys"
         case .unknownUser(let name, let path): return "user '\(name)' not found in \(path)"
         }
     }

@@ -132,6 +132,29 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("ports.ephemeral-range"))
     }
 
+    /// Every lint fixture (nginx, HAProxy, systemd; passing and triggering) lints the same with CR LF line ends:
+    /// they are all read through the one reader. The LF file is the oracle.
+    func testCRLFConfigsLintLikeLF() throws {
+        let lint = TestSupport.fixtures.appendingPathComponent("lint")
+        var compared = 0
+        for (kind, ext) in [("nginx", ".conf"), ("haproxy", ".cfg"), ("systemd", ".service")] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: lint.appendingPathComponent(kind).path)
+                .filter { $0.hasSuffix(ext) && !$0.contains("include") }.sorted()
+            for name in names {
+                let text = try String(contentsOf: lint.appendingPathComponent("\(kind)/\(name)"), encoding: .utf8)
+                let lf = tmp.appendingPathComponent("lf-\(kind)/\(name)"), crlf = tmp.appendingPathComponent("crlf-\(kind)/\(name)")
+                try write(text, "lf-\(kind)/\(name)", under: tmp)
+                try write(text.replacingOccurrences(of: "\n", with: "\r\n"), "crlf-\(kind)/\(name)", under: tmp)
+                let a = try wstune(["lint", kind, lf.path, "--json"])
+                let b = try wstune(["lint", kind, crlf.path, "--json"])
+                XCTAssertEqual(a.status, b.status, name)
+                XCTAssertEqual(a.stdout, b.stdout.replacingOccurrences(of: "crlf-\(kind)", with: "lf-\(kind)"), name)
+                compared += 1
+            }
+        }
+        XCTAssertGreaterThan(compared, 10)
+    }
+
     // MARK: 2: arithmetic
 
     func testConnectionsAboveMaximumIsAUsageError() throws {
