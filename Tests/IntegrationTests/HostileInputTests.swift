@@ -205,6 +205,26 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(r.status == 0 || r.status == 1, r.stderr)
     }
 
+    func testNofileNearIntMax() throws {
+        let root = try stockRoot()
+        try write(try corpusText("limits-conf/nofile-int-max.conf"), "etc/security/limits.d/90-big.conf", under: root)
+        try write(try corpusText("proc-limits/nofile-int-max"), "proc/self/limits", under: root)
+        try write("9223372036854775807\n", "proc/sys/fs/nr_open", under: root)
+        for profile in ["dev", "proxy"] {
+            let r = try wstune(["audit", "--root", root.path, "--user", "alice", "--profile", profile])
+            XCTAssertTrue(r.status == 0 || r.status == 1, r.stderr)
+        }
+        try write(try corpusText("limits-conf/nofile-beyond-int.conf"), "etc/security/limits.d/90-big.conf", under: root)
+        let r = try wstune(["audit", "--root", root.path, "--user", "alice"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("90-big.conf:1:") && r.stderr.contains("nofile"), r.stderr)
+        // CR LF in /proc/self/limits (a copied tree) reads like LF: the soft limit 2,048 is seen.
+        try write(try corpusText("proc-limits/crlf"), "proc/self/limits", under: root)
+        try write("1048576\n", "proc/sys/fs/nr_open", under: root)
+        let crlf = try wstune(["audit", "--root", root.path, "--json"])
+        XCTAssertTrue(crlf.stdout.contains("\"nofileSoft\" : 2048"), crlf.stdout.prefix(600).description)
+    }
+
     func testMeminfoNearIntMaxNamesFileLineKey() throws {
         let root = try stockRoot()
         try write(try corpusText("meminfo/memtotal-int-max"), "proc/meminfo", under: root)
