@@ -307,6 +307,14 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(dir.status, 2)
         XCTAssertTrue(dir.stderr.contains("75-dir.conf") && dir.stderr.contains("directory"), dir.stderr)
 
+        // Unreadable (as root nothing is EACCES; /proc/self/mem answers EIO at offset 0): the errno is named.
+        let eioRoot = try stockRoot("eio")
+        try FileManager.default.createSymbolicLink(atPath: eioRoot.appendingPathComponent("etc/sysctl.d/76-mem.conf").path,
+                                                   withDestinationPath: "/proc/self/mem")
+        let eio = try wstune(["audit", "--root", eioRoot.path])
+        XCTAssertEqual(eio.status, 2)
+        XCTAssertTrue(eio.stderr.contains("76-mem.conf: cannot read: Input/output error"), eio.stderr)
+
         let missing = try wstune(["audit", "--profile", "no-such-profile"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("no-such-profile"), missing.stderr)
