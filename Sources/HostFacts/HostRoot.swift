@@ -21,9 +21,16 @@ public struct HostRoot: Sendable, Equatable {
     }
 
     /// The file's text, or nil when it does not exist (absent is a fact, not an error). Regular files only, at most
-    /// `RegularFile.maxBytes`, CR LF read as LF (see `RegularFile`).
+    /// `RegularFile.maxBytes` (kernel files under proc/: `RegularFile.kernelFileMaxBytes`), CR LF read as LF.
     public func readText(_ relative: String) throws -> String? {
-        try RegularFile.readText(atPath: resolve(relative))
+        try RegularFile.readText(atPath: resolve(relative), maxBytes: Self.cap(for: relative))
+    }
+
+    /// The kernel writes /proc, and some of it grows with the load this tool is for: /proc/net/tcp of a host holding
+    /// a million sockets is ~150 MB. Files people write (etc/, usr/lib/…) keep the 16 MiB cap.
+    static func cap(for relative: String) -> Int {
+        let rel = relative.hasPrefix("/") ? relative.dropFirst() : Substring(relative)
+        return rel.hasPrefix("proc/") ? RegularFile.kernelFileMaxBytes : RegularFile.maxBytes
     }
 
     public func exists(_ relative: String) -> Bool {

@@ -10,6 +10,8 @@ import Glibc
 public enum RegularFile {
     /// Largest file read: 16 MiB (a real sysctl.d, limits.conf, unit, profile or proxy config is a few KiB).
     public static let maxBytes = 16 * 1024 * 1024
+    /// Cap for kernel-written files under proc/ (/proc/net/tcp with millions of sockets): 4 GiB.
+    public static let kernelFileMaxBytes = 4 * 1024 * 1024 * 1024
 
     /// The file's text with line ends normalised, or nil when it does not exist. Invalid UTF-8 becomes U+FFFD.
     public static func readText(atPath path: String, maxBytes: Int = maxBytes) throws -> String? {

@@ -65,6 +65,20 @@ final class RegularFileTests: XCTestCase {
         XCTAssertThrowsError(try RegularFile.readText(atPath: "/proc/self/status", maxBytes: 16))
     }
 
+    /// /proc/net/tcp grows with the sockets a busy host holds: kernel files under proc/ are not held to 16 MiB.
+    func testKernelFilesUnderProcAreNotHeldToTheConfigCap() throws {
+        let root = HostRoot(dir.path)
+        for rel in ["proc/net/tcp", "etc/sysctl.d/big.conf"] {
+            let url = dir.appendingPathComponent(rel)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            XCTAssertTrue(FileManager.default.createFile(atPath: url.path, contents: Data(repeating: 0x20, count: RegularFile.maxBytes + 10)))
+        }
+        XCTAssertEqual(try root.readText("proc/net/tcp")?.utf8.count, RegularFile.maxBytes + 10)
+        XCTAssertThrowsError(try root.readText("etc/sysctl.d/big.conf")) { e in
+            XCTAssertEqual(e as? HostFactsError, .tooLarge(path: root.resolve("etc/sysctl.d/big.conf"), limitBytes: RegularFile.maxBytes))
+        }
+    }
+
     func testMeminfoNearIntMaxIsMalformedNotATrap() {
         XCTAssertThrowsError(try MemoryInfo.parse("MemTotal: 9223372036854775807 kB\n", path: "/r/proc/meminfo")) { e in
             XCTAssertEqual(e as? HostFactsError,
