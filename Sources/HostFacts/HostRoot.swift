@@ -20,31 +20,17 @@ public struct HostRoot: Sendable, Equatable {
         return path == "/" ? "/" + rel : path + "/" + rel
     }
 
-    /// The file's text, or nil when it does not exist (absent is a fact, not an error).
+    /// The file's text, or nil when it does not exist (absent is a fact, not an error). Regular files only, at most
+    /// `RegularFile.maxBytes` (kernel files under proc/: `RegularFile.kernelFileMaxBytes`), CR LF read as LF.
     public func readText(_ relative: String) throws -> String? {
-        let full = resolve(relative)
-        let fd = open(full, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            let e = errno
-            if e == ENOENT || e == ENOTDIR { return nil }
-            throw HostFactsError.unreadable(path: full, errno: e)
-        }
-        defer { close(fd) }
-        // /proc and /sys files report size 0: read until EOF in chunks.
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 16384) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = errno
-                // Some kernels answer EIO/EACCES for keys that exist but cannot be read in this namespace.
-                throw HostFactsError.unreadable(path: full, errno: e)
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        try RegularFile.readText(atPath: resolve(relative), maxBytes: Self.cap(for: relative))
+    }
+
+    /// The kernel writes /proc, and some of it grows with the load this tool is for: /proc/net/tcp of a host holding
+    /// a million sockets is ~150 MB. Files people write (etc/, usr/lib/…) keep the 16 MiB cap.
+    static func cap(for relative: String) -> Int {
+        let rel = relative.hasPrefix("/") ? relative.dropFirst() : Substring(relative)
+        return rel.hasPrefix("proc/") ? RegularFile.kernelFileMaxBytes : RegularFile.maxBytes
     }
 
     public func exists(_ relative: String) -> Bool {
@@ -73,11 +59,31 @@ public struct HostRoot: Sendable, Equatable {
 public enum HostFactsError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, errno: Int32)
     case malformed(path: String, line: Int, reason: String)
+    /// A FIFO, device, socket or directory where a text file was expected (reading it could block forever).
+    case notRegularFile(path: String, kind: String)
+    case tooLarge(path: String, limitBytes: Int)
+    /// A root without the kernel files a command needs (a copied /etc without /proc).
+    case missingKernelFiles(root: String, missing: [String])
+    case unknownUser(name: String, path: String)
+
+    /// The message without the path (for errors that name the file themselves).
+    public var reason: String {
+        let d = description
+        if case .unreadable(_, let e) = self { return String(cString: strerror(e)) }
+        if case .notRegularFile(let path, _) = self, d.hasPrefix(path + ": ") { return String(d.dropFirst(path.count + 2)) }
+        if case .tooLarge(let path, _) = self, d.hasPrefix(path + ": ") { return String(d.dropFirst(path.count + 2)) }
+        return d
+    }
 
     public var description: String {
         switch self {
         case .unreadable(let path, let e): return "\(path): cannot read: \(String(cString: strerror(e)))"
         case .malformed(let path, let line, let reason): return line > 0 ? "\(path):\(line): \(reason)" : "\(path): \(reason)"
+        case .notRegularFile(let path, let kind): return "\(path): is \(kind), not a regular file; refusing to read it"
+        case .tooLarge(let path, let limit): return "\(path): larger than \(limit / 1024 / 1024) MiB; refusing to read it"
+        case .missingKernelFiles(let root, let missing):
+            return "\(root): not a host root: missing \(missing.joined(separator: ", ")); a host root has /proc and /proc/sys"
+        case .unknownUser(let name, let path): return "user '\(name)' not found in \(path)"
         }
     }
 }

@@ -51,7 +51,15 @@ public struct HostSnapshot: Sendable {
     /// The target's nofile with "unlimited" resolved.
     public var resolvedFileLimit: (soft: Int, hard: Int)? { fileLimit?.resolved(nrOpen: nrOpen) }
 
+    /// Files every Linux kernel since 2.6.25 has; a root without them is not a host (a copied /etc alone, a typo'd
+    /// path), and judging it would report every check "not applicable" and the host READY.
+    public static let requiredKernelFiles = ["proc/sys/fs/file-max", "proc/sys/fs/nr_open"]
+
     public static func read(root: HostRoot, options: Options = Options()) throws -> HostSnapshot {
+        let missing = requiredKernelFiles.filter { !root.exists($0) }
+        if !missing.isEmpty {
+            throw HostFactsError.missingKernelFiles(root: root.path, missing: missing.map { "/" + $0 })
+        }
         let pid: String
         if case .pid(let p) = options.target { pid = String(p) } else { pid = "self" }
         let reader = Sysctls(root: root)
@@ -88,6 +96,9 @@ public struct HostSnapshot: Sendable {
         }
         var userLimit: (String, FileLimit, [String])?
         if let user = options.user {
+            guard try LimitsConf.userExists(user, root: root) else {
+                throw HostFactsError.unknownUser(name: user, path: root.isLiveRoot ? "the user database" : root.resolve("etc/passwd"))
+            }
             let conf = try LimitsConf.read(root: root)
             let groups = try LimitsConf.groups(of: user, root: root)
             userLimit = (user, conf.nofile(user: user, groups: groups).limit, conf.files)

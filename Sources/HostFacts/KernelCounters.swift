@@ -21,7 +21,7 @@ public struct KernelCounters: Sendable, Equatable, Codable {
     /// Parses header/value line pairs; a value line whose field count differs from its header is malformed.
     public static func parsePairs(_ text: String, path: String) throws -> [String: Int] {
         var out: [String: Int] = [:]
-        let lines = text.split(separator: "\n")
+        let lines = text.hostLines(omittingEmpty: true)
         var i = 0
         while i + 1 < lines.count {
             let names = lines[i].split(separator: " ")
@@ -44,7 +44,7 @@ public struct KernelCounters: Sendable, Equatable, Codable {
     /// "TCP: inuse 5 orphan 0 tw 2 alloc 8 mem 1" → ["TCP.inuse": 5, ...].
     public static func parseSockstat(_ text: String) -> [String: Int] {
         var out: [String: Int] = [:]
-        for line in text.split(separator: "\n") {
+        for line in text.hostLines(omittingEmpty: true) {
             let f = line.split(separator: " ")
             guard let head = f.first, head.hasSuffix(":") else { continue }
             var j = 1

@@ -1,3 +1,5 @@
+import Glibc
+
 /// pam_limits' view of `nofile` for a user: /etc/security/limits.conf then limits.d/*.conf (sorted).
 /// Precedence as pam_limits applies it: an entry naming the user beats an @group entry, which beats `*`;
 /// at equal precedence a later line wins. These limits apply to PAM login sessions only, never to systemd services.
@@ -31,7 +33,7 @@ public struct LimitsConf: Sendable {
     /// Parses `domain type item value` lines, keeping only `nofile`.
     public static func parse(_ text: String, path: String) throws -> [Entry] {
         var out: [Entry] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in text.hostLines().enumerated() {
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if f.isEmpty { continue }
@@ -73,12 +75,20 @@ public struct LimitsConf: Sendable {
         return (FileLimit(soft: soft?.1.value, hard: hard?.1.value), soft?.1, hard?.1)
     }
 
+    /// Whether the user exists: on the live host through NSS (LDAP, systemd-homed users count), under another root
+    /// in its etc/passwd (a tree without one cannot tell, and the user is taken as given).
+    public static func userExists(_ user: String, root: HostRoot) throws -> Bool {
+        if root.isLiveRoot { return getpwnam(user) != nil }
+        guard let passwd = try root.readText("etc/passwd") else { return true }
+        return passwd.hostLines(omittingEmpty: true).contains { $0.split(separator: ":", maxSplits: 1).first == Substring(user) }
+    }
+
     /// Group names of a user from /etc/passwd (primary) and /etc/group (supplementary).
     public static func groups(of user: String, root: HostRoot) throws -> Set<String> {
         var gids: [String: String] = [:]
         var out = Set<String>()
         if let group = try root.readText("etc/group") {
-            for line in group.split(separator: "\n") {
+            for line in group.hostLines(omittingEmpty: true) {
                 let f = line.split(separator: ":", omittingEmptySubsequences: false)
                 guard f.count >= 4 else { continue }
                 gids[String(f[2])] = String(f[0])
@@ -86,7 +96,7 @@ public struct LimitsConf: Sendable {
             }
         }
         if let passwd = try root.readText("etc/passwd") {
-            for line in passwd.split(separator: "\n") {
+            for line in passwd.hostLines(omittingEmpty: true) {
                 let f = line.split(separator: ":", omittingEmptySubsequences: false)
                 if f.count >= 4, f[0] == user, let g = gids[String(f[3])] { out.insert(g) }
             }

@@ -18,14 +18,18 @@ public struct MemoryInfo: Sendable, Equatable, Codable {
     public static func parse(_ text: String, path: String = "meminfo") throws -> MemoryInfo {
         var total: Int?
         var available: Int?
-        for (i, line) in text.split(separator: "\n").enumerated() {
+        for (i, line) in text.hostLines().enumerated() {
             let f = line.split(separator: " ", omittingEmptySubsequences: true)
             guard f.count >= 2 else { continue }
             if f[0] == "MemTotal:" || f[0] == "MemAvailable:" {
-                guard let kb = Int(f[1]) else {
-                    throw HostFactsError.malformed(path: path, line: i + 1, reason: "not a number: \(f[1])")
+                guard let kb = Int(f[1]), kb >= 0 else {
+                    throw HostFactsError.malformed(path: path, line: i + 1, reason: "\(f[0].dropLast()): not a number: \(f[1])")
                 }
-                if f[0] == "MemTotal:" { total = kb * 1024 } else { available = kb * 1024 }
+                let (bytes, overflow) = kb.multipliedReportingOverflow(by: 1024)
+                guard !overflow else {
+                    throw HostFactsError.malformed(path: path, line: i + 1, reason: "\(f[0].dropLast()): \(f[1]) kB is out of range")
+                }
+                if f[0] == "MemTotal:" { total = bytes } else { available = bytes }
             }
         }
         guard let total else { throw HostFactsError.malformed(path: path, line: 1, reason: "no MemTotal") }

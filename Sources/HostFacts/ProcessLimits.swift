@@ -8,7 +8,7 @@ public enum ProcessLimits {
 
     /// Parses the "Max open files  SOFT  HARD  files" row.
     public static func parseNofile(_ text: String, path: String = "limits") throws -> FileLimit {
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        for (i, line) in text.hostLines().enumerated()
         where line.hasPrefix("Max open files") {
             let fields = line.dropFirst("Max open files".count).split(separator: " ")
             guard fields.count >= 2 else {
@@ -33,7 +33,7 @@ public enum ProcessLimits {
     }
 
     public static func parseCapability(_ status: String, bit: Int) -> Bool? {
-        for line in status.split(separator: "\n") where line.hasPrefix("CapEff:") {
+        for line in status.hostLines(omittingEmpty: true) where line.hasPrefix("CapEff:") {
             let hex = line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces)
             guard let mask = UInt64(hex, radix: 16) else { return nil }
             return mask & (1 << UInt64(bit)) != 0

@@ -29,11 +29,23 @@ public struct SysctlPersistence: Sendable {
     ]
 
     /// Assignments in the order systemd-sysctl applies them.
-    public var systemdOrder: [Assignment]
+    public private(set) var systemdOrder: [Assignment]
     /// Assignments in the order `sysctl --system` applies them.
-    public var procpsOrder: [Assignment]
+    public private(set) var procpsOrder: [Assignment]
     /// The modules-load.d file that loads nf_conntrack at boot, or nil.
     public var conntrackModulesLoad: String?
+    /// Positions of each key's assignments, so a lookup costs that key's assignments, not the whole list (a
+    /// 16 MiB sysctl.d holds ~650,000 lines and every check looks keys up).
+    private var systemdIndex: [String: [Int]] = [:]
+    private var procpsIndex: [String: [Int]] = [:]
+
+    public init(systemdOrder: [Assignment], procpsOrder: [Assignment], conntrackModulesLoad: String?) {
+        self.systemdOrder = systemdOrder
+        self.procpsOrder = procpsOrder
+        self.conntrackModulesLoad = conntrackModulesLoad
+        for (i, a) in systemdOrder.enumerated() { systemdIndex[a.key, default: []].append(i) }
+        for (i, a) in procpsOrder.enumerated() { procpsIndex[a.key, default: []].append(i) }
+    }
 
     public static func read(root: HostRoot) throws -> SysctlPersistence {
         var chosen: [String: String] = [:]
@@ -63,7 +75,7 @@ public struct SysctlPersistence: Sendable {
     }
 
     static func loadsConntrack(_ text: String) -> Bool {
-        text.split(separator: "\n").contains { line in
+        text.hostLines(omittingEmpty: true).contains { line in
             let t = line.split(separator: "#").first?.trimmingCharacters(in: .whitespaces) ?? ""
             return t == "nf_conntrack" || t.hasPrefix("nf_conntrack ")
         }
@@ -72,14 +84,14 @@ public struct SysctlPersistence: Sendable {
     /// Parses sysctl.d syntax: `key = value`, comments with # or ;, keys with / or . separators, "-" prefix.
     public static func parse(_ text: String, path: String) throws -> [Assignment] {
         var out: [Assignment] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+        for (i, raw) in text.hostLines().enumerated() {
+            let line = raw.trimmingBlanks()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             guard let eq = line.firstIndex(of: "=") else {
                 throw HostFactsError.malformed(path: path, line: i + 1, reason: "expected 'key = value'")
             }
-            var key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            var key = String(line[..<eq].trimmingBlanks())
+            let value = String(line[line.index(after: eq)...].trimmingBlanks())
             var ignore = false
             if key.hasPrefix("-") {
                 ignore = true
@@ -104,6 +116,7 @@ public struct SysctlPersistence: Sendable {
 
     /// Every assignment of a key, in application order (all but the last lose).
     public func assignments(_ key: SysctlKey, order: Order) -> [Assignment] {
-        (order == .systemd ? systemdOrder : procpsOrder).filter { $0.key == key.name }
+        let (list, index) = order == .systemd ? (systemdOrder, systemdIndex) : (procpsOrder, procpsIndex)
+        return (index[key.name] ?? []).map { list[$0] }
     }
 }

@@ -30,7 +30,9 @@ struct ProfileOptions: ParsableArguments {
     var profiles: String?
 
     func validate() throws {
-        if let c = connections, c <= 0 { throw ValidationError("--connections must be a positive number, got \(c)") }
+        if let c = connections, c <= 0 || c > Profile.maximumConnections {
+            throw ValidationError("--connections must be between 1 and \(grouped(Profile.maximumConnections)), got \(c)")
+        }
     }
 
     var store: ProfileStore { ProfileStore(directories: DataDirectories.candidates("profiles", explicit: profiles)) }

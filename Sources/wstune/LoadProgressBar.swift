@@ -21,12 +21,12 @@ final class LoadProgressBar {
         line += String(format: " %.1fs", p.elapsedSeconds)
         let pad = max(0, lastWidth - line.count)
         lastWidth = line.count
-        FileHandle.standardError.write(Data(("\r" + line + String(repeating: " ", count: pad)).utf8))
+        Output.err("\r" + line + String(repeating: " ", count: pad))
     }
 
     func finish() {
         guard enabled, lastWidth > 0 else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        Output.err("\n")
         lastWidth = 0
     }
 }

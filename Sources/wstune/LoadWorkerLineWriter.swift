@@ -9,6 +9,6 @@ final class LoadWorkerLineWriter: @unchecked Sendable {
         guard let data = try? line.encoded() else { return }
         lock.lock()
         defer { lock.unlock() }
-        FileHandle.standardOutput.write(data)
+        Output.out(data)
     }
 }

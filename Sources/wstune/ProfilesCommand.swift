@@ -53,6 +53,7 @@ struct ProfilesCommand: ParsableCommand {
             opts.profile = name
             opts.profiles = profiles
             opts.connections = connections
+            try opts.validate()
             let p = try opts.load()
             let n = CapacityModel.needs(for: p)
             var values: [Value] = [

@@ -107,5 +107,5 @@ private func printJSONLine<T: Encodable>(_ value: T) throws {
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     var data = try encoder.encode(value)
     data.append(UInt8(ascii: "\n"))
-    FileHandle.standardOutput.write(data)
+    Output.out(data)
 }

@@ -26,7 +26,7 @@ struct Terminal {
 
 /// Prints one line to standard error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    Output.err(message + "\n")
 }
 
 /// Encodes a value as pretty, key-sorted JSON on standard output.
@@ -34,6 +34,5 @@ func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let data = try encoder.encode(value)
-    FileHandle.standardOutput.write(data)
-    FileHandle.standardOutput.write(Data("\n".utf8))
+    Output.out(data + Data("\n".utf8))
 }

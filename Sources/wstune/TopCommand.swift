@@ -84,5 +84,5 @@ private func printTopJSONLine<T: Encodable>(_ value: T) throws {
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     var data = try encoder.encode(value)
     data.append(0x0A)
-    FileHandle.standardOutput.write(data)
+    Output.out(data)
 }

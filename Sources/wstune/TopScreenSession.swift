@@ -42,7 +42,7 @@ final class TopScreenSession {
     }
 
     private func write(_ s: String) {
-        FileHandle.standardOutput.write(Data(s.utf8))
+        Output.out(Data(s.utf8))
     }
 
     static func querySize() -> (rows: Int, columns: Int) {

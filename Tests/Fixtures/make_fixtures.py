@@ -107,7 +107,7 @@ def tree(name, sysctls, soft=1024, hard=524288, cap="0000000000000000", conntrac
     write(root, "usr/lib/sysctl.d/50-pid-max.conf", "kernel.pid_max = 4194304\n")
     write(root, "etc/security/limits.conf", "# /etc/security/limits.conf\n#*               soft    core            0\n")
     write(root, "etc/systemd/system.conf", "[Manager]\n#DefaultLimitNOFILE=1024:524288\n")
-    write(root, "etc/passwd", "root:x:0:0:root:/root:/bin/bash\nchat:x:998:998::/srv/chat:/usr/sbin/nologin\nalice:x:1000:1000::/home/alice:/bin/bash\n")
+    write(root, "etc/passwd", "root:x:0:0:root:/root:/bin/bash\nchat:x:998:998::/srv/chat:/usr/sbin/nologin\nalice:x:1000:1000::/home/alice:/bin/bash\ndave:x:1001:1001::/home/dave:/bin/bash\n")
     write(root, "etc/group", "root:x:0:\nchat:x:998:\nalice:x:1000:\nwsops:x:1500:alice\n")
     return root
 

@@ -9,7 +9,7 @@ public struct Requirement: Sendable {
 
     public init(profile: Profile, host: HostSnapshot) {
         self.profile = profile
-        let minBuf = (host.ints("net.ipv4.tcp_rmem")?.first ?? 4096) + (host.ints("net.ipv4.tcp_wmem")?.first ?? 4096)
+        let minBuf = (host.ints("net.ipv4.tcp_rmem")?.first ?? 4096).addingSaturated(host.ints("net.ipv4.tcp_wmem")?.first ?? 4096)
         needs = CapacityModel.needs(for: profile, minBufferBytes: minBuf, pageSize: host.memory?.pageSize ?? 4096)
         listenPorts = Array(Set(profile.listenPorts.value + host.listenPorts)).sorted()
     }

@@ -1,3 +1,5 @@
+import HostFacts
+
 /// The capacity model: from a connection target to the host settings it needs ("need"), and from the host as
 /// configured to the connections it holds per limit ("supply"). Every constant here is documented with its
 /// source in the README's "Capacity model" section; tests in TuningTests write the worked examples out.
@@ -25,39 +27,43 @@ public enum CapacityModel {
     /// Needs of a profile. `minBufferBytes` is tcp_rmem[0] + tcp_wmem[0] as configured on the host, if known.
     public static func needs(for profile: Profile, minBufferBytes: Int = defaultMinBufferBytes,
                              pageSize: Int = pageSize) -> Needs {
+        // Profiles are range-checked when loaded (Profile.maximum…) but host facts are not: tcp_rmem/tcp_wmem may
+        // say anything up to Int.max, so every product and sum below saturates instead of trapping.
         let n = max(profile.connections.value, 0)
         let proxy = profile.proxy.value
         let sockets = proxy ? 2 : 1
-        let serverNofile = profile.setting("nofile") ?? (n + fdReserve)
-        let proxyNofile: Int? = proxy ? (profile.setting("proxy_nofile") ?? (2 * n + fdReserve)) : nil
+        let serverNofile = profile.setting("nofile") ?? n.addingSaturated(fdReserve)
+        let proxyNofile: Int? = proxy ? (profile.setting("proxy_nofile") ?? n.multipliedSaturated(by: 2).addingSaturated(fdReserve)) : nil
         let biggestProcess = max(serverNofile, proxyNofile ?? 0)
         let nrOpen = profile.setting("fs.nr_open") ?? max(biggestProcess, 1_048_576)
+        let socketCount = n.multipliedSaturated(by: sockets)
         // System-wide: client sockets (and upstream sockets with a proxy) plus every other process's files.
-        let fileMax = profile.setting("fs.file-max") ?? (sockets * n + fdReserve + systemFileReserve)
+        let fileMax = profile.setting("fs.file-max") ?? socketCount.addingSaturated(fdReserve + systemFileReserve)
         let window = max(profile.reconnectWindowSeconds.value, 1)
-        let rate = (n + window - 1) / window
+        let rate = n.ceilingDivided(by: window)
         let backlog = clamp(Int((Double(rate) * acceptStallSeconds).rounded(.up)), backlogFloor, backlogCeiling)
         let somaxconn = profile.setting("net.core.somaxconn") ?? backlog
         let synBacklog = profile.setting("net.ipv4.tcp_max_syn_backlog") ?? max(backlog, somaxconn)
-        let ctMax = profile.setting("net.netfilter.nf_conntrack_max") ?? ceilDiv(sockets * n * conntrackHeadroomPercent, 100)
-        let ctBuckets = profile.setting("net.netfilter.nf_conntrack_buckets")
-            ?? (ctMax + conntrackChainLength - 1) / conntrackChainLength
+        let ctMax = profile.setting("net.netfilter.nf_conntrack_max")
+            ?? socketCount.multipliedSaturated(by: conntrackHeadroomPercent).ceilingDivided(by: 100)
+        let ctBuckets = profile.setting("net.netfilter.nf_conntrack_buckets") ?? ctMax.ceilingDivided(by: conntrackChainLength)
         let backends = max(profile.backendAddresses.value, 1)
         let portsPerBackend = proxy
             ? (profile.setting("ephemeral_ports")
-                ?? ceilDiv(ceilDiv(n, backends) * ephemeralHeadroomPercent, 100))
+                ?? n.ceilingDivided(by: backends).multipliedSaturated(by: ephemeralHeadroomPercent).ceilingDivided(by: 100))
             : 0
-        let tcpMemPages = (sockets * n * minBufferBytes + pageSize - 1) / pageSize
-        let keepalive = profile.setting("net.ipv4.tcp_keepalive_time") ?? max(4 * profile.pingIntervalSeconds.value, 120)
+        let tcpMemPages = socketCount.multipliedSaturated(by: max(minBufferBytes, 0)).ceilingDivided(by: max(pageSize, 1))
+        let keepalive = profile.setting("net.ipv4.tcp_keepalive_time")
+            ?? max(profile.pingIntervalSeconds.value.multipliedSaturated(by: 4), 120)
         return Needs(
             connections: n, serverNofile: serverNofile, proxyNofile: proxyNofile, nrOpen: nrOpen, fileMax: fileMax,
             somaxconn: somaxconn, synBacklog: synBacklog, conntrackMax: ctMax, conntrackBuckets: ctBuckets,
             ephemeralPortsPerBackend: portsPerBackend, tcpMemPages: tcpMemPages,
-            memoryBytes: n * profile.perConnectionBytes.value, reconnectRatePerSecond: rate,
+            memoryBytes: n.multipliedSaturated(by: profile.perConnectionBytes.value), reconnectRatePerSecond: rate,
             keepaliveTimeSeconds: keepalive, socketsPerConnection: sockets)
     }
 
-    static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+    static func ceilDiv(_ a: Int, _ b: Int) -> Int { a.ceilingDivided(by: b) }
 
     static func clamp(_ v: Int, _ lo: Int, _ hi: Int) -> Int { min(max(v, lo), hi) }
 }

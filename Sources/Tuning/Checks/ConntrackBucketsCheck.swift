@@ -13,7 +13,7 @@ public struct ConntrackBucketsCheck: Check {
         guard let buckets = host.int("net.netfilter.nf_conntrack_buckets") ?? host.conntrack.hashsize,
               let max = host.int("net.netfilter.nf_conntrack_max") else { return notApplicable("conntrack sysctls not readable") }
         let target = Swift.max(max, req.needs.conntrackMax)
-        let need = (target + CapacityModel.conntrackChainLength - 1) / CapacityModel.conntrackChainLength
+        let need = target.ceilingDivided(by: CapacityModel.conntrackChainLength)
         let cur = "\(grouped(buckets)) buckets for max \(grouped(max))"
         return buckets >= need
             ? finding(.pass, current: cur, needed: "≥ \(grouped(need))")

@@ -13,7 +13,7 @@ public struct ConntrackDropsCheck: Check {
         let s = host.conntrack.stats
         let drop = s["drop"] ?? 0, early = s["early_drop"] ?? 0, failed = s["insert_failed"] ?? 0
         let cur = "drop \(grouped(drop)), early_drop \(grouped(early)), insert_failed \(grouped(failed))"
-        if drop + early + failed == 0 { return finding(.pass, current: cur, needed: "0") }
+        if drop == 0 && early == 0 && failed == 0 { return finding(.pass, current: cur, needed: "0") }
         return finding(.warn, current: cur, needed: "0", why: "connections have been dropped by conntrack since boot",
                        fix: "raise nf_conntrack_max and the hashsize (sudo wstune apply), or exempt WebSocket traffic with a notrack rule")
     }

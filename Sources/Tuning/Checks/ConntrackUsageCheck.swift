@@ -13,7 +13,7 @@ public struct ConntrackUsageCheck: Check {
         guard let count = host.int("net.netfilter.nf_conntrack_count"), let max = host.int("net.netfilter.nf_conntrack_max"), max > 0 else {
             return notApplicable("conntrack count not readable")
         }
-        let pct = count * 100 / max
+        let pct = count.scaled(100, max)
         let cur = "\(grouped(count)) of \(grouped(max)) (\(pct)%)"
         if pct >= 90 { return finding(.fail, current: cur, needed: "< 90%", why: "the table is nearly full now: new flows are about to be dropped") }
         if pct >= 75 { return finding(.warn, current: cur, needed: "< 75%") }

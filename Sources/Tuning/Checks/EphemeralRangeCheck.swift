@@ -20,7 +20,7 @@ public struct EphemeralRangeCheck: Check {
         if usable >= need {
             return finding(.pass, current: cur, needed: "≥ \(grouped(need)) per backend × \(backends) backends")
         }
-        let lo = max(1024, 65535 - need + 1)
+        let lo = max(1024, 65535 - min(need, 65535) + 1)
         return finding(.fail, current: cur, needed: "≥ \(grouped(need)) per backend × \(backends) backends",
                        why: "\(grouped(req.needs.connections)) upstream connections over \(backends) backend addresses exhaust the range",
                        fix: need <= 64511 ? sysctlFix("net.ipv4.ip_local_port_range", "\(lo) 65535") + " (reserve listen ports)"

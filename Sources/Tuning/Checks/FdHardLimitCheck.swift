@@ -23,8 +23,8 @@ public struct FdHardLimitCheck: Check {
                            fix: "raise the service manager's hard nofile (the container's or VM's limit) to ≥ \(need), or spread the load over \(procs) processes sharing the port with SO_REUSEPORT")
         }
         if host.canRaiseHardLimit == false {
-            let per = max(lim.hard - CapacityModel.fdReserve, 1)
-            let procs = (req.needs.connections + per - 1) / per
+            let per = max(lim.hard.subtractingSaturated(CapacityModel.fdReserve), 1)
+            let procs = req.needs.connections.ceilingDivided(by: per)
             return finding(.fail, current: "\(grouped(lim.hard)) (no CAP_SYS_RESOURCE)", needed: "≥ \(grouped(need))",
                            why: "this process cannot raise its hard limit: one process holds at most ~\(grouped(per)) connections here",
                            fix: "run the service under systemd with LimitNOFILE=\(need), or on a host that grants CAP_SYS_RESOURCE; here spread the load over \(procs) processes sharing the port with SO_REUSEPORT")

@@ -12,9 +12,9 @@ public struct FileNrCheck: Check {
         guard let nr = host.ints("fs.file-nr"), nr.count == 3 else { return notApplicable("fs.file-nr not readable") }
         let used = nr[0]
         let max = nr[2]
-        let after = used + req.needs.connections * req.needs.socketsPerConnection
+        let after = used.addingSaturated(req.needs.connections.multipliedSaturated(by: req.needs.socketsPerConnection))
         let current = "\(grouped(used)) of \(grouped(max))"
-        if after <= max * 9 / 10 {
+        if after <= max.scaled(9, 10) {
             return finding(.pass, current: current, needed: "\(grouped(after)) with the target open ≤ 90% of max")
         }
         return finding(after <= max ? .warn : .fail, current: current, needed: "\(grouped(after)) ≤ 90% of fs.file-max",

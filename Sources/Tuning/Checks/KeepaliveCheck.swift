@@ -12,13 +12,13 @@ public struct KeepaliveCheck: Check {
         guard let time = host.int("net.ipv4.tcp_keepalive_time"), let intvl = host.int("net.ipv4.tcp_keepalive_intvl"),
               let probes = host.int("net.ipv4.tcp_keepalive_probes") else { return notApplicable("keepalive sysctls not readable") }
         let ping = req.profile.pingIntervalSeconds.value
-        let detect = time + intvl * probes
+        let detect = time.addingSaturated(intvl.multipliedSaturated(by: probes))
         let cur = "keepalive \(time)s + \(probes)×\(intvl)s = \(detect)s; ping every \(ping)s"
         if time <= req.needs.keepaliveTimeSeconds {
             return finding(.pass, current: cur, needed: "keepalive_time ≤ \(req.needs.keepaliveTimeSeconds)s")
         }
         return finding(.info, current: cur, needed: "keepalive_time ≤ \(req.needs.keepaliveTimeSeconds)s (only used by sockets with SO_KEEPALIVE)",
-                       why: "pings at \(ping)s find dead peers within ~\(2 * ping)s; a socket without pings lingers \(detect)s",
+                       why: "pings at \(ping)s find dead peers within ~\(ping.multipliedSaturated(by: 2))s; a socket without pings lingers \(detect)s",
                        fix: sysctlFix("net.ipv4.tcp_keepalive_time", String(req.needs.keepaliveTimeSeconds)))
     }
 }

@@ -14,7 +14,7 @@ public struct TcpMemCheck: Check {
         let cur = "\(mem.map(grouped).joined(separator: " ")) pages"
         let needed = "pressure ≥ \(grouped(need)) pages"
         if mem[1] >= need { return finding(.pass, current: cur, needed: needed) }
-        let fixValue = "\(max(mem[0], need * 3 / 4)) \(need) \(need * 3 / 2)"
+        let fixValue = "\(max(mem[0], need.scaled(3, 4))) \(need) \(need.scaled(3, 2))"
         if mem[2] >= need {
             return finding(.warn, current: cur, needed: needed, why: "N sockets at minimum buffers pass the pressure threshold: buffers get squeezed under load",
                            fix: sysctlFix("net.ipv4.tcp_mem", fixValue))

@@ -17,7 +17,7 @@ extension PlanBuilder {
         let n = requirement.needs
         let maxTarget = ctMaxTarget.flatMap(Int.init) ?? host.int("net.netfilter.nf_conntrack_max") ?? n.conntrackMax
         let need = max(requirement.profile.setting("net.netfilter.nf_conntrack_buckets") ?? 0,
-                       (maxTarget + CapacityModel.conntrackChainLength - 1) / CapacityModel.conntrackChainLength)
+                       maxTarget.ceilingDivided(by: CapacityModel.conntrackChainLength))
         var item = PlanItem(id: "conntrack hashsize", live: host.conntrack.hashsize.map(String.init), persisted: nil,
                             need: "≥ \(need) (nf_conntrack_max / \(CapacityModel.conntrackChainLength))", target: nil,
                             action: .keep, liveChange: nil, file: nil, fileChanged: false,
@@ -38,7 +38,7 @@ extension PlanBuilder {
         // The kernel rounds the hash size up to whole pages of bucket heads (nf_ct_alloc_hashtable: PAGE_SIZE / 8
         // = 512 per 4 KiB page); rounding here makes the read-back equal and a second apply find nothing to do.
         let perPage = max((host.memory?.pageSize ?? 4096) / 8, 1)
-        let roundedNeed = (need + perPage - 1) / perPage * perPage
+        let roundedNeed = need.ceilingDivided(by: perPage).multipliedSaturated(by: perPage)
         let target = options.exact ? roundedNeed : max(live, roundedNeed)
         item.target = String(target)
         let modprobePath = options.filesRoot.resolve(PersistentFiles.modprobeConf)

@@ -88,7 +88,7 @@ public struct PlanBuilder {
             KeyRule(key: "fs.nr_open", rule: .atLeast(max(n.nrOpen, requirement.targetNofile)),
                     why: "per-process ceiling of nofile: LimitNOFILE/setrlimit above it fail (fs.rst)"),
             KeyRule(key: "fs.file-max", rule: .atLeast(n.fileMax),
-                    why: "system-wide open files: \(grouped(n.connections * n.socketsPerConnection)) sockets plus the rest of the system; beyond it every process gets ENFILE"),
+                    why: "system-wide open files: \(grouped(n.connections.multipliedSaturated(by: n.socketsPerConnection))) sockets plus the rest of the system; beyond it every process gets ENFILE"),
             KeyRule(key: "net.core.somaxconn", rule: .atLeast(n.somaxconn),
                     why: "accept queue cap for a reconnect storm of ~\(grouped(n.reconnectRatePerSecond)) handshakes/s (listen(2))"),
             KeyRule(key: "net.ipv4.tcp_max_syn_backlog", rule: .atLeast(n.synBacklog),
@@ -97,7 +97,7 @@ public struct PlanBuilder {
                     rule: .atLeast(p.setting("net.core.netdev_max_backlog") ?? (n.connections >= 100_000 ? 16384 : 1000)),
                     why: "per-CPU input queue absorbing handshake bursts (ip-sysctl.rst)"),
             KeyRule(key: "net.ipv4.tcp_mem", rule: .tcpMem(pressure: n.tcpMemPages),
-                    why: "TCP memory in pages: \(grouped(n.connections * n.socketsPerConnection)) sockets at their minimum buffers stay below pressure (tcp(7))"),
+                    why: "TCP memory in pages: \(grouped(n.connections.multipliedSaturated(by: n.socketsPerConnection))) sockets at their minimum buffers stay below pressure (tcp(7))"),
         ]
         var range = host.ints("net.ipv4.ip_local_port_range") ?? [32768, 60999]
         let reserved = EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? "")

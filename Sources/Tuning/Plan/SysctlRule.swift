@@ -50,7 +50,7 @@ public enum SysctlRule: Sendable, Equatable {
             return String(!exact && accepted.contains(c) ? c : preferred)
         case .tcpMem(let p):
             guard let m = live.ints, m.count == 3 else { return nil }
-            let want = [p * 3 / 4, p, p * 3 / 2]
+            let want = [p.scaled(3, 4), p, p.scaled(3, 2)]
             if exact { return want.map(String.init).joined(separator: " ") }
             if m[1] >= p { return live.text }
             var t = zip(m, want).map { Swift.max($0, $1) }
@@ -61,8 +61,13 @@ public enum SysctlRule: Sendable, Equatable {
             guard let r = live.ints, r.count == 2 else { return nil }
             if !exact && EphemeralPorts.usable(range: r, reserved: reserved) >= usable { return live.text }
             // Widen downwards from 65535 (ports below 1024 are privileged and never ephemeral).
-            var lo = Swift.max(1024, 65535 - usable + 1)
-            while lo > 1024 && EphemeralPorts.usable(range: [lo, 65535], reserved: reserved) < usable { lo -= 1 }
+            var lo = Swift.max(1024, 65535 - Swift.min(usable, 65535) + 1)
+            // Counted as the range grows (one usable() per step would make this quadratic in the reserved set).
+            var have = EphemeralPorts.usable(range: [lo, 65535], reserved: reserved)
+            while lo > 1024 && have < usable {
+                lo -= 1
+                if !reserved.contains(lo) { have += 1 }
+            }
             return exact ? "\(lo) 65535" : "\(Swift.min(lo, r[0])) \(Swift.max(65535, r[1]))"
         case .reservedPorts(let ports):
             let current = EphemeralPorts.parseReserved(live.text)

@@ -93,6 +93,10 @@ public struct Profile: Sendable, Equatable {
     /// user-space state, rounded up.
     public static let defaultPerConnectionBytes = 16 * 1024
 
+    /// Largest connection target a profile or `--connections` may ask for (100 million: ~40× the largest single
+    /// hosts reported; the bound keeps every derived figure far from Int's range).
+    public static let maximumConnections = 100_000_000
+
     /// A copy with the connection target overridden (`--connections N`).
     public func withConnections(_ n: Int) -> Profile {
         var p = self

@@ -1,3 +1,4 @@
+import HostFacts
 import Yams
 
 /// One profile file as written: only the keys it sets, each with its line, before inheritance.
@@ -29,13 +30,25 @@ struct ProfileDocument {
         "net.ipv4.tcp_max_orphans", "ephemeral_ports",
     ]
 
+    /// Largest value of each number a profile may set (README, "Input limits"). Settings stop at the kernel's own
+    /// maximum for the key: INT_MAX for int sysctls, NR_OPEN's 1,073,741,816 for nofile, LONG_MAX for fs.file-max.
+    static let maximum: [String: Int] = [
+        "connections": Profile.maximumConnections, "ping_interval_seconds": 86_400, "reconnect_window_seconds": 86_400,
+        "per_connection_bytes": 1 << 30, "proxy.backends": 1_000_000,
+    ]
+    static let intSysctlMaximum = Int(Int32.max)
+    static let settingMaximum: [String: Int] = [
+        "nofile": 1_073_741_816, "proxy_nofile": 1_073_741_816, "fs.nr_open": 1_073_741_816, "fs.file-max": Int.max,
+        "ephemeral_ports": 64_512,
+    ]
+
     /// Parses a profile file's text. Pure: tests call it with a string.
     static func parse(_ text: String, path: String) throws -> ProfileDocument {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw ProfileError.syntax(path: path, line: Self.line(of: error), reason: Self.problem(of: error))
+            throw ProfileError.syntax(path: path, line: Self.line(of: error, in: text), reason: Self.problem(of: error))
         } catch {
             throw ProfileError.syntax(path: path, line: 0, reason: "\(error)")
         }
@@ -102,6 +115,10 @@ struct ProfileDocument {
                     guard let n = v.int, n >= 0 else {
                         throw ProfileError.invalidValue(path: path, line: kl, key: "settings.\(name)", reason: "expected a non-negative whole number, got '\(v.string ?? "?")'")
                     }
+                    let limit = settingMaximum[name] ?? intSysctlMaximum
+                    guard n <= limit else {
+                        throw ProfileError.invalidValue(path: path, line: kl, key: "settings.\(name)", reason: "\(n) is above the maximum \(limit)")
+                    }
                     doc.settings[name] = n
                 }
             default:
@@ -121,20 +138,52 @@ struct ProfileDocument {
             guard let i = Int(raw.replacingOccurrences(of: "_", with: "")), i > 0 else {
                 throw ProfileError.invalidValue(path: path, line: line, key: key, reason: "expected a positive whole number, got '\(raw)'")
             }
+            if let limit = maximum[key], i > limit {
+                throw ProfileError.invalidValue(path: path, line: line, key: key, reason: "\(i) is above the maximum \(limit)")
+            }
             return i
         }
     }
 
-    private static func line(of error: YamlError) -> Int {
+    static func line(of error: YamlError, in text: String) -> Int {
         switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): return mark.line
-        default: return 0
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        case .reader(_, let offset, _, _):
+            guard let offset else { return 1 }
+            return text.utf8.prefix(offset).filter { $0 == 10 }.count + 1
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams marks the first occurrence; the error is the repeat, so find the key again further down at
+            // the same indentation.
+            return repeatLine(of: duplicates.sorted().first ?? "", after: context.mark, in: text) ?? context.mark.line
+        default: return 1
         }
+    }
+
+    /// The line (1-based) after `mark` where `key:` starts at the column of `mark`.
+    static func repeatLine(of key: String, after mark: Mark, in text: String) -> Int? {
+        let lines = text.hostLines()
+        guard mark.line >= 1 else { return nil }
+        let indent = max(mark.column - 1, 0)
+        var i = mark.line  // index of the line after the first occurrence
+        while i < lines.count {
+            let line = lines[i]
+            let body = line.drop(while: { $0 == " " })
+            if line.count - body.count == indent {
+                for form in [key, "\"\(key)\"", "'\(key)'"] where body.hasPrefix(form) {
+                    if body.dropFirst(form.count).drop(while: { $0 == " " }).hasPrefix(":") { return i + 1 }
+                }
+            }
+            i += 1
+        }
+        return nil
     }
 
     private static func problem(of error: YamlError) -> String {
         switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _): return problem
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+        case .reader(let problem, _, _, _): return problem
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "duplicate key \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", "))"
         default: return "\(error)"
         }
     }

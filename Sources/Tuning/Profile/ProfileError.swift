@@ -7,6 +7,8 @@ public enum ProfileError: Error, Equatable, CustomStringConvertible {
     case unknownKey(path: String, line: Int, key: String)
     case missingKey(path: String, key: String)
     case includeCycle(chain: [String])
+    /// The include chain is longer than `ProfileStore.maximumIncludeDepth` (`path` includes one too many).
+    case includeTooDeep(path: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -18,6 +20,8 @@ public enum ProfileError: Error, Equatable, CustomStringConvertible {
         case .unknownKey(let path, let line, let key): return "\(path):\(line): unknown key '\(key)'"
         case .missingKey(let path, let key): return "\(path): missing required key '\(key)'"
         case .includeCycle(let chain): return "profile include cycle: \(chain.joined(separator: " -> "))"
+        case .includeTooDeep(let path, let limit):
+            return "\(path): include: chain of more than \(limit) profiles; flatten the profiles"
         }
     }
 }

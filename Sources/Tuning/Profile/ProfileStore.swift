@@ -1,9 +1,13 @@
 import Foundation
+import HostFacts
 
 /// Finds and resolves profiles from directories of `*.yaml` files, following `include:`.
 public struct ProfileStore: Sendable {
     /// Directories searched in order; the first holding `NAME.yaml` wins.
     public let directories: [String]
+
+    /// Longest include chain followed (a profile and 31 ancestors); deeper is refused, not recursed into.
+    public static let maximumIncludeDepth = 32
 
     public init(directories: [String]) {
         self.directories = directories
@@ -44,14 +48,21 @@ public struct ProfileStore: Sendable {
         if chain.contains(canonical) {
             throw ProfileError.includeCycle(chain: (chain + [canonical]).map { ($0 as NSString).lastPathComponent })
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if !FileManager.default.fileExists(atPath: path) {
+        if chain.count >= Self.maximumIncludeDepth {
+            throw ProfileError.includeTooDeep(path: chain.last ?? path, limit: Self.maximumIncludeDepth)
+        }
+        let text: String
+        do {
+            // The one safe reader: regular files only (a FIFO would block), size-capped, CR LF read as LF.
+            guard let bytes = try RegularFile.readBytes(atPath: path) else {
                 throw ProfileError.notFound(name: nameOrPath, searched: [path])
             }
-            throw ProfileError.unreadable(path: path, reason: "permission denied or not a file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ProfileError.unreadable(path: path, reason: "not UTF-8 text")
+            guard let t = String(bytes: bytes, encoding: .utf8) else {
+                throw ProfileError.unreadable(path: path, reason: "not UTF-8 text")
+            }
+            text = t
+        } catch let e as HostFactsError {
+            throw ProfileError.unreadable(path: path, reason: e.reason)
         }
         let doc = try ProfileDocument.parse(text, path: path)
         let fileName = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
