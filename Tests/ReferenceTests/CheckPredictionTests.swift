@@ -17,6 +17,7 @@ final class CheckPredictionTests: XCTestCase {
         try write("proc/sys/net/ipv4/ip_local_reserved_ports", "40000-40009\n")
         try write("proc/sys/fs/file-nr", "1000\t0\t11000\n")
         try write("proc/sys/fs/file-max", "11000\n")
+        try write("proc/sys/fs/nr_open", "1048576\n")
         try write("proc/meminfo", "MemTotal:  8000000 kB\nMemAvailable:  1600000 kB\n")
     }
 
