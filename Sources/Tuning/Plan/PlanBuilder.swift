@@ -165,10 +165,16 @@ public struct PlanBuilder {
             return (item, nil)
         }
         item.live = live.text
-        guard let target = rule.target(live: live, exact: options.exact) else {
+        guard var target = rule.target(live: live, exact: options.exact) else {
             item.action = .absent
             item.note = "unexpected value '\(live.text)'"
             return (item, nil)
+        }
+        // --exact lowers values to the need, but never below what the kernel itself starts with on this machine.
+        if options.exact, rule.lowersWithExact, let floor = KernelFloor.floor(key.name, memory: host.memory),
+           let raised = KernelFloor.raise(target, to: floor.value) {
+            item.note = "--exact: kept at \(raised), not the need's \(target): never below the \(floor.source)"
+            target = raised
         }
         item.target = target
         let path = options.liveRoot.resolve(key.procPath)
