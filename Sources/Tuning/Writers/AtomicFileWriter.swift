@@ -267,6 +267,8 @@ public enum AtomicFileWriter {
                     if fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_mode & S_IFMT == S_IFLNK {
                         throw linkRefused(here.absolute, here.root)
                     }
+                    // Reading: nothing can be below a file (absent). Writing: refused, naming it.
+                    if !create { return nil }
                     throw WriterError.refused(path: here.absolute, reason: "not a directory")
                 default:
                     throw WriterError.syscall(function: "openat", path: here.absolute, errno: error.errno)
