@@ -120,22 +120,10 @@ final class ApplyFaultInjectionTests: XCTestCase {
         XCTAssertEqual(try t.snapshot(), before, "the truncated key holds its old value again, right after apply")
     }
 
-    /// Ordinals of the calls (of the first listed syscall name that occurs) whose traced line holds `text`.
-    func ordinalsOfLines(matching names: [String], containing text: String) throws -> (syscall: String, values: [Int], first: Int?) {
+    /// Ordinals of the worker thread's calls named `names` (prefix: rename matches renameat) whose line holds `text`.
+    func ordinalsOfLines(matching names: [String], containing text: String) throws -> (syscall: String, first: Int?) {
         let t = try ApplyFaultTree()
-        let log = try TestSupport.temporaryDirectory("wstune-strace").appendingPathComponent("log").path
-        defer { try? FileManager.default.removeItem(atPath: (log as NSString).deletingLastPathComponent) }
-        let r = try TestSupport.run(["strace", "-qq", "-y", "-o", log, "-e", "trace=" + Strace.syscalls.map { "?" + $0 }.joined(separator: ","),
-                                     TestSupport.wstuneBinary] + Self.apply(t.path))
-        XCTAssertEqual(r.status, 0, r.stderr)
-        var counts: [String: Int] = [:]
-        var hits: [String: [Int]] = [:]
-        for line in try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n") {
-            guard let name = Strace.syscalls.first(where: { line.hasPrefix($0 + "(") }) else { continue }
-            counts[name, default: 0] += 1
-            if names.contains(where: { name.hasPrefix($0) }) && line.contains(text) { hits[name, default: []].append(counts[name]!) }
-        }
-        let (name, values) = hits.min(by: { $0.value.first ?? .max < $1.value.first ?? .max }) ?? (names[0], [])
-        return (name, values, values.first)
+        let hits = try Strace.trace(Self.apply(t.path)).filter { c in c.worker && names.contains { c.name.hasPrefix($0) } && c.line.contains(text) }
+        return (hits.first?.name ?? names[0], hits.first?.ordinal)
     }
 }

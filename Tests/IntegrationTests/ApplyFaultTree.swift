@@ -45,25 +45,46 @@ enum Strace {
     static let syscalls = ["openat", "write", "fsync", "rename", "renameat", "renameat2", "fchmod", "mkdir", "mkdirat",
                            "unlink", "unlinkat"]
 
-    /// Per syscall, the ordinals (1-based, as strace's when= counts them in the main process) of the calls made
-    /// once the journal lock is taken: the calls that change the tree or the journal.
+    /// Per syscall, the ordinals (1-based, as strace's when= counts them: per thread) of the calls the thread that
+    /// takes the journal lock makes from then on: the calls that change the tree or the journal.
     static func ordinals(_ args: [String], from marker: String) throws -> [String: [Int]] {
-        let log = try TestSupport.temporaryDirectory("wstune-strace").appendingPathComponent("log").path
-        defer { try? FileManager.default.removeItem(atPath: (log as NSString).deletingLastPathComponent) }
-        let r = try TestSupport.run(["strace", "-qq", "-y", "-o", log, "-e", "trace=" + syscalls.map { "?" + $0 }.joined(separator: ","),
-                                     TestSupport.wstuneBinary] + args, timeoutSeconds: 120)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
-        var counts: [String: Int] = [:]
         var out: [String: [Int]] = [:]
         var started = false
-        for line in lines {
-            guard let name = syscalls.first(where: { line.hasPrefix($0 + "(") }) else { continue }
-            counts[name, default: 0] += 1
-            if !started && line.contains(marker) { started = true }
-            if started { out[name, default: []].append(counts[name]!) }
+        for call in try trace(args) where call.worker {
+            if !started && call.line.contains(marker) { started = true }
+            if started { out[call.name, default: []].append(call.ordinal) }
         }
         return out
+    }
+
+    struct Call {
+        var name: String
+        var ordinal: Int
+        var line: Substring
+        /// Made by the thread that does the work (the one that first touches the journal).
+        var worker: Bool
+    }
+
+    /// Every call of interest of a clean run (strace -f -y), with its per-thread ordinal.
+    static func trace(_ args: [String], marker: String = "wstune/journal") throws -> [Call] {
+        let dir = try TestSupport.temporaryDirectory("wstune-strace")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("log").path
+        let r = try TestSupport.run(["strace", "-f", "-qq", "-y", "-o", log, "-e", "trace=" + syscalls.map { "?" + $0 }.joined(separator: ","),
+                                     TestSupport.wstuneBinary] + args, timeoutSeconds: 120)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        var counts: [String: Int] = [:]
+        var calls: [(pid: Substring, call: Call)] = []
+        var workerPid: Substring?
+        for line in try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, let name = syscalls.first(where: { parts[1].hasPrefix($0 + "(") }) else { continue }
+            let key = "\(parts[0]) \(name)"
+            counts[key, default: 0] += 1
+            if workerPid == nil && line.contains(marker) { workerPid = parts[0] }
+            calls.append((parts[0], Call(name: name, ordinal: counts[key]!, line: parts[1], worker: false)))
+        }
+        return calls.map { var c = $0.call; c.worker = $0.pid == workerPid; return c }
     }
 
     /// Up to `n` ordinals spread over `all` (first and last included).
@@ -74,7 +95,7 @@ enum Strace {
 
     /// Runs the binary with one injection (`error=EIO`, `signal=KILL` …) at `when`.
     static func run(_ args: [String], syscall: String, inject: String, when: String) throws -> CommandResult {
-        try TestSupport.run(["strace", "-qq", "-o", "/dev/null", "-e", "trace=\(syscall)",
+        try TestSupport.run(["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=\(syscall)",
                              "-e", "inject=\(syscall):\(inject):when=\(when)", TestSupport.wstuneBinary] + args, timeoutSeconds: 120)
     }
 }
