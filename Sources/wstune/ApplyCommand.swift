@@ -112,7 +112,7 @@ struct ApplyCommand: ParsableCommand {
             printError("wstune: not on a terminal: pass --yes to apply without confirmation")
             throw ExitStatus.couldNotRun
         }
-        FileHandle.standardError.write(Data("Apply these changes? [y/N] ".utf8))
+        fputs("Apply these changes? [y/N] ", stderr)
         let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         guard answer == "y" || answer == "yes" else {
             printError("wstune: nothing changed")

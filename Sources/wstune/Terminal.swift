@@ -26,7 +26,8 @@ struct Terminal {
 
 /// Prints one line to standard error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    // fputs, not FileHandle.write: that traps when stderr cannot be written (a full disk, a closed pipe).
+    fputs(message + "\n", stderr)
 }
 
 /// Encodes a value as pretty, key-sorted JSON on standard output.

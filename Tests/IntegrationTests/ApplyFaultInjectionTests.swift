@@ -24,8 +24,10 @@ final class ApplyFaultInjectionTests: XCTestCase {
     func faultedApply(_ syscall: String, _ inject: String, when: String) throws -> String {
         let t = try ApplyFaultTree()
         let before = try t.snapshot()
+        let started = Date()
         let r = try Strace.run(Self.apply(t.path), syscall: syscall, inject: inject, when: when)
         let label = "apply \(syscall) \(inject) when=\(when)"
+        report(["\(label): apply exit \(r.status) after \(String(format: "%.1f", Date().timeIntervalSince(started)))s"])
         if !inject.contains("KILL") {
             XCTAssertTrue([0, 2, 3].contains(r.status), "\(label): exit \(r.status): \(r.stderr)")
         }

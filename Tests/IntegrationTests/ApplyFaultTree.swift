@@ -77,8 +77,11 @@ enum Strace {
         var calls: [(pid: Substring, call: Call)] = []
         var workerPid: Substring?
         for line in try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, let name = syscalls.first(where: { parts[1].hasPrefix($0 + "(") }) else { continue }
+            // "PID  name(args) = result": strace pads the pid.
+            var parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            parts[1] = parts[1].drop(while: { $0 == " " })
+            guard let name = syscalls.first(where: { parts[1].hasPrefix($0 + "(") }) else { continue }
             let key = "\(parts[0]) \(name)"
             counts[key, default: 0] += 1
             if workerPid == nil && line.contains(marker) { workerPid = parts[0] }
@@ -96,6 +99,8 @@ enum Strace {
     /// Runs the binary with one injection (`error=EIO`, `signal=KILL` …) at `when`.
     static func run(_ args: [String], syscall: String, inject: String, when: String) throws -> CommandResult {
         try TestSupport.run(["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=\(syscall)",
-                             "-e", "inject=\(syscall):\(inject):when=\(when)", TestSupport.wstuneBinary] + args, timeoutSeconds: 120)
+                             "-e", "inject=\(syscall):\(inject):when=\(when)", TestSupport.wstuneBinary] + args,
+                            // A crash must show as a signal exit, not wait on the runtime's backtracer (itself traced).
+                            environment: ["SWIFT_BACKTRACE": "enable=no"], timeoutSeconds: 60)
     }
 }

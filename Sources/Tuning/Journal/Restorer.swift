@@ -21,9 +21,11 @@ public enum Restorer {
         for change in live.reversed() {
             do {
                 let path = try RootedPath(root: liveRoot, relative: change.path)
-                let now = try LiveValueWriter.readBack(path)
-                if change.same(now, change.previous) { continue }
-                if !change.same(now, change.value) && !now.isEmpty {
+                let raw = try LiveValueWriter.readRaw(path)
+                let now = SysctlValue(raw).text
+                // Byte for byte (under --root a truncated file reads as the empty value): rewrite unless identical.
+                if raw == change.previous + "\n" { continue }
+                if !change.same(now, change.value) && !change.same(now, change.previous) && !raw.isEmpty {
                     out.changedSinceApply.append("\(change.key): was \(change.value) after apply, now \(now)")
                 }
                 try LiveValueWriter.write(change.previous, for: change, at: path)

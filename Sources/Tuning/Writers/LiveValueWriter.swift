@@ -31,9 +31,14 @@ public enum LiveValueWriter {
 
     /// The value as the kernel reports it now.
     public static func readBack(_ path: RootedPath) throws -> String {
+        SysctlValue(try readRaw(path)).text
+    }
+
+    /// The file's text as read, newline included.
+    public static func readRaw(_ path: RootedPath) throws -> String {
         guard let state = try AtomicFileWriter.state(of: path), state.linkTarget == nil else {
             throw WriterError.syscall(function: "openat", path: path.absolute, errno: ENOENT)
         }
-        return SysctlValue(String(decoding: state.content, as: UTF8.self)).text
+        return String(decoding: state.content, as: UTF8.self)
     }
 }
