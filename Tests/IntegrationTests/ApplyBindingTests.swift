@@ -94,7 +94,7 @@ final class ApplyBindingTests: XCTestCase {
         files[1].removeValue(forKey: "previous")
         entry["files"] = files
         try JSONSerialization.data(withJSONObject: entry).write(to: URL(fileURLWithPath: dir + "/" + name))
-        let r = try TestSupport.wstune(["rollback", "--force", "--root", tree.path])
+        let r = try TestSupport.wstune(["rollback", "--root", tree.path])
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
         XCTAssertTrue(r.stderr.contains(climbing) && r.stderr.contains("'..' is not allowed"), r.stderr)
         XCTAssertTrue(r.stderr.contains("an absolute path"), r.stderr)
