@@ -68,7 +68,7 @@ final class JournalTests: XCTestCase {
         // root): writing it fails with EACCES after fs.file-max and somaxconn were already written.
         let key = f.url.path + "/proc/sys/net/ipv4/tcp_max_syn_backlog"
         XCTAssertEqual(try TestShell.run(["mount", "--bind", "/proc/sys/kernel/cap_last_cap", key]).status, 0)
-        defer { _ = try? TestShell.run(["umount", key]) }
+        defer { _ = try? TestShell.run(["umount", key]); _ = f.url }
         let before = try f.snapshot()
         let plan = try f.plan()
         let order = plan.liveChanges.map(\.key)
