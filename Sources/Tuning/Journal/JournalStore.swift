@@ -12,8 +12,7 @@ public struct JournalStore: Sendable {
     public var directory: String { location.absolute }
 
     public init(filesRoot: HostRoot) {
-        // The relative directory is a constant of valid components: this cannot throw.
-        location = (try? RootedPath(root: filesRoot.path, relative: Self.relativeDirectory))!
+        location = RootedPath(root: filesRoot.path, constant: Self.relativeDirectory.split(separator: "/").map(String.init))
     }
 
     public enum StoreError: Error, CustomStringConvertible {

@@ -208,7 +208,7 @@ public enum AtomicFileWriter {
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
     static func temporaryName(for name: String) -> String {
-        ".\(name).wstune-" + String((0..<6).map { _ in alphabet.randomElement()! })
+        ".\(name).wstune-" + String((0..<6).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] })
     }
 
     static func createTemporary(in dfd: Int32, for path: RootedPath) throws -> (Int32, String) {

@@ -24,6 +24,12 @@ public struct RootedPath: Sendable, Equatable, CustomStringConvertible {
         components = parts
     }
 
+    /// Components known to be valid (constants of this module).
+    init(root: String, constant components: [String]) {
+        self.root = HostRootText.normalized(root)
+        self.components = components
+    }
+
     /// An absolute path that must lie below `root` (by its text: the walk still refuses links).
     public init(root: String, absolute: String) throws {
         let r = HostRootText.normalized(root)
