@@ -85,6 +85,16 @@ final class ApplyFaultInjectionTests: XCTestCase {
         report(lines)
     }
 
+    /// rollback's own steps failing (EIO; ENOSPC for write): the entry stays undoable and the next rollback finishes.
+    func testRollbackFailingThenRollbackAgainRestoresExactly() throws {
+        var lines: [String] = []
+        for (name, all) in try ordinals(rollback: true).sorted(by: { $0.key < $1.key }) where name != "openat" {
+            let error = name == "write" ? "error=ENOSPC" : "error=EIO"
+            for k in Strace.spread(all, 2) { lines.append(try faultedRollback(name, error, when: "\(k)")) }
+        }
+        report(lines)
+    }
+
     /// The case: the write after the user's file fails, and so does putting the user's file back. The journal
     /// must not say failed-restored; rollback must restore the user's bytes, mode 0640 and uid 1000.
     func testFailedApplyWhoseRestoreFailedStaysRollbackable() throws {
