@@ -101,3 +101,45 @@ final class ApplyBindingTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: outside.appendingPathComponent("victim"), encoding: .utf8), "keep me\n")
     }
 }
+
+/// The live root "/" inside a namespace the test makes (network + mount; tmpfs over the directories apply writes):
+/// a 90-wstune.conf that is the admin's link to another file is replaced, never written through, its target's keys
+/// are not taken as ours, and rollback puts the link back.
+final class ApplyLiveRootLinkTests: XCTestCase {
+    func testALinkedTargetOnTheLiveRootComesBackAsALink() throws {
+        let ns = try NetNamespace("12-live")
+        defer { ns.delete() }
+        let bin = URL(fileURLWithPath: TestSupport.wstuneBinary).resolvingSymlinksInPath().path
+        let script = """
+            set -e
+            mount --make-rprivate /
+            # A copy of /etc in place of /etc, and an empty /var/lib: nothing of the host's is written.
+            cp -a /etc/. "$2"
+            mkdir -p "$2/sysctl.d" "$2/security/limits.d"
+            rm -f "$2/sysctl.d/"*
+            mount --bind "$2" /etc
+            mount -t tmpfs wst12 /var/lib
+            printf 'vm.swappiness = 7\\n' > /etc/sysctl.d/real.conf
+            ln -s real.conf /etc/sysctl.d/90-wstune.conf
+            "$1" apply --yes --profile dev > /dev/null
+            echo "after-apply $(stat -c %F /etc/sysctl.d/90-wstune.conf)"
+            grep -c 'vm.swappiness' /etc/sysctl.d/90-wstune.conf || true
+            cat /etc/sysctl.d/real.conf
+            "$1" rollback > /dev/null
+            echo "after-rollback $(stat -c %F /etc/sysctl.d/90-wstune.conf) -> $(readlink /etc/sysctl.d/90-wstune.conf)"
+            cat /etc/sysctl.d/real.conf
+            """
+        let etc = try TestSupport.temporaryDirectory("wstune-live-etc")
+        defer { try? FileManager.default.removeItem(at: etc) }
+        let r = try ns.exec(["unshare", "-m", "sh", "-c", script, "sh", bin, etc.path])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertEqual(r.stdout, """
+            after-apply regular file
+            0
+            vm.swappiness = 7
+            after-rollback symbolic link -> real.conf
+            vm.swappiness = 7
+
+            """, r.stderr)
+    }
+}
