@@ -29,4 +29,30 @@ final class ApplyJournalOrderTests: XCTestCase {
         for _ in 0..<3 { XCTAssertEqual(try TestSupport.wstune(["rollback", "--root", tree.path]).status, 0) }
         XCTAssertEqual(try tree.snapshot(), before)
     }
+
+    /// An entry written by an earlier version (absolute paths, no sequence, no recorded target) is still undone:
+    /// its paths are taken relative to the roots where they lie below them, and resolved beneath them.
+    func testAnEntryOfAnEarlierVersionIsStillRolledBack() throws {
+        guard TestSupport.isRoot else { throw XCTSkip("needs root") }
+        let tree = try ApplyFixtureTree()
+        let before = try tree.snapshot()
+        XCTAssertEqual(try TestSupport.wstune(["apply", "--yes", "--profile", "dev", "--unit", "chat", "--root", tree.path]).status, 0)
+        let dir = tree.path + "/var/lib/wstune/journal"
+        let name = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".json") })
+        var entry = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))) as? [String: Any])
+        entry.removeValue(forKey: "target")
+        entry.removeValue(forKey: "sequence")
+        for key in ["live", "files"] {
+            entry[key] = (entry[key] as? [[String: Any]] ?? []).map { item in
+                var item = item
+                item["path"] = tree.path + "/" + (item["path"] as? String ?? "")
+                return item
+            }
+        }
+        entry["createdDirectories"] = (entry["createdDirectories"] as? [String] ?? []).map { tree.path + "/" + $0 }
+        try JSONSerialization.data(withJSONObject: entry).write(to: URL(fileURLWithPath: dir + "/" + name))
+        let r = try TestSupport.wstune(["rollback", "--root", tree.path])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertEqual(try tree.snapshot(), before)
+    }
 }

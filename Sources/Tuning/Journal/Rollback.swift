@@ -27,6 +27,19 @@ public enum Rollback {
         }
     }
 
+    /// An entry of an earlier version (absolute paths, no recorded target) with its paths made relative where they
+    /// lie below this run's roots; anything else stays absolute and is refused, named, by the restore.
+    static func upgraded(_ entry: JournalEntry, to target: ApplyTarget) -> JournalEntry {
+        func relative(_ path: String, _ root: String) -> String {
+            path.hasPrefix("/") ? (try? RootedPath(root: root, absolute: path).relative) ?? path : path
+        }
+        var e = entry
+        e.live = e.live.map { var c = $0; c.path = relative(c.path, target.liveRoot); return c }
+        e.files = e.files.map { var f = $0; f.path = relative(f.path, target.filesRoot); return f }
+        e.createdDirectories = e.createdDirectories.map { relative($0, target.filesRoot) }
+        return e
+    }
+
     /// Entries to undo: the newest undoable one, or with `to` that entry and every undoable one after it.
     public static func selection(_ entries: [JournalEntry], to id: String?) throws -> [JournalEntry] {
         let undoable = entries.filter(\.isUndoable)
@@ -53,7 +66,7 @@ public enum Rollback {
                                                           journal: store.location)
             var undone: [EntryOutcome] = []
             var reload = false
-            for var entry in selected {
+            for var entry in selected.map({ $0.target == nil ? upgraded($0, to: target) : $0 }) {
                 let outcome = Restorer.restore(live: entry.live, files: entry.files, createdDirectories: entry.createdDirectories,
                                                liveRoot: target.liveRoot, filesRoot: target.filesRoot)
                 entry.state = outcome.problems.isEmpty ? .rolledBack : entry.state
