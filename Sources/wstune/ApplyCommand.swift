@@ -53,15 +53,15 @@ struct ApplyCommand: ParsableCommand {
                 throw ValidationError("--files-root \(f): no such directory")
             }
         }
-        if let u = unit, u.isEmpty || u.contains("/") { throw ValidationError("--unit takes a unit name, got '\(u)'") }
-        if let u = user, u.isEmpty || u.contains(where: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
-            throw ValidationError("--user takes a user name, got '\(u)'")
-        }
+        // Both end up in written files (the drop-in's path, the limits.d domain): only their documented characters.
+        if let u = unit, let why = ProfileStrings.unitNameProblem(u) { throw ValidationError("--unit '\(u)': \(why)") }
+        if let u = user, let why = ProfileStrings.limitsDomainProblem(u) { throw ValidationError("--user '\(u)': \(why)") }
     }
 
     func run() throws {
-        let liveRoot = rootOption.hostRoot
-        let files = filesRoot.map { HostRoot($0) } ?? liveRoot
+        // Canonical roots: the journal records them and rollback compares them.
+        let liveRoot = HostRoot(ApplyTarget.canonical(rootOption.root))
+        let files = filesRoot.map { HostRoot(ApplyTarget.canonical($0)) } ?? liveRoot
         // On the live host (live values or files under "/"), refuse before reading or touching anything.
         // A copied tree under --root needs only the rights on that tree.
         if !dryRun && geteuid() != 0 && (liveRoot.isLiveRoot || files.isLiveRoot) {
@@ -85,16 +85,20 @@ struct ApplyCommand: ParsableCommand {
             return
         }
         if !yes { try confirm() }
-        let result = try changing { try Applier.apply(plan, store: JournalStore(filesRoot: options.filesRoot)) }
+        let target = ApplyTarget.current(liveRoot: liveRoot.path, filesRoot: files.path)
+        let result = try changing { try Applier.apply(plan, store: JournalStore(filesRoot: options.filesRoot), target: target) }
+        for t in result.removedTemporaries { printError("wstune: removed a temporary file a killed run left: \(t)") }
         if json {
-            try printJSON(ApplyReport(plan: plan, result: result.failure == nil ? "applied" : "failed-restored", outcome: result))
+            try printJSON(ApplyReport(plan: plan, result: result.failure == nil ? "applied" : result.entry.state.rawValue, outcome: result))
         } else {
-            print(renderer.render(result, plan: plan))
+            print(renderer.render(result, plan: plan, undo: target.undoCommand(program: undoProgram())))
         }
         if let failure = result.failure {
             printError("wstune: apply failed at \(failure.step): \(failure.error)")
             if let problems = result.restore?.problems, !problems.isEmpty {
                 printError("wstune: NOT restored: " + problems.joined(separator: "; "))
+                printError("wstune: journal \(result.entry.id) keeps it undoable: \(target.undoCommand(program: undoProgram()))")
+                throw ExitStatus.couldNotRun
             } else {
                 printError("wstune: everything this run changed was restored (journal \(result.entry.id))")
             }
@@ -133,7 +137,20 @@ func changing<T>(_ body: () throws -> T) throws -> T {
     } catch let e as Applier.ChangedSincePlan {
         printError("wstune: \(e)")
         throw ExitStatus.couldNotRun
+    } catch let e as ProfileError {
+        printError("wstune: \(e)")
+        throw ExitStatus.couldNotRun
+    } catch let e as Rollback.WrongTarget {
+        printError("wstune: \(e)")
+        throw ExitStatus.couldNotRun
     }
+}
+
+/// How to call this binary again: its path when started by path (`./wstune`, `/usr/local/bin/wstune`), else `wstune`.
+func undoProgram() -> String {
+    let argv0 = CommandLine.arguments.first ?? "wstune"
+    guard argv0.contains("/") else { return "wstune" }
+    return ApplyTarget.canonical(argv0)
 }
 
 /// Arguments as a shell would need them typed.

@@ -64,7 +64,7 @@ struct ApplyRenderer {
         return out.joined(separator: "\n")
     }
 
-    func render(_ result: Applier.Result, plan: TuningPlan) -> String {
+    func render(_ result: Applier.Result, plan: TuningPlan, undo: String) -> String {
         if let f = result.failure {
             var out = [terminal.paint("FAILED", .red) + " at \(f.step): \(f.error)"]
             if let r = result.restore {
@@ -72,14 +72,12 @@ struct ApplyRenderer {
                 if !r.restoredFiles.isEmpty { out.append("Restored files: \(r.restoredFiles.joined(separator: ", "))") }
             }
             out.append("Journal: \(result.entry.id) (\(result.entry.state.rawValue))")
+            if result.entry.isUndoable { out.append("Undo: \(undo)") }
             return out.joined(separator: "\n")
         }
         var out = [terminal.paint("Applied", .green) + ": \(plan.liveChanges.count) live value(s) written and read back, \(plan.changedFiles.count) file(s) written. Journal \(result.entry.id)."]
         if let e = result.daemonReloadError { out.append(terminal.paint("Warning: ", .red) + e + " (run systemctl daemon-reload yourself)") }
-        var undo = "Undo: sudo wstune rollback"
-        if plan.liveRoot != "/" { undo += " --root \(plan.liveRoot)" }
-        if plan.filesRoot != plan.liveRoot { undo += " --files-root \(plan.filesRoot)" }
-        out.append(undo)
+        out.append("Undo: \(undo)")
         return out.joined(separator: "\n")
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Tuning
 
 /// `wstune apply --json`: the result, `changed` overall and per setting (Ansible's changed_when), the files and the
-/// journal entry. `result` is dry-run, no-changes, applied or failed-restored.
+/// journal entry. `result` is dry-run, no-changes, applied, failed-restored or failed-not-restored (rollback still undoes it).
 struct ApplyReport: Encodable {
     struct Setting: Encodable {
         var id: String

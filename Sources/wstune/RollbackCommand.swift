@@ -9,7 +9,8 @@ struct RollbackCommand: ParsableCommand {
         abstract: "Undo the last (or a named) `wstune apply` exactly, from its journal entry (needs root).",
         discussion: """
             Restores the live values and the files the apply changed, deleting files that did not exist before. \
-            With --to ID, undoes that apply and every later one, newest first. Entries already rolled back are \
+            With --to ID, undoes that apply and every later one, newest first. An entry applied in another network \
+            namespace or under other --root/--files-root is refused (exit 2, naming both) unless --force. Entries already rolled back are \
             skipped: a second rollback is harmless. --list shows the journal (no root needed).
             Use the same --root / --files-root as the apply: the journal lives under it (var/lib/wstune/journal).
             Example: sudo wstune rollback; wstune rollback --list
@@ -28,6 +29,9 @@ struct RollbackCommand: ParsableCommand {
 
     @Flag(help: "Print JSON.")
     var json = false
+
+    @Flag(help: "Roll back even an entry applied in another network namespace or under other roots.")
+    var force = false
 
     struct Listed: Encodable {
         var id: String
@@ -51,7 +55,8 @@ struct RollbackCommand: ParsableCommand {
     }
 
     func run() throws {
-        let journalRoot = HostRoot(filesRoot ?? rootOption.root)
+        let liveRoot = ApplyTarget.canonical(rootOption.root)
+        let journalRoot = HostRoot(ApplyTarget.canonical(filesRoot ?? rootOption.root))
         if !list && geteuid() != 0 && (rootOption.hostRoot.isLiveRoot || journalRoot.isLiveRoot) {
             printError("rollback needs root: run sudo wstune \(shellQuoted(CommandLine.arguments.dropFirst()))")
             throw ExitStatus.needsRoot
@@ -72,11 +77,13 @@ struct RollbackCommand: ParsableCommand {
         }
         let result: Rollback.Result
         do {
-            result = try changing { try Rollback.run(store: store, to: to) }
+            let target = ApplyTarget.current(liveRoot: liveRoot, filesRoot: journalRoot.path)
+            result = try changing { try Rollback.run(store: store, target: target, to: to, force: force) }
         } catch let e as JournalStore.StoreError {
             printError("wstune: \(e)")
             throw ExitStatus.couldNotRun
         }
+        for t in result.removedTemporaries { printError("wstune: removed a temporary file a killed run left: \(t)") }
         let outcomes = result.undone.map(\.outcome)
         let report = Report(
             changed: outcomes.contains { !$0.restoredLive.isEmpty || !$0.restoredFiles.isEmpty },

@@ -127,10 +127,11 @@ final class ApplyRootTests: XCTestCase {
     func testReadOnlyKeyHalfWayRestoresAndExitsThree() throws {
         guard TestSupport.isRoot else { throw XCTSkip("apply needs root") }
         let tree = try ApplyFixtureTree()
-        // tcp_tw_reuse becomes a read-only kernel file (procfs 0444: EACCES even for root), written after somaxconn.
-        try FileManager.default.removeItem(atPath: tree.path + "/proc/sys/net/ipv4/tcp_tw_reuse")
-        try FileManager.default.createSymbolicLink(atPath: tree.path + "/proc/sys/net/ipv4/tcp_tw_reuse",
-                                                   withDestinationPath: "/proc/sys/kernel/cap_last_cap")
+        // tcp_tw_reuse becomes a read-only kernel file (procfs 0444: EACCES even for root), written after somaxconn:
+        // a bind mount, not a link (apply refuses links below a root).
+        let key = tree.path + "/proc/sys/net/ipv4/tcp_tw_reuse"
+        XCTAssertEqual(try TestSupport.run(["mount", "--bind", "/proc/sys/kernel/cap_last_cap", key]).status, 0)
+        defer { _ = try? TestSupport.run(["umount", key]); _ = tree.path }
         let before = try tree.snapshot()
         let r = try TestSupport.wstune(["apply", "--yes", "--profile", "dev", "--root", tree.path])
         XCTAssertEqual(r.status, 3, r.stdout + r.stderr)

@@ -33,16 +33,18 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(sysctlFile.previousText, "# hand-made\nnet.core.somaxconn = 200\n")
         XCTAssertEqual(sysctlFile.previousMode, 0o600)
         XCTAssertNil(entry.files.first { $0.path.hasSuffix("limits.d/90-wstune.conf") }?.previous)
-        XCTAssertTrue(entry.createdDirectories.contains(f.url.path + "/etc/systemd/system/chat.service.d"))
+        XCTAssertTrue(entry.createdDirectories.contains("etc/systemd/system/chat.service.d"), "\(entry.createdDirectories)")
+        XCTAssertTrue(entry.files.allSatisfy { !$0.path.hasPrefix("/") } && entry.live.allSatisfy { !$0.path.hasPrefix("/") },
+                      "journal paths are relative to the roots")
 
-        let undo = try Rollback.run(store: f.store, to: nil)
+        let undo = try Rollback.run(store: f.store, target: f.target, to: nil)
         XCTAssertTrue(undo.ok)
         XCTAssertEqual(undo.undone.map(\.id), [entry.id])
         XCTAssertEqual(try f.snapshot(), before, "rollback restores every file, mode, live value and directory exactly")
         XCTAssertEqual(try f.store.list().first?.state, .rolledBack)
 
         // A second rollback finds nothing to undo and changes nothing.
-        let again = try Rollback.run(store: f.store, to: nil)
+        let again = try Rollback.run(store: f.store, target: f.target, to: nil)
         XCTAssertTrue(again.undone.isEmpty)
         XCTAssertEqual(try f.snapshot(), before)
     }
@@ -60,12 +62,13 @@ final class JournalTests: XCTestCase {
     }
 
     func testKernelRejectionHalfWayRestoresEverythingThisRunChanged() throws {
+        guard getuid() == 0 else { throw XCTSkip("bind mounts need root") }
         let f = try PlanFixture()
-        // tcp_max_syn_backlog is a real read-only kernel file: writing it fails with EACCES after
-        // fs.file-max and somaxconn were already written.
+        // tcp_max_syn_backlog becomes a real read-only kernel file (bind mount, not a link: links are refused below a
+        // root): writing it fails with EACCES after fs.file-max and somaxconn were already written.
         let key = f.url.path + "/proc/sys/net/ipv4/tcp_max_syn_backlog"
-        try FileManager.default.removeItem(atPath: key)
-        try FileManager.default.createSymbolicLink(atPath: key, withDestinationPath: "/proc/sys/kernel/cap_last_cap")
+        XCTAssertEqual(try TestShell.run(["mount", "--bind", "/proc/sys/kernel/cap_last_cap", key]).status, 0)
+        defer { _ = try? TestShell.run(["umount", key]); _ = f.url }
         let before = try f.snapshot()
         let plan = try f.plan()
         let order = plan.liveChanges.map(\.key)
@@ -82,7 +85,7 @@ final class JournalTests: XCTestCase {
         let entry = try XCTUnwrap(try f.store.list().first)
         XCTAssertEqual(entry.state, .failed)
         XCTAssertTrue(entry.failure?.contains("net.ipv4.tcp_max_syn_backlog") ?? false)
-        XCTAssertTrue(try Rollback.run(store: f.store, to: nil).undone.isEmpty, "a restored failure is not rolled back again")
+        XCTAssertTrue(try Rollback.run(store: f.store, target: f.target, to: nil).undone.isEmpty, "a restored failure is not rolled back again")
     }
 
     func testFileFailureHalfWayRestoresLiveValuesAndFilesAlreadyWritten() throws {
@@ -94,7 +97,7 @@ final class JournalTests: XCTestCase {
         let result = try Applier.apply(plan, store: f.store)
         let failure = try XCTUnwrap(result.failure)
         XCTAssertEqual(failure.step, f.url.path + "/etc/security/limits.d/90-wstune.conf")
-        XCTAssertTrue(failure.error.contains("Not a directory"), failure.error)
+        XCTAssertTrue(failure.error.contains("not a directory"), failure.error)
         XCTAssertTrue(result.restore?.restoredFiles.contains(f.url.path + "/etc/sysctl.d/90-wstune.conf") ?? false)
         XCTAssertFalse(result.restore?.restoredLive.isEmpty ?? true)
         XCTAssertEqual(try f.snapshot(), before)
@@ -107,8 +110,8 @@ final class JournalTests: XCTestCase {
         let second = try Applier.apply(try f.plan(f.profile(100_000)), store: f.store, now: Date(timeIntervalSince1970: 1_800_000_060))
         XCTAssertNil(second.failure)
         XCTAssertEqual(f.sysctl("net.netfilter.nf_conntrack_max"), String(CapacityModel.needs(for: f.profile(100_000)).conntrackMax))
-        XCTAssertThrowsError(try Rollback.run(store: f.store, to: "nope"))
-        let undo = try Rollback.run(store: f.store, to: first.entry.id)
+        XCTAssertThrowsError(try Rollback.run(store: f.store, target: f.target, to: "nope"))
+        let undo = try Rollback.run(store: f.store, target: f.target, to: first.entry.id)
         XCTAssertEqual(undo.undone.map(\.id), [second.entry.id, first.entry.id])
         XCTAssertEqual(try f.snapshot(), before)
     }
@@ -117,7 +120,7 @@ final class JournalTests: XCTestCase {
         let f = try PlanFixture()
         _ = try Applier.apply(try f.plan(), store: f.store)
         try f.write("proc/sys/net/core/somaxconn", "777\n")
-        let undo = try Rollback.run(store: f.store, to: nil)
+        let undo = try Rollback.run(store: f.store, target: f.target, to: nil)
         XCTAssertEqual(f.sysctl("net.core.somaxconn"), "128")
         XCTAssertTrue(undo.undone[0].outcome.changedSinceApply.contains { $0.contains("net.core.somaxconn") && $0.contains("777") })
     }
@@ -150,12 +153,13 @@ final class JournalTests: XCTestCase {
         let f = try PlanFixture()
         let before = try f.snapshot()
         let plan = try f.plan()
-        let entry = JournalEntry(id: try f.store.newID(now: Date()), createdAt: Date(), plan: plan, createdDirectories: [])
+        let (seq, id) = try f.store.newID(now: Date())
+        let entry = try JournalEntry(id: id, sequence: seq, createdAt: Date(), plan: plan, target: f.target, createdDirectories: [])
         try f.store.save(entry)
-        for change in entry.live { try LiveValueWriter.write(change.value, for: change) }
-        try AtomicFileWriter.write(entry.files[0].content, to: entry.files[0].path)
+        for change in entry.live { try LiveValueWriter.write(change.value, for: change, at: RootedPath(root: f.root.path, relative: change.path)) }
+        try AtomicFileWriter.write(entry.files[0].content, to: RootedPath(root: f.root.path, relative: entry.files[0].path))
         XCTAssertNotEqual(try f.snapshot(), before)
-        let undo = try Rollback.run(store: f.store, to: nil)
+        let undo = try Rollback.run(store: f.store, target: f.target, to: nil)
         XCTAssertEqual(undo.undone.map(\.id), [entry.id])
         XCTAssertEqual(try f.snapshot(), before, "values written and the file written are undone; unwritten files stay absent")
     }

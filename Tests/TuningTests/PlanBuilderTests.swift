@@ -114,7 +114,9 @@ final class PlanBuilderTests: XCTestCase {
         // The built-in default hard limit 524288 is above the need: kept (soft:hard).
         XCTAssertTrue(dropIn.contentText.contains("[Service]\nLimitNOFILE=\(need):524288\n"), dropIn.contentText)
         let limits = try XCTUnwrap(plan.files.first { $0.kind == "limits.d" })
-        XCTAssertTrue(limits.contentText.contains("chat soft nofile \(need)\nchat hard nofile \(need)\n"))
+        // The login's inherited hard limit (systemd's DefaultLimitNOFILE hard, 524288) is never lowered to the need.
+        XCTAssertTrue(limits.contentText.contains("chat soft nofile \(need)\nchat hard nofile 524288\n"), limits.contentText)
+        XCTAssertFalse(limits.contentText.contains("root "), "a --user line is not a wildcard: no root line")
         XCTAssertFalse(plan.daemonReload, "systemd does not manage a fixture tree")
     }
 

@@ -81,6 +81,8 @@ final class PlanFixture {
     }
 
     var store: JournalStore { JournalStore(filesRoot: root) }
+    /// Where this process stands for the fixture's roots (what apply records and rollback compares).
+    var target: ApplyTarget { ApplyTarget.current(liveRoot: root.path, filesRoot: root.path) }
 
     func item(_ plan: TuningPlan, _ id: String) throws -> PlanItem {
         try XCTUnwrap(plan.items.first { $0.id == id }, "no plan item \(id)")

@@ -23,7 +23,8 @@ final class WriterTests: XCTestCase {
         let path = dir.path + "/etc/sysctl.d/90-wstune.conf"
         let old = umask(0o077)
         defer { umask(old) }
-        XCTAssertEqual(AtomicFileWriter.missingDirectories(for: path), [dir.path + "/etc", dir.path + "/etc/sysctl.d"])
+        let rooted = try RootedPath(root: dir.path, relative: "etc/sysctl.d/90-wstune.conf")
+        XCTAssertEqual(try AtomicFileWriter.missingDirectories(for: rooted).map(\.relative), ["etc", "etc/sysctl.d"])
         XCTAssertTrue(try AtomicFileWriter.write(Data("a = 1\n".utf8), to: path))
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "a = 1\n")
         XCTAssertEqual(mode(path), 0o644, "mode is 0644 whatever the umask")
@@ -57,11 +58,11 @@ final class WriterTests: XCTestCase {
     func testWriteIntoAFileInsteadOfADirectoryFailsWithTheSyscallAndPath() throws {
         let blocker = dir.path + "/limits.d"
         try Data("not a directory".utf8).write(to: URL(fileURLWithPath: blocker))
-        XCTAssertThrowsError(try AtomicFileWriter.write(Data("x".utf8), to: blocker + "/90-wstune.conf")) { error in
-            guard case WriterError.syscall(let f, let p, let e) = error else { return XCTFail("\(error)") }
-            XCTAssertEqual(f, "mkstemp")
-            XCTAssertTrue(p.hasPrefix(blocker + "/"))
-            XCTAssertEqual(e, ENOTDIR)
+        let target = try RootedPath(root: dir.path, relative: "limits.d/90-wstune.conf")
+        XCTAssertThrowsError(try AtomicFileWriter.write(Data("x".utf8), to: target)) { error in
+            guard case WriterError.refused(let p, let why) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(p, blocker)
+            XCTAssertEqual(why, "not a directory")
         }
         XCTAssertEqual(try String(contentsOfFile: blocker, encoding: .utf8), "not a directory", "untouched")
     }
@@ -71,11 +72,11 @@ final class WriterTests: XCTestCase {
         let key = dir.path + "/somaxconn"
         try Data("4096\n".utf8).write(to: URL(fileURLWithPath: key))
         let change = LiveChange(key: "net.core.somaxconn", path: key, previous: "4096", value: "128")
-        XCTAssertEqual(try LiveValueWriter.write("128", for: change), "128")
+        XCTAssertEqual(try LiveValueWriter.write("128", for: change, at: RootedPath(root: dir.path, relative: "somaxconn")), "128")
         XCTAssertEqual(try String(contentsOfFile: key, encoding: .utf8), "128\n")
         // A real read-only kernel key (0444 in procfs: even root gets EACCES) rejects the write.
         let ro = LiveChange(key: "kernel.cap_last_cap", path: "/proc/sys/kernel/cap_last_cap", previous: "40", value: "41")
-        XCTAssertThrowsError(try LiveValueWriter.write("41", for: ro)) { error in
+        XCTAssertThrowsError(try LiveValueWriter.write("41", for: ro, at: RootedPath.live(ro.path))) { error in
             XCTAssertEqual((error as? WriterError)?.errnoValue, EACCES, "\(error)")
         }
     }

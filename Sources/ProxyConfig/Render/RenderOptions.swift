@@ -30,12 +30,17 @@ public struct RenderOptions: Sendable, Equatable {
 
     public init() {}
 
-    /// Rejects values that would break out of a directive (quotes, braces, semicolons, newlines).
+    /// Rejects values that would break out of a directive: quotes, braces, semicolons, any control or non-ASCII
+    /// character (newlines, U+2028 …). Every option string that reaches a template goes through here.
     public func validate() throws {
         func plain(_ value: String, _ option: String, allowSpaces: Bool = false) throws {
-            let bad = value.first { "\n\r;{}\"'`\\$#".contains($0) || (!allowSpaces && $0 == " ") || $0 == "\t" }
+            let bad = value.unicodeScalars.first {
+                !$0.isASCII || $0.value < 0x20 || $0.value == 0x7F || "\n\r;{}\"'`\\$#".unicodeScalars.contains($0)
+                    || (!allowSpaces && $0 == " ")
+            }
             if let bad {
-                throw RenderError.invalidOption(option: option, value: value, reason: "'\(bad)' is not allowed here")
+                let shown = bad.isASCII && bad.value >= 0x20 && bad.value != 0x7F ? "'\(bad)'" : String(format: "U+%04X", bad.value)
+                throw RenderError.invalidOption(option: option, value: value, reason: "\(shown) is not allowed here")
             }
             if value.isEmpty { throw RenderError.invalidOption(option: option, value: value, reason: "must not be empty") }
         }
@@ -62,8 +67,14 @@ public struct RenderOptions: Sendable, Equatable {
         guard exec.hasPrefix("/") else {
             throw RenderError.invalidOption(option: "--exec", value: exec, reason: "systemd needs an absolute program path")
         }
-        guard unitName.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !unitName.isEmpty else {
+        guard unitName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }), !unitName.isEmpty else {
             throw RenderError.invalidOption(option: "--name", value: unitName, reason: "letters, digits, '-', '_' and '.' only")
+        }
+        for b in backends { if let h = b.host { try plain(h, "--backend") } }
+        if let h = listen?.host { try plain(h, "--listen") }
+        for (value, option) in [(nginxPaths.pidFile, "pid file"), (nginxPaths.errorLog, "error log"),
+                                (nginxPaths.accessLog, "access log"), (nginxPaths.tempDirectory, "temp dir")] {
+            try plain(value, option)
         }
         for (value, option) in [(workerProcesses, "--workers"), (idleTimeoutSeconds, "--idle-timeout"),
                                 (drainSeconds, "--drain-seconds"), (upstreamKeepalive, "--upstream-keepalive")] {

@@ -3,7 +3,7 @@ import HostFacts
 
 /// Carries out a plan: journal first (durably, before any change), then the live values (each read back), then
 /// the files (atomic), then `systemctl daemon-reload` if asked. If a step fails, everything this run changed is put
-/// back from the journal entry and the failure is returned.
+/// back from the journal entry and the failure is returned; if putting back fails too, the entry stays undoable.
 public enum Applier {
     public struct Failure: Sendable, CustomStringConvertible {
         /// The key or file that failed.
@@ -18,6 +18,8 @@ public enum Applier {
         public var restore: Restorer.Outcome?
         /// `systemctl daemon-reload` failed (files are in place; systemd has not re-read them).
         public var daemonReloadError: String?
+        /// Temporary files of killed runs removed before applying.
+        public var removedTemporaries: [String] = []
     }
 
     /// The host moved between planning and applying (someone else wrote a key or file meanwhile): the journal
@@ -27,55 +29,68 @@ public enum Applier {
         public var description: String { "\(what) changed since the plan was made; nothing was changed, run apply again" }
     }
 
-    public static func apply(_ plan: TuningPlan, store: JournalStore, now: Date = Date(),
+    public static func apply(_ plan: TuningPlan, store: JournalStore, target: ApplyTarget? = nil, now: Date = Date(),
                              daemonReload: () throws -> Void = Systemctl.daemonReload) throws -> Result {
-        try store.withLock {
+        let target = target ?? ApplyTarget.current(liveRoot: plan.liveRoot, filesRoot: plan.filesRoot)
+        return try store.withLock {
+            let entries = try store.list()
+            let removed = Restorer.removeStaleTemporaries(files: entries.flatMap(\.files) + plan.files.map { f in
+                var f = f
+                f.path = (try? RootedPath(root: plan.filesRoot, absolute: f.path).relative) ?? f.path
+                return f
+            }, filesRoot: plan.filesRoot, journal: store.location)
             for change in plan.liveChanges {
-                let now = try LiveValueWriter.readBack(change.path)
+                let now = try LiveValueWriter.readBack(try RootedPath(root: plan.liveRoot, absolute: change.path))
                 if !change.same(now, change.previous) { throw ChangedSincePlan(what: "\(change.key) (now \(now))") }
-            }
-            for f in plan.changedFiles where try AtomicFileWriter.state(of: f.path)?.content != f.previous {
-                throw ChangedSincePlan(what: f.path)
             }
             var created: [String] = []
             for f in plan.changedFiles {
-                for d in AtomicFileWriter.missingDirectories(for: f.path) where !created.contains(d) { created.append(d) }
+                let path = try RootedPath(root: plan.filesRoot, absolute: f.path)
+                let state = try AtomicFileWriter.state(of: path)
+                if state?.linkTarget != f.previousLinkTarget || (f.previousLinkTarget == nil && state?.content != f.previous) {
+                    throw ChangedSincePlan(what: f.path)
+                }
+                for d in try AtomicFileWriter.missingDirectories(for: path) where !created.contains(d.relative) { created.append(d.relative) }
             }
-            var entry = JournalEntry(id: try store.newID(now: now), createdAt: now, plan: plan, createdDirectories: created)
+            let (sequence, id) = try store.newID(now: now)
+            var entry = try JournalEntry(id: id, sequence: sequence, createdAt: now, plan: plan, target: target,
+                                         createdDirectories: created)
             try store.save(entry)
 
             var doneLive: [LiveChange] = []
             var doneFiles: [FileChange] = []
             var failure: Failure?
             for change in entry.live {
+                // Counted as done before the write: a write that fails after the kernel file was truncated (or a
+                // value the kernel took but altered) is put back too; one that changed nothing is skipped on restore.
+                doneLive.append(change)
                 do {
-                    try LiveValueWriter.write(change.value, for: change)
-                    doneLive.append(change)
+                    try LiveValueWriter.write(change.value, for: change, at: try RootedPath(root: plan.liveRoot, relative: change.path))
                 } catch {
-                    // A value the kernel took but altered is restored too.
-                    if case WriterError.notKept = error { doneLive.append(change) }
                     failure = Failure(step: change.key, error: describe(error))
                     break
                 }
             }
             if failure == nil {
                 for f in entry.files {
+                    doneFiles.append(f)
                     do {
-                        try AtomicFileWriter.write(f.content, to: f.path, mode: 0o644)
-                        doneFiles.append(f)
+                        try AtomicFileWriter.write(f.content, to: try RootedPath(root: plan.filesRoot, relative: f.path), mode: 0o644)
                     } catch {
-                        failure = Failure(step: f.path, error: describe(error))
+                        failure = Failure(step: RootedPath.display(root: plan.filesRoot, f.path), error: describe(error))
                         break
                     }
                 }
             }
             if let failure {
-                let outcome = Restorer.restore(live: doneLive, files: doneFiles, createdDirectories: created)
-                entry.state = .failed
+                let outcome = Restorer.restore(live: doneLive, files: doneFiles, createdDirectories: created,
+                                               liveRoot: plan.liveRoot, filesRoot: plan.filesRoot)
+                // Only a complete restore closes the entry; otherwise rollback must still find it.
+                entry.state = outcome.problems.isEmpty ? .failed : .failedUnrestored
                 entry.failure = failure.description
                 entry.restoreProblems = outcome.problems
                 try? store.save(entry)
-                return Result(entry: entry, failure: failure, restore: outcome, daemonReloadError: nil)
+                return Result(entry: entry, failure: failure, restore: outcome, daemonReloadError: nil, removedTemporaries: removed)
             }
             var reloadError: String?
             if entry.daemonReload {
@@ -83,7 +98,7 @@ public enum Applier {
             }
             entry.state = .applied
             try store.save(entry)
-            return Result(entry: entry, failure: nil, restore: nil, daemonReloadError: reloadError)
+            return Result(entry: entry, failure: nil, restore: nil, daemonReloadError: reloadError, removedTemporaries: removed)
         }
     }
 
@@ -93,6 +108,7 @@ public enum Applier {
             switch w {
             case .syscall(let f, _, let e): return "\(f) failed: \(String(cString: strerror(e))) (errno \(e))"
             case .notKept(_, let wrote, let back): return "wrote '\(wrote)' but the kernel reports '\(back)'"
+            case .refused(let p, let why): return "\(p): refused: \(why)"
             }
         }
         return "\(error)"

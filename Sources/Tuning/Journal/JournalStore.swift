@@ -2,14 +2,17 @@ import Foundation
 import Glibc
 import HostFacts
 
-/// The journal directory: entries by id (sortable: time then sequence), written atomically, and a lock so two
-/// runs of apply or rollback never interleave.
+/// The journal directory: entries by id (a monotonic sequence number, then the UTC time), written atomically
+/// beneath the files root, and a lock so two runs of apply or rollback never interleave.
 public struct JournalStore: Sendable {
     public static let relativeDirectory = "var/lib/wstune/journal"
-    public let directory: String
+    /// The directory beneath the files root.
+    public let location: RootedPath
+    /// Its absolute path, for messages.
+    public var directory: String { location.absolute }
 
     public init(filesRoot: HostRoot) {
-        directory = filesRoot.resolve(Self.relativeDirectory)
+        location = RootedPath(root: filesRoot.path, constant: Self.relativeDirectory.split(separator: "/").map(String.init))
     }
 
     public enum StoreError: Error, CustomStringConvertible {
@@ -27,20 +30,21 @@ public struct JournalStore: Sendable {
         }
     }
 
-    /// Every entry, oldest first.
+    /// Every entry, oldest first: by sequence number (entries of old versions, without one, first, by id).
     public func list() throws -> [JournalEntry] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return try names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted().map { name in
-            let path = "\(directory)/\(name)"
-            guard let state = try AtomicFileWriter.state(of: path) else { throw StoreError.unreadable(path, "vanished") }
+        let entries = try names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { name in
+            let path = try location.appending(name)
+            guard let state = try AtomicFileWriter.state(of: path) else { throw StoreError.unreadable(path.absolute, "vanished") }
             do {
                 return try decoder.decode(JournalEntry.self, from: state.content)
             } catch {
-                throw StoreError.unreadable(path, "not a wstune journal entry: \(error)")
+                throw StoreError.unreadable(path.absolute, "not a wstune journal entry: \(error)")
             }
         }
+        return entries.sorted { ($0.sequence ?? -1, $0.id) < ($1.sequence ?? -1, $1.id) }
     }
 
     /// Writes an entry durably (atomic write, fsync of file and directory); mode 0600, it holds file contents.
@@ -48,35 +52,34 @@ public struct JournalStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        try AtomicFileWriter.write(try encoder.encode(entry), to: "\(directory)/\(entry.id).json", mode: 0o600)
+        try AtomicFileWriter.write(try encoder.encode(entry), to: try location.appending("\(entry.id).json"), mode: 0o600)
     }
 
-    /// A new id: UTC time to the second and a sequence number, so ids sort in creation order.
-    public func newID(now: Date) throws -> String {
+    /// The next sequence number and its id `NNNNNN-yyyyMMddTHHmmssZ`: one above every entry's, so ids are unique
+    /// and sort in creation order whatever the wall clock did (the time is for people only).
+    public func newID(now: Date) throws -> (sequence: Int, id: String) {
+        let existing = try list()
+        let seq = (existing.compactMap(\.sequence).max() ?? 0) + 1
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let stamp = f.string(from: now)
-        let existing = try list().map(\.id)
-        var seq = 1
-        while existing.contains(String(format: "%@-%02d", stamp, seq)) { seq += 1 }
-        // Never sort before an existing entry (a clock set back): fall back to after the last one.
-        let id = String(format: "%@-%02d", stamp, seq)
-        if let last = existing.last, last >= id { return last + "+" }
-        return id
+        var id = String(format: "%06d-%@", seq, f.string(from: now))
+        while existing.contains(where: { $0.id == id }) { id += "+" }
+        return (seq, id)
     }
 
     /// Holds an exclusive lock on the journal for the duration of `body`.
     public func withLock<T>(_ body: () throws -> T) throws -> T {
-        for d in AtomicFileWriter.missingDirectories(for: "\(directory)/.lock") {
-            try syscallRetrying("mkdir", d) { Int(mkdir(d, 0o755)) }
+        let lock = try location.appending(".lock")
+        guard let dfd = try AtomicFileWriter.openDirectory(lock, location.components[...], create: true) else {
+            throw WriterError.syscall(function: "openat", path: directory, errno: ENOENT)
         }
-        let path = "\(directory)/.lock"
-        let fd = try syscallRetrying("open", path) { Int(open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)) }
-        defer { close(Int32(fd)) }
-        if flock(Int32(fd), LOCK_EX | LOCK_NB) != 0 { throw StoreError.busy(path) }
-        defer { flock(Int32(fd), LOCK_UN) }
+        defer { close(dfd) }
+        let fd = try syscallRetrying("openat", lock.absolute) { openat(dfd, ".lock", O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0o600) }
+        defer { close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 { throw StoreError.busy(lock.absolute) }
+        defer { flock(fd, LOCK_UN) }
         return try body()
     }
 }

@@ -39,7 +39,15 @@ extension PlanBuilder {
         // = 512 per 4 KiB page); rounding here makes the read-back equal and a second apply find nothing to do.
         let perPage = max((host.memory?.pageSize ?? 4096) / 8, 1)
         let roundedNeed = need.ceilingDivided(by: perPage).multipliedSaturated(by: perPage)
-        let target = options.exact ? roundedNeed : max(live, roundedNeed)
+        var target = options.exact ? roundedNeed : max(live, roundedNeed)
+        // --exact: never fewer buckets than the kernel picks for this memory at load.
+        if options.exact, let m = host.memory, m.pageSize > 0 {
+            let floor = KernelFloor.conntrackBuckets(pages: m.totalBytes / m.pageSize, pageSize: m.pageSize)
+            if target < floor {
+                item.note = "--exact: kept at \(floor), not the need's \(target): never below the kernel default for this memory"
+                target = max(floor, roundedNeed)
+            }
+        }
         item.target = String(target)
         let modprobePath = options.filesRoot.resolve(PersistentFiles.modprobeConf)
         let modprobeExists = options.filesRoot.exists(PersistentFiles.modprobeConf)

@@ -10,25 +10,50 @@ extension PlanBuilder {
         let profile = requirement.profile.name
         let connections = requirement.needs.connections
 
-        // limits.d: `*` (every user but root, as pam_limits reads a wildcard) or the --user's name.
+        // limits.d: `*` (every user but root: limits.conf(5) applies no wildcard or group line to root) or the
+        // --user's name. Baseline: what the login gets without our file (other limits.conf lines, else the session's
+        // inherited limit, systemd's DefaultLimitNOFILE). The hard limit is never lowered below it, even with --exact.
         let conf = try LimitsConf.read(root: options.filesRoot)
         let domain = options.user ?? "*"
         let groups = try options.user.map { try LimitsConf.groups(of: $0, root: options.filesRoot) } ?? []
-        let current = conf.nofile(user: options.user ?? "", groups: groups)
-        func value(_ e: LimitsConf.Entry?) -> Int { e.map { $0.value ?? nrOpen } ?? 0 }
-        let (curSoft, curHard) = (value(current.soft), value(current.hard))
         let ownLimits = options.filesRoot.resolve(PersistentFiles.limitsConf)
+        var others = conf
+        others.entries.removeAll { $0.file == ownLimits }
+        let current = conf.nofile(user: options.user ?? "", groups: groups)
+        let inherited = ((try? SystemdUnitLimits(root: options.filesRoot).defaultLimit().limit) ?? SystemdUnitLimits.builtinDefault)
+            .resolved(nrOpen: nrOpen)
+        func value(_ e: LimitsConf.Entry?) -> Int { e.map { $0.value ?? nrOpen } ?? 0 }
+        func baseline(_ n: (limit: FileLimit, soft: LimitsConf.Entry?, hard: LimitsConf.Entry?)) -> (soft: Int, hard: Int) {
+            (n.soft.map { $0.value ?? nrOpen } ?? inherited.soft, n.hard.map { $0.value ?? nrOpen } ?? inherited.hard)
+        }
+        let base = baseline(others.nofile(user: options.user ?? "", groups: groups))
+        let (curSoft, curHard) = (value(current.soft), value(current.hard))
         var limits = PlanItem(
             id: "nofile (limits.d \(domain))",
             live: "soft \(current.soft == nil ? "unset" : String(curSoft)), hard \(current.hard == nil ? "unset" : String(curHard))",
             persisted: [current.soft, current.hard].compactMap { $0.map { "\($0.file):\($0.line)" } }.first ?? "no limits.conf entry",
             need: "≥ \(need)", target: nil, action: .keep, liveChange: nil, file: nil, fileChanged: false,
             why: "open files of a server started from a login session (pam_limits); not used by systemd services", note: nil)
-        let (soft, hard) = options.exact ? (need, need) : (max(curSoft, need), max(curHard, need))
-        if options.filesRoot.exists(PersistentFiles.limitsConf) || curSoft < need || curHard < need || options.exact && (curSoft != need || curHard != need) {
+        let hard = max(base.hard, need)
+        let soft = min(options.exact ? need : max(base.soft, need), hard)
+        // root's own line (only a line naming root applies to it), when root's logins would stay below the need.
+        var rootLine: (soft: Int, hard: Int)?
+        if domain == "*" {
+            var rootOnly = others
+            rootOnly.entries.removeAll { $0.domain != "root" }
+            let r = baseline(rootOnly.nofile(user: "root", groups: []))
+            if r.soft < need {
+                let rHard = max(r.hard, need)
+                rootLine = (min(options.exact ? need : max(r.soft, need), rHard), rHard)
+            }
+        }
+        if options.exact && hard > need { limits.note = "--exact: hard limit kept at \(hard): a login's hard limit is never lowered" }
+        if options.filesRoot.exists(PersistentFiles.limitsConf) || curSoft < need || curHard < need || rootLine != nil
+            || options.exact && (curSoft != soft || curHard != hard) {
             let f = try fileChange(PersistentFiles.limitsConf, kind: "limits.d",
-                                   PersistentFiles.limits(profile: profile, connections: connections, domain: domain, soft: soft, hard: hard))
-            limits.target = "soft \(soft), hard \(hard)"
+                                   PersistentFiles.limits(profile: profile, connections: connections, domain: domain, soft: soft,
+                                                          hard: hard, root: rootLine))
+            limits.target = "soft \(soft), hard \(hard)" + (rootLine.map { "; root soft \($0.soft), hard \($0.hard)" } ?? "")
             limits.file = f.path
             limits.fileChanged = f.changed
             if f.changed { limits.action = .persist }

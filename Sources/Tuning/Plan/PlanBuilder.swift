@@ -17,10 +17,15 @@ public struct PlanBuilder {
     public init(host: HostSnapshot, profile: Profile, options: ApplyOptions) throws {
         self.host = host
         self.options = options
+        // Its name goes into every file header: checked here too for profiles not read by ProfileStore.
+        try ProfileStrings.validate(profile)
         requirement = Requirement(profile: profile, host: host)
         persistence = try SysctlPersistence.read(root: options.filesRoot)
         var own: [String: SysctlValue] = [:]
-        if let text = try options.filesRoot.readText(PersistentFiles.sysctlConf) {
+        // Our file as it is, beneath the files root; a link there (live root) is someone else's file, not ours.
+        let ownState = try AtomicFileWriter.state(of: RootedPath(root: options.filesRoot.path, relative: PersistentFiles.sysctlConf))
+        if let state = ownState, state.linkTarget == nil {
+            let text = String(decoding: state.content, as: UTF8.self)
             for a in try SysctlPersistence.parse(text, path: options.filesRoot.resolve(PersistentFiles.sysctlConf)) {
                 own[a.key] = a.value
             }
@@ -160,10 +165,16 @@ public struct PlanBuilder {
             return (item, nil)
         }
         item.live = live.text
-        guard let target = rule.target(live: live, exact: options.exact) else {
+        guard var target = rule.target(live: live, exact: options.exact) else {
             item.action = .absent
             item.note = "unexpected value '\(live.text)'"
             return (item, nil)
+        }
+        // --exact lowers values to the need, but never below what the kernel itself starts with on this machine.
+        if options.exact, rule.lowersWithExact, let floor = KernelFloor.floor(key.name, memory: host.memory),
+           let raised = KernelFloor.raise(target, to: floor.value) {
+            item.note = "--exact: kept at \(raised), not the need's \(target): never below the \(floor.source)"
+            target = raised
         }
         item.target = target
         let path = options.liveRoot.resolve(key.procPath)
@@ -228,15 +239,16 @@ public struct PlanBuilder {
     /// A file's change: previous bytes and the new content (unchanged when equal, or equal apart from the time line).
     func fileChange(_ relative: String, kind: String, _ text: String, ignoringTime: Bool = false) throws -> FileChange {
         let path = options.filesRoot.resolve(relative)
-        let previous = try AtomicFileWriter.state(of: path)
+        let previous = try AtomicFileWriter.state(of: RootedPath(root: options.filesRoot.path, relative: relative))
         var content = Data(text.utf8)
-        var changed = previous?.content != content || previous?.mode != 0o644
-        if ignoringTime, let prev = previous, prev.mode == 0o644,
+        var changed = previous?.content != content || previous?.mode != 0o644 || previous?.linkTarget != nil
+        if ignoringTime, let prev = previous, prev.mode == 0o644, prev.linkTarget == nil,
            PersistentFiles.sameIgnoringTime(String(decoding: prev.content, as: UTF8.self), text) {
             changed = false
             content = prev.content
         }
-        return FileChange(path: path, kind: kind, previous: previous?.content, previousMode: previous?.mode,
-                          previousOwner: previous.map { [$0.uid, $0.gid] }, content: content, changed: changed)
+        return FileChange(path: path, kind: kind, previous: previous?.linkTarget == nil ? previous?.content : nil,
+                          previousMode: previous?.mode, previousOwner: previous.map { [$0.uid, $0.gid] },
+                          previousLinkTarget: previous?.linkTarget, content: content, changed: changed)
     }
 }

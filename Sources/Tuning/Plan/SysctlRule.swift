@@ -77,6 +77,14 @@ public enum SysctlRule: Sendable, Equatable {
         }
     }
 
+    /// Rules whose --exact target may lower a value (the floor of `KernelFloor` applies to them).
+    public var lowersWithExact: Bool {
+        switch self {
+        case .atLeast, .tcpMem: return true
+        default: return false
+        }
+    }
+
     /// How the kernel's read-back is compared with the target.
     public var comparison: LiveChange.Comparison {
         if case .reservedPorts = self { return .portSet }

@@ -73,7 +73,7 @@ public struct LiveChange: Sendable, Codable, Equatable {
     }
 
     public var key: String
-    /// Absolute path written (under the live root).
+    /// Path written: absolute (under the live root) in a plan, relative to the live root in a journal entry.
     public var path: String
     public var previous: String
     public var value: String
@@ -105,7 +105,7 @@ public struct LiveChange: Sendable, Codable, Equatable {
 
 /// One persistent file: its previous state and the content the plan wants.
 public struct FileChange: Sendable, Codable, Equatable {
-    /// Absolute path (under the files root).
+    /// Absolute (under the files root) in a plan, relative to the files root in a journal entry.
     public var path: String
     /// What it is ("sysctl.d", "limits.d", "systemd drop-in", "modprobe.d", "modules-load.d").
     public var kind: String
@@ -114,6 +114,8 @@ public struct FileChange: Sendable, Codable, Equatable {
     /// Previous permission bits and [uid, gid], restored exactly by rollback.
     public var previousMode: UInt32?
     public var previousOwner: [UInt32]?
+    /// The link's target when the path was a symbolic link (live root only): rollback puts the link back.
+    public var previousLinkTarget: String?
     public var content: Data
     /// False when the file already holds this content (nothing is written).
     public var changed: Bool

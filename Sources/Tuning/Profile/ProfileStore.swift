@@ -71,7 +71,9 @@ public struct ProfileStore: Sendable {
         if let inc = doc.include {
             parent = try resolve(inc, chain: chain + [canonical], base: path)
         }
-        return try merge(doc, name: name, over: parent)
+        let profile = try merge(doc, name: name, over: parent)
+        try ProfileStrings.validate(profile)
+        return profile
     }
 
     private func merge(_ doc: ProfileDocument, name: String, over parent: Profile?) throws -> Profile {

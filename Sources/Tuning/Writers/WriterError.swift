@@ -1,11 +1,15 @@
 import Foundation
+import HostFacts
 
-/// Why a write failed: the syscall, the path and errno, or a value the kernel did not keep.
+/// Why a write failed: the syscall, the path and errno, a value the kernel did not keep, or a path refused
+/// because it leads outside the root.
 public enum WriterError: Error, Equatable, CustomStringConvertible {
-    /// A syscall failed (`open`, `write`, `fsync`, `rename`, …) on a path.
+    /// A syscall failed (`openat`, `write`, `fsync`, `renameat`, …) on a path.
     case syscall(function: String, path: String, errno: Int32)
     /// The kernel accepted the write but reading back shows another value.
     case notKept(path: String, wrote: String, readBack: String)
+    /// The path is absolute or holds "..", or a component is a symbolic link (or not a directory) below a root.
+    case refused(path: String, reason: String)
 
     public var errnoValue: Int32? {
         if case .syscall(_, _, let e) = self { return e }
@@ -16,19 +20,17 @@ public enum WriterError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .syscall(let f, let p, let e): return "\(p): \(f): \(String(cString: strerror(e)))"
         case .notKept(let p, let w, let r): return "\(p): wrote '\(w)' but the kernel reports '\(r)'"
+        case .refused(let p, let why): return "\(p): refused: \(why)"
         }
     }
 }
 
-/// Runs a syscall that returns -1 on failure, retrying EINTR, throwing `WriterError.syscall` otherwise
-/// (the swift-nio pattern: one wrapper carrying the function name and errno).
+/// `Syscall.call` (HostFacts' one EINTR-retrying wrapper) with the path the call was about.
 @discardableResult
-func syscallRetrying(_ function: String, _ path: String, _ body: () -> Int) throws -> Int {
-    while true {
-        let r = body()
-        if r >= 0 { return r }
-        let e = errno
-        if e == EINTR { continue }
-        throw WriterError.syscall(function: function, path: path, errno: e)
+func syscallRetrying<T: FixedWidthInteger & SignedInteger>(_ function: String, _ path: String, _ body: () -> T) throws -> T {
+    do {
+        return try Syscall.call(function, body)
+    } catch {
+        throw WriterError.syscall(function: error.function, path: path, errno: error.errno)
     }
 }
