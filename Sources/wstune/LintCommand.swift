@@ -59,10 +59,12 @@ struct LintCommand: ParsableCommand {
                 let r = try requirement(profile, root: root, unit: unit ?? "nginx.service")
                 let config: NginxConfig
                 if file == "-" {
-                    let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                    config = try NginxConfigLoader.load(dump: text)
+                    config = try NginxConfigLoader.load(dump: try Self.readStandardInput())
                 } else {
                     let path = absolute(file ?? "/etc/nginx/nginx.conf", root: root)
+                    if let id = root.identity(path), !id.isRegularFile {
+                        throw ConfigParseError(file: root.resolve(path), line: 0, reason: "not a regular file (a FIFO, device or directory): not read")
+                    }
                     if let text = try root.readText(path), NginxConfigLoader.isDump(text) {
                         config = try NginxConfigLoader.load(dump: text)
                     } else {
@@ -93,6 +95,22 @@ struct LintCommand: ParsableCommand {
             print(LintTextRenderer(terminal: .stdout, verbose: verbose).render(report))
         }
         if report.worst >= (failOn == "warn" ? Severity.warn : .fail) { throw ExitStatus.notReady }
+    }
+
+    /// `nginx -T` text from standard input, at most `NginxConfigLoader.maxTotalBytes` (a bigger dump is refused,
+    /// not read into memory). CR LF line ends are handled by the dump splitter and the nginx tokenizer.
+    static func readStandardInput() throws -> String {
+        var data = Data()
+        let limit = NginxConfigLoader.maxTotalBytes
+        while true {
+            let chunk = FileHandle.standardInput.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            data.append(chunk)
+            if data.count > limit {
+                throw ConfigParseError(file: "nginx -T output", line: 0, reason: "more than \(limit >> 20) MiB on standard input: not read")
+            }
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The profile's target and the fd limit the proxy's unit gets on this host.
