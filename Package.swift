@@ -49,6 +49,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Fuzzing (Benchmarks/fuzz/run): one libFuzzer executable per parser over FuzzTargets; a plain build makes
+        // them corpus replayers, which IntegrationTests' FuzzCorpusReplayTests run on every `swift test`.
+        .target(name: "FuzzTargets", dependencies: ["ProxyConfig", "Tuning", "HostFacts"]),
+        .executableTarget(name: "FuzzNginx", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzNginxDump", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzHAProxy", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzSystemd", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzSysctl", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzLimits", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzProfile", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzProc", dependencies: ["FuzzTargets"]),
+
         .testTarget(name: "HostFactsTests", dependencies: ["HostFacts"], path: "Tests/HostFactsTests"),
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "HostFacts"], path: "Tests/TuningTests"),
         .testTarget(name: "ProxyConfigTests", dependencies: ["ProxyConfig", "Tuning"], path: "Tests/ProxyConfigTests"),

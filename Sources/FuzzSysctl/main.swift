@@ -1,0 +1,11 @@
+// libFuzzer target for the sysctl parser (see Sources/FuzzTargets and Benchmarks/fuzz/run). Built with
+// -DFUZZING -parse-as-library -sanitize=fuzzer,address it exports LLVMFuzzerTestOneInput; a plain build is the
+// corpus replayer: FuzzSysctl FILE|DIR...
+import FuzzTargets
+
+#if FUZZING
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 { FuzzReplay.one("sysctl", data, size) }
+#else
+FuzzReplay.main("sysctl")
+#endif
