@@ -7,5 +7,6 @@ import FuzzTargets
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 { FuzzReplay.one("nginx-dump", data, size) }
 #else
-FuzzReplay.main("nginx-dump")
+// A declaration, not a statement, so the file also parses with -parse-as-library (inactive #if branches are parsed).
+let replay: Void = FuzzReplay.main("nginx-dump")
 #endif

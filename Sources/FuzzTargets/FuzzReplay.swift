@@ -4,7 +4,7 @@ import Foundation
 /// `ok MILLISECONDS FILE` (the parse time measured in-process), so a test can replay the corpus and see a crash
 /// as this process's exit status instead of its own.
 public enum FuzzReplay {
-    public static func main(_ target: String) -> Never {
+    public static func main(_ target: String) {
         guard let run = FuzzTargets.all[target] else {
             FileHandle.standardError.write(Data("unknown fuzz target \(target)\n".utf8))
             exit(64)
