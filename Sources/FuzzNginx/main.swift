@@ -1,12 +1,14 @@
 // libFuzzer target for the nginx parser (see Sources/FuzzTargets and Benchmarks/fuzz/run). Built with
-// -DFUZZING -parse-as-library -sanitize=fuzzer,address it exports LLVMFuzzerTestOneInput; a plain build is the
-// corpus replayer: FuzzNginx FILE|DIR...
+// -DFUZZING -sanitize=fuzzer,address it runs libFuzzer; a plain build is the corpus replayer: FuzzNginx FILE|DIR...
 import FuzzTargets
 
 #if FUZZING
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 { FuzzReplay.one("nginx", data, size) }
+import CFuzzerDriver
+import Glibc
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in FuzzReplay.one("nginx", data, size) })
 #else
-// A declaration, not a statement, so the file also parses with -parse-as-library (inactive #if branches are parsed).
-let replay: Void = FuzzReplay.main("nginx")
+FuzzReplay.main("nginx")
 #endif
