@@ -98,19 +98,25 @@ struct LintCommand: ParsableCommand {
     }
 
     /// `nginx -T` text from standard input, at most `NginxConfigLoader.maxTotalBytes` (a bigger dump is refused,
-    /// not read into memory). CR LF line ends are handled by the dump splitter and the nginx tokenizer.
+    /// not read into memory). read(2) directly: Foundation's FileHandle traps on EBADF or EISDIR (`<&-`, `< /tmp`).
+    /// CR LF line ends are handled by the dump splitter and the nginx tokenizer.
     static func readStandardInput() throws -> String {
-        var data = Data()
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         let limit = NginxConfigLoader.maxTotalBytes
         while true {
-            let chunk = FileHandle.standardInput.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { break }
-            data.append(chunk)
-            if data.count > limit {
+            let n = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ConfigParseError(file: "standard input", line: 0, reason: "cannot read: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+            if bytes.count > limit {
                 throw ConfigParseError(file: "nginx -T output", line: 0, reason: "more than \(limit >> 20) MiB on standard input: not read")
             }
         }
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The profile's target and the fd limit the proxy's unit gets on this host.

@@ -168,3 +168,14 @@ final class LintNginxHostileTests: XCTestCase {
         }
     }
 }
+
+/// `lint nginx -` when standard input is closed or a directory: a clear error and exit 2, not a trap.
+final class LintNginxStandardInputTests: XCTestCase {
+    func testUnreadableStandardInputIsExit2() throws {
+        for (redirect, words) in [("<&-", "cannot read"), ("< /", "cannot read")] {
+            let r = try TestSupport.run(["sh", "-c", "exec \"$0\" lint nginx - \(redirect)", TestSupport.wstuneBinary], timeoutSeconds: 20)
+            XCTAssertEqual(r.status, 2, "\(redirect): \(r.stderr.prefix(300))")
+            XCTAssertTrue(r.stderr.contains("standard input: \(words)"), "\(redirect): \(r.stderr.prefix(300))")
+        }
+    }
+}
