@@ -130,8 +130,12 @@ final class LintNginxHostileTests: XCTestCase {
 
     func testLuaBlockBodiesAreSkippedByLuaLexing() throws {
         // lua-nginx-module lexes these bodies as Lua: braces in strings, tables, comments and long brackets, and
-        // statements without ";", are not nginx syntax. (Debian's nginx has no Lua module: no nginx -t here.)
+        // statements without ";", are not nginx syntax. The oracle: nginx -t with Debian's Lua module loaded.
+        let modules = "/usr/lib/nginx/modules/ngx_http_lua_module.so"
+        guard FileManager.default.fileExists(atPath: modules) else { throw XCTSkip("libnginx-mod-http-lua not installed (scripts/setup installs it)") }
         let lua = """
+            load_module /usr/lib/nginx/modules/ndk_http_module.so;
+            load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
             worker_shutdown_timeout 60s;
             events {}
             http {
@@ -153,8 +157,15 @@ final class LintNginxHostileTests: XCTestCase {
 
             """
         let f = try conf("lua.conf", lua)
+        let t = try LintHostileSupport.nginxTest(f, prefix: prefix)
+        XCTAssertEqual(t.status, 0, "nginx -t with the Lua module accepts it: \(t.stderr)")
         let r = try LintHostileSupport.lint(["nginx", f, "--json"])
         XCTAssertNil(try LintHostileSupport.raised(r.stdout)["config.parse"], r.stdout)
+        // An unterminated long string: the Lua module refuses it, and so does lint, at the block's line.
+        let bad = try conf("lua-bad.conf", lua.replacingOccurrences(of: "print(\"x\")", with: "local s = [[ never closed"))
+        XCTAssertNotEqual(try LintHostileSupport.nginxTest(bad, prefix: prefix).status, 0)
+        let b = try LintHostileSupport.lint(["nginx", bad, "--json"])
+        XCTAssertNotNil(try LintHostileSupport.raised(b.stdout)["config.parse"], b.stdout)
     }
 
     func testByteOrderMarkAndTextAfterAQuoteAreRefusedLikeNginxDoes() throws {
