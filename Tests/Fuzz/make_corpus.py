@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the hostile inputs of issue 13 into Tests/Fuzz/corpus/<target>/ (committed; FuzzCorpusReplayTests
+"""Writes the hostile inputs of issue 13 for the nginx, nginx -T and HAProxy parsers into Tests/Fuzz/corpus/<dir>/ (committed; FuzzCorpusReplayTests
 replays every file there on each `swift test`, Benchmarks/fuzz/run starts libFuzzer from them).
 Inputs that libFuzzer finds later go next to these by hand (keep the crash-<sha1> name or give a short one)."""
 import os
@@ -64,10 +64,11 @@ put("haproxy", "condition-parens.cfg", ".if " + "(" * 10000 + "1" + ")" * 10000 
 put("haproxy", "unterminated-quote.cfg", "global\n    log \"unterminated\n")
 put("haproxy", "from-missing.cfg", "backend b from nowhere\n")
 
-# Parsers of other owners: benign seeds here; their owners add the hostile cases once fixed.
-put("sysctl", "crlf.conf", "net.core.somaxconn = 4096\r\nfs.file-max = 2097152\r\n")
-put("limits", "crlf.conf", "* soft nofile 65536\r\n* hard nofile 65536\r\n")
+# Parsers of other owners: benign seeds here, in the directories 13a's corpus uses (sysctl-d, limits-conf,
+# profile, meminfo, proc-net, proc-limits, sysctl-value); their owners add the hostile cases with the fixes.
+put("sysctl-d", "crlf-two-keys.conf", "net.core.somaxconn = 4096\r\nfs.file-max = 2097152\r\n")
+put("limits-conf", "crlf-soft-hard.conf", "* soft nofile 65536\r\n* hard nofile 65536\r\n")
 put("systemd", "crlf.service", "[Service]\r\nLimitNOFILE=65536\r\n")
 put("profile", "plain.yaml", "name: fuzz\nconnections: 1000\n")
-put("proc", "file-nr", "9223372036854775807 0 9223372036854775807\n")
+put("sysctl-value", "file-nr-equal-max", "9223372036854775807 0 9223372036854775807\n")
 print("wrote", root)
