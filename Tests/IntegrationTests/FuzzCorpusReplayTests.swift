@@ -13,10 +13,21 @@ final class FuzzCorpusReplayTests: XCTestCase {
                            "proc-net": "FuzzProc", "proc-limits": "FuzzProc", "sysctl-value": "FuzzProc"]
     static let allProducts = ["FuzzNginx", "FuzzNginxDump", "FuzzHAProxy", "FuzzSystemd", "FuzzSysctl", "FuzzLimits", "FuzzProfile", "FuzzProc"]
 
+    /// The build folder holding the fuzz executables: next to the test bundle (WSTUNE_BIN may name an installed
+    /// wstune elsewhere), else .build/debug.
+    static var binDir: URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("FuzzNginx").path) { return dir }
+            dir = dir.deletingLastPathComponent()
+        }
+        return TestSupport.packageRoot.appendingPathComponent(".build/debug")
+    }
+
     static var corpus: URL { TestSupport.packageRoot.appendingPathComponent("Tests/Fuzz/corpus") }
 
     func testEveryCorpusInputParsesWithoutCrashOrHang() throws {
-        let binDir = URL(fileURLWithPath: TestSupport.wstuneBinary).deletingLastPathComponent()
+        let binDir = Self.binDir
         let entries = try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path).sorted()
         let targets = entries.filter { e in
             var isDir: ObjCBool = false
@@ -45,7 +56,7 @@ final class FuzzCorpusReplayTests: XCTestCase {
 
     /// The replayer fails loudly on an input it cannot read (it never passes an input it did not parse).
     func testReplayerFailsOnAnInputItCannotRead() throws {
-        let binary = URL(fileURLWithPath: TestSupport.wstuneBinary).deletingLastPathComponent().appendingPathComponent("FuzzNginx").path
+        let binary = Self.binDir.appendingPathComponent("FuzzNginx").path
         let r = try TestSupport.run([binary, "/nonexistent/wst-13b-input"], timeoutSeconds: 20)
         XCTAssertEqual(r.status, 2, r.stderr)
     }
