@@ -93,6 +93,14 @@ final class LintNginxHostileTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("includes itself"), r.stdout)
     }
 
+    func testACycleThroughASymlinkIsFoundByDeviceAndInode() throws {
+        let main = try conf("real.conf", "events {}\ninclude alias.conf;\n")
+        XCTAssertEqual(symlink(main, prefix + "/alias.conf"), 0)
+        let r = try LintHostileSupport.lint(["nginx", main, "--json"])
+        XCTAssertEqual(try LintHostileSupport.raised(r.stdout)["config.parse"], ["\(main):2"], r.stdout)
+        XCTAssertTrue(r.stdout.contains("\(prefix!)/alias.conf includes itself"), r.stdout)
+    }
+
     func testThreeFilesEachIncludingStarConfFinishOnDiskAndFromNginxDashT() throws {
         var dump = ""
         for n in ["a", "b", "c"] {
