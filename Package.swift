@@ -49,6 +49,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Fuzzing (Benchmarks/fuzz/run): one libFuzzer executable per parser over FuzzTargets; a plain build makes
+        // them corpus replayers, which IntegrationTests' FuzzCorpusReplayTests run on every `swift test`.
+        .target(name: "FuzzTargets", dependencies: ["ProxyConfig", "Tuning", "HostFacts"]),
+        .target(name: "CFuzzerDriver"),
+        .executableTarget(name: "FuzzNginx", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
+        .executableTarget(name: "FuzzNginxDump", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
+        .executableTarget(name: "FuzzHAProxy", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
+        .executableTarget(name: "FuzzSystemd", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
+        .executableTarget(name: "FuzzSysctl", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
+        .executableTarget(name: "FuzzLimits", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
+        .executableTarget(name: "FuzzProfile", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
+        .executableTarget(name: "FuzzProc", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
+
         // Helpers several test targets share (free port, process stop, tree writer, fixture paths, raw HTTP).
         .target(name: "WSTTestSupport", path: "Tests/WSTTestSupport"),
         .testTarget(name: "HostFactsTests", dependencies: ["HostFacts", "WSTTestSupport"], path: "Tests/HostFactsTests"),

@@ -58,10 +58,12 @@ struct LintCommand: ParsableCommand {
                 let r = try requirement(profile, root: root, unit: unit ?? "nginx.service")
                 let config: NginxConfig
                 if file == "-" {
-                    let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                    config = try NginxConfigLoader.load(dump: text)
+                    config = try NginxConfigLoader.load(dump: try Self.readStandardInput())
                 } else {
                     let path = absolute(file ?? "/etc/nginx/nginx.conf", root: root)
+                    if let id = root.identity(path), !id.isRegularFile {
+                        throw ConfigParseError(file: root.resolve(path), line: 0, reason: "not a regular file (a FIFO, device or directory): not read")
+                    }
                     if let text = try root.readText(path), NginxConfigLoader.isDump(text) {
                         config = try NginxConfigLoader.load(dump: text)
                     } else {
@@ -92,6 +94,28 @@ struct LintCommand: ParsableCommand {
             print(LintTextRenderer(terminal: .stdout, verbose: verbose).render(report))
         }
         if report.worst >= failOn.threshold { throw ExitStatus.notReady }
+    }
+
+    /// `nginx -T` text from standard input, at most `NginxConfigLoader.maxTotalBytes` (a bigger dump is refused,
+    /// not read into memory). read(2) directly: Foundation's FileHandle traps on EBADF or EISDIR (`<&-`, `< /tmp`).
+    /// CR LF line ends are handled by the dump splitter and the nginx tokenizer.
+    static func readStandardInput() throws -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        let limit = NginxConfigLoader.maxTotalBytes
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ConfigParseError(file: "standard input", line: 0, reason: "cannot read: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+            if bytes.count > limit {
+                throw ConfigParseError(file: "nginx -T output", line: 0, reason: "more than \(limit >> 20) MiB on standard input: not read")
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The profile's target and the fd limit the proxy's unit gets on this host.

@@ -90,7 +90,8 @@ final class LintParseErrorTests: XCTestCase {
         XCTAssertEqual(broken.findings.first?.location, d.appendingPathComponent("broken.conf").path + ":1")
         let partly = Lint.run(nginx: try NginxConfigLoader().load(d.appendingPathComponent("main.conf").path), req)
         XCTAssertEqual(partly.findings.filter { $0.id == Lint.parseErrorID }.map(\.location),
-                       [d.appendingPathComponent("conf.d/bad.conf").path + ":2"])
+                       // nginx -t names the line of the "}" that arrives before the missing ";" (line 3).
+                       [d.appendingPathComponent("conf.d/bad.conf").path + ":3"])
         XCTAssertEqual(partly.findings.first { $0.id == "nginx.worker-capacity" }?.severity, .fail, "the main file is still judged")
     }
 }

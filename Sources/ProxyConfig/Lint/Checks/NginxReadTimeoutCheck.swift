@@ -7,7 +7,7 @@ struct NginxReadTimeoutCheck: NginxLintCheck {
     let rationale = "nginx closes a proxied WebSocket when the backend sends nothing for proxy_read_timeout (60 s by default); an idle socket between pings is cut and the client sees close 1006"
 
     func evaluate(_ nginx: NginxView, _ r: LintRequirement) -> [Finding] {
-        let needed = 2 * r.pingIntervalSeconds
+        let needed = r.pingIntervalSeconds.saturatingMultiplied(by: 2)
         return nginx.locations.filter(\.carriesWebSocket).compactMap { loc in
             let d = loc.effective("proxy_read_timeout")
             let seconds = d.flatMap { $0.args.first.flatMap(DurationParser.nginx) } ?? 60
@@ -15,7 +15,7 @@ struct NginxReadTimeoutCheck: NginxLintCheck {
             return finding(.fail, at: d?.location ?? loc.directive.location,
                            current: "proxy_read_timeout \(d?.args.first ?? "60s (default)") in location \(loc.path)",
                            needed: "> \(needed)s (2 × ping interval \(r.pingIntervalSeconds)s)",
-                           fix: "proxy_read_timeout \(3 * r.pingIntervalSeconds)s; proxy_send_timeout \(3 * r.pingIntervalSeconds)s;")
+                           fix: "proxy_read_timeout \(r.pingIntervalSeconds.saturatingMultiplied(by: 3))s; proxy_send_timeout \(r.pingIntervalSeconds.saturatingMultiplied(by: 3))s;")
         }
     }
 }

@@ -9,10 +9,10 @@ struct NginxRlimitMissingCheck: NginxLintCheck {
     func evaluate(_ nginx: NginxView, _ r: LintRequirement) -> [Finding] {
         guard nginx.config.main("worker_rlimit_nofile") == nil else { return [] }
         let wc = nginx.config.events("worker_connections")
-        let connections = wc?.args.first.flatMap { Int($0) } ?? 512
+        guard let connections = wc.map({ ConfigNumber($0.args.first ?? "").value }) ?? 512 else { return [] }
         let soft = r.unitLimit.soft ?? Int.max
         guard connections > soft else { return [] }
         return [finding(.fail, at: wc?.location, current: "worker_connections \(connections), no worker_rlimit_nofile; fd limit \(soft) (\(r.unitLimitOrigin))",
-                        needed: "worker_rlimit_nofile ≥ worker_connections", fix: "worker_rlimit_nofile \(connections + 256);  (main context)")]
+                        needed: "worker_rlimit_nofile ≥ worker_connections", fix: "worker_rlimit_nofile \(connections.saturatingAdding(256));  (main context)")]
     }
 }
