@@ -138,7 +138,7 @@ public final class CheckRunner: @unchecked Sendable {
         let peak = samples.max { $0.clientOpen < $1.clientOpen } ?? end
         var peakForFds = peak
         peakForFds.maxServerFdsPerProcess = samples.map(\.maxServerFdsPerProcess).max() ?? 0
-        let evidence = CheckEvidence(
+        var evidence = CheckEvidence(
             requested: options.connections, openAtEnd: load.openAtEnd, peakOpen: max(load.peakOpen, peak.clientOpen),
             failures: load.failures, firstErrors: load.firstErrors, baseline: baseline, peak: peakForFds, end: end,
             serverProcesses: pids.count, serverNofile: plan.serverNofile,
@@ -148,6 +148,7 @@ public final class CheckRunner: @unchecked Sendable {
             sourceAddresses: load.sourceAddresses,
             tcpMemPagesMax: (try? root.readText("proc/sys/net/ipv4/tcp_mem"))??
                 .split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\n" }).last.flatMap { Int($0) })
+        evidence.broadcast = load.broadcast
         let findings = LimitDiagnosis.diagnose(evidence)
         let budget = options.profile?.perConnectionBytes.value
         let memory = ConnectionMemory(baseline: baseline, end: end, connections: load.openAtEnd, budgetBytes: budget)

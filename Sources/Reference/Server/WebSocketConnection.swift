@@ -209,11 +209,18 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
             }
         case WebSocketFrameHeader.ping:
             state.counters.pingsReceived += 1
-            if phase == .open, let context {
-                let pong = WebSocketFrameWriter.frame(
-                    opcode: WebSocketFrameHeader.pong, payload: payload, allocator: context.channel.allocator)
-                context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+            guard phase == .open, let context else { return }
+            // A pong counts against the send queue like every frame the server writes: a peer that pings
+            // faster than it reads would otherwise grow the server without bound (a flood of pings from a
+            // client with a 4 KB receive buffer reached 3.8 GB). It is closed with 1008, counted apart.
+            guard context.channel.isWritable else {
+                state.counters.controlFloodDisconnects += 1
+                fail(code: WebSocketCloseCode.policyViolation, reason: "control frames faster than reading")
+                return
             }
+            let pong = WebSocketFrameWriter.frame(
+                opcode: WebSocketFrameHeader.pong, payload: payload, allocator: context.channel.allocator)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case WebSocketFrameHeader.pong:
             state.counters.pongsReceived += 1
         case WebSocketFrameHeader.close:
