@@ -32,7 +32,7 @@ struct CheckReportRenderer {
             String(
                 format: "  ramp: %@ handshakes in %.1f s (%.0f/s); latency %@", grouped(r.load.connected),
                 r.rampSeconds, r.handshakesPerSecond, r.load.handshake.text))
-        if let b = r.load.broadcast {
+        if let b = r.load.broadcast, b.expected > 0 {
             out.append(
                 "  broadcast: delivered to \(grouped(b.delivered)) of \(grouped(b.expected)) (\(b.rounds) round(s)); fan-out \(b.latency.text)"
             )
