@@ -102,6 +102,12 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
     private func upgrade(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         answering = true
         let endpoint: WebSocketEndpoint
+        let config = state.server.configuration
+        let deflate =
+            config.deflate
+            ? PerMessageDeflateSettings.negotiate(
+                head.headers[canonicalForm: "sec-websocket-extensions"].map(String.init),
+                forceNoContextTakeover: config.deflateNoContextTakeover) : nil
         switch state.server.admit(head) {
         case .failure(let reason):
             refuse(reason, context: context)
@@ -113,11 +119,12 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
         upgrader.responseHeaders(channel: context.channel, head: head).hop(to: context.eventLoop).whenComplete {
             [weak self] result in
             guard let self, let context = self.context else { return }
-            guard case .success(let headers) = result, context.channel.isActive else {
+            guard case .success(var headers) = result, context.channel.isActive else {
                 self.releaseSlot()
                 self.refuse(.badRequest, context: context)
                 return
             }
+            if let deflate { headers.add(name: "Sec-WebSocket-Extensions", value: deflate.responseHeader) }
             let response = HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: headers)
             context.writeAndFlush(self.wrapOutboundOut(.head(response)), promise: nil)
             // The slot goes with the connection: WebSocketConnection gives it back when it ends.
@@ -126,7 +133,7 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
             do {
                 try WebSocketUpgrader.switchPipeline(
                     context: context, http: self,
-                    connection: WebSocketConnection(state: self.state, endpoint: endpoint))
+                    connection: WebSocketConnection(state: self.state, endpoint: endpoint, deflate: deflate))
             } catch {
                 context.close(promise: nil)
             }
