@@ -27,6 +27,7 @@ async def with_websockets(port, mode):
                                                      client_no_context_takeover=True),
         "windows": ClientPerMessageDeflateFactory(server_max_window_bits=10, client_max_window_bits=9),
         "off": ClientPerMessageDeflateFactory(),
+        "bomb": ClientPerMessageDeflateFactory(),
     }
     out = {}
     async with websockets.connect(f"ws://127.0.0.1:{port}/ws", open_timeout=T, max_size=None, compression=None,
@@ -41,6 +42,15 @@ async def with_websockets(port, mode):
                 "server_max_window_bits": e.remote_max_window_bits,
                 "client_max_window_bits": e.local_max_window_bits,
             }
+        if mode == "bomb":
+            # 2 MB of zeros compress to about 2 KB: the server must bound the inflated size, not the wire size.
+            await ws.send(b"\x00" * 2_000_000)
+            try:
+                await asyncio.wait_for(ws.recv(), T)
+                out["close"] = None
+            except websockets.exceptions.ConnectionClosed as e:
+                out["close"] = e.rcvd.code if e.rcvd else None
+            return out
         messages = ["hello " * 200, bytes(range(256)) * 400, "é✓😀" * 50, "", "hello " * 200, b"\x00" * 70000]
         ok = 0
         for m in messages:
