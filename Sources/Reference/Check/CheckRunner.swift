@@ -151,7 +151,8 @@ public final class CheckRunner: @unchecked Sendable {
         evidence.broadcast = load.broadcast
         let findings = LimitDiagnosis.diagnose(evidence)
         let budget = options.profile?.perConnectionBytes.value
-        let memory = ConnectionMemory(baseline: baseline, end: end, connections: load.openAtEnd, budgetBytes: budget)
+        var memory = ConnectionMemory(baseline: baseline, end: end, connections: load.openAtEnd, budgetBytes: budget)
+        if options.deflate { memory.deflateBytesPerConnection = DeflateCodec.contextTakeoverBytesPerConnection }
         let rampSeconds = load.rampSeconds
         let rate = load.handshakesPerSecond
         load.handshakeHistogram = nil

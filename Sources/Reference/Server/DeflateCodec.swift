@@ -5,7 +5,7 @@ import NIOCore
 /// streams are made on the first message that needs them; a side without context takeover frees its stream
 /// after each message, so an idle connection holds only the settings. zlib is used through Debian's
 /// zlib1g-dev (CZlib): no Swift package wraps it for Linux with a raw-deflate sync-flush API.
-final class DeflateCodec {
+public final class DeflateCodec {
     enum Failure: Error, Equatable {
         /// The inflated message is over `--max-message`.
         case tooBig
@@ -20,6 +20,10 @@ final class DeflateCodec {
     init(settings: PerMessageDeflateSettings) {
         self.settings = settings
     }
+
+    /// zlib state one connection keeps between messages with context takeover both ways at 15-bit windows
+    /// (what browsers negotiate), by zlib.h's memory formula: deflate 2^17 + 2^17, inflate 2^15 + ~7 KB.
+    public static let contextTakeoverBytesPerConnection = (1 << 17) + (1 << 17) + (1 << 15) + 7 * 1024
 
     /// Bytes zlib holds for this connection now (deflate: window + hash tables; inflate: window + state).
     var heldBytes: Int { (compressor?.heldBytes ?? 0) + (decompressor?.heldBytes ?? 0) }
