@@ -22,6 +22,9 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     private var peerClosed = false
     /// The server broke the protocol; the client closed the connection because of it.
     private var violation: Error?
+    /// The socket error that ended the connection, if one did (evidence for closed-by-peer).
+    private var socketError: Error?
+    private var peerCloseCode: UInt16?
     private var echoTask: RepeatedTask?
 
     init(stats: LoadStats) {
@@ -109,6 +112,7 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
                 peerClosed = true
                 closingByUs = true
                 var code = frame.unmaskedData
+                peerCloseCode = code.getInteger(at: code.readerIndex, as: UInt16.self)
                 let reply = WebSocketFrame(
                     fin: true, opcode: .connectionClose, maskKey: .random(),
                     data: code.readSlice(length: min(2, code.readableBytes))
@@ -145,7 +149,11 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         echoTask?.cancel()
-        stats.noteDisconnected(self, byPeer: peerClosed || !closingByUs, protocolError: violation)
+        stats.noteDisconnected(
+            self, byPeer: peerClosed || !closingByUs, protocolError: violation,
+            evidence: peerClosed
+                ? "the server sent a close frame (code \(peerCloseCode.map(String.init) ?? "none"))" : socketError.map(ConnectionFailure.describe)
+                    ?? "the server closed the TCP connection without a close frame")
         context.fireChannelInactive()
     }
 
@@ -155,6 +163,7 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         if ConnectionFailure.classify(error) == .protocolError {
             failProtocol(context: context, error)
         } else {
+            socketError = socketError ?? error
             context.close(promise: nil)
         }
     }

@@ -62,7 +62,9 @@ public final class LoadStats: @unchecked Sendable {
 
     /// An open connection ends: by the peer (counted as closed-by-peer) unless the client closed it, either
     /// at the end of the run or because of `protocolError` (counted as protocol-error, with its text).
-    func noteDisconnected(_ handler: LoadConnectionHandler, byPeer: Bool, protocolError: Error? = nil) {
+    func noteDisconnected(
+        _ handler: LoadConnectionHandler, byPeer: Bool, protocolError: Error? = nil, evidence: String? = nil
+    ) {
         withLock {
             guard connections.removeValue(forKey: ObjectIdentifier(handler)) != nil else { return }
             open -= 1
@@ -73,7 +75,9 @@ public final class LoadStats: @unchecked Sendable {
                 if firstErrors[key] == nil { firstErrors[key] = ConnectionFailure.describe(protocolError) }
             } else if byPeer {
                 closedByPeerAfterUpgrade += 1
-                failures[ConnectionFailure.closedByPeer.rawValue, default: 0] += 1
+                let key = ConnectionFailure.closedByPeer.rawValue
+                failures[key, default: 0] += 1
+                if firstErrors[key] == nil, let evidence { firstErrors[key] = evidence }
             }
         }
     }

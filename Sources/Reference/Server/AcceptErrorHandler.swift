@@ -1,10 +1,14 @@
 import Foundation
 import NIOCore
 
-/// On the listening socket, behind NIO's `AcceptBackoffHandler` (which pauses accepting for a moment after a
-/// failure instead of spinning on a listen queue it cannot drain): counts accept() failures by errno for
-/// /metrics, and logs them on standard error: the first at once, then one line per second with the count
-/// while they go on. A capacity check that ends in handshake timeouts then shows why in the server's log.
+/// On the listening socket: counts accept() failures by errno for /metrics, logs them on standard error (the
+/// first at once, then one line per second with the count while they go on), and pauses accepting for a moment
+/// after EMFILE, ENFILE, ENOBUFS or ENOMEM instead of retrying on a listen queue it cannot drain. A capacity
+/// check that ends in handshake timeouts then shows why in the server's log.
+///
+/// The pause turns autoRead off and on again: NIO's `AcceptBackoffHandler` holds back `read()`, but when the
+/// first accept() of a read fails NIO stays registered for readability and retries at once (measured: 30,000
+/// EMFILE a second on one event loop), so only unregistering stops the spin.
 final class AcceptErrorHandler: ChannelInboundHandler {
     typealias InboundIn = Channel
 
@@ -12,6 +16,7 @@ final class AcceptErrorHandler: ChannelInboundHandler {
     /// Failures since the last log line, by errno name; a summary is scheduled while this is not empty.
     private var unlogged: [String: Int] = [:]
     private var summaryScheduled = false
+    private var paused = false
 
     init(state: LoopState) {
         self.state = state
@@ -31,12 +36,24 @@ final class AcceptErrorHandler: ChannelInboundHandler {
         }
         let name = Self.errnoName(io.errnoCode)
         state.counters.acceptErrors[name, default: 0] += 1
+        if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(io.errnoCode) { pause(context) }
         if summaryScheduled {
             unlogged[name, default: 0] += 1
             return
         }
         Self.log("accept() failed: \(Self.describe(name))")
         scheduleSummary(context.eventLoop)
+    }
+
+    private func pause(_ context: ChannelHandlerContext) {
+        guard !paused, let options = context.channel.syncOptions else { return }
+        paused = true
+        try? options.setOption(.autoRead, value: false)
+        let channel = context.channel
+        context.eventLoop.scheduleTask(in: Self.backoff) { [weak self] in
+            self?.paused = false
+            try? channel.syncOptions?.setOption(.autoRead, value: true)
+        }
     }
 
     private func scheduleSummary(_ loop: EventLoop) {

@@ -73,10 +73,7 @@ public final class ReferenceServer: @unchecked Sendable {
         bootstrap = bootstrap
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // NIO's ServerBootstrap.bind adds no backoff: without one, accept() failing with EMFILE
-                    // would be retried at once for as long as the listen queue holds connections.
-                    try channel.pipeline.syncOperations.addHandler(
-                        AcceptBackoffHandler(backoffProvider: { _ in AcceptErrorHandler.backoff }))
+                    // NIO's ServerBootstrap.bind adds no accept backoff; AcceptErrorHandler pauses instead.
                     try channel.pipeline.syncOperations.addHandler(
                         AcceptErrorHandler(state: context.loopState(for: channel.eventLoop)))
                 }
