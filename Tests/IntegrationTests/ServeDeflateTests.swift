@@ -67,4 +67,28 @@ final class ServeDeflateTests: XCTestCase {
         XCTAssertNil(r["negotiated"], "\(r)")
         XCTAssertEqual(r["echoed"] as? Int, 6)
     }
+
+    /// `check --deflate` runs its servers with --deflate (their /proc/PID/cmdline shows it) and counts zlib's
+    /// context-takeover state in the bytes per connection it holds against the budget.
+    func testCheckDeflateStartsDeflatingServersAndBudgetsZlibState() throws {
+        var serverCommands: [String] = []
+        let r = try CheckTestSupport.runPolling(
+            [TestSupport.wstuneBinary, "check", "--connections", "50", "--hold", "1", "--deflate", "--json"],
+            timeoutSeconds: 120
+        ) { checkPID in
+            for pid in CheckTestSupport.children(of: checkPID, containing: "serve") {
+                if let cmd = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) {
+                    serverCommands.append(cmd.replacingOccurrences(of: "\0", with: " "))
+                }
+            }
+        }
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(serverCommands.isEmpty, "a server child was seen")
+        XCTAssertTrue(serverCommands.allSatisfy { $0.contains(" serve ") && $0.contains("--deflate") }, "\(serverCommands)")
+        let j = try CheckTestSupport.json(r.stdout)
+        let memory = try XCTUnwrap(j["memory"] as? [String: Any])
+        XCTAssertEqual(memory["deflateBytesPerConnection"] as? Int, (1 << 17) + (1 << 17) + (1 << 15) + 7 * 1024)
+        let text = try TestSupport.wstune(["check", "--connections", "20", "--hold", "1", "--deflate"], timeoutSeconds: 120)
+        XCTAssertTrue(text.stdout.contains("permessage-deflate 302,080"), text.stdout)
+    }
 }
