@@ -127,13 +127,19 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
             if let deflate { headers.add(name: "Sec-WebSocket-Extensions", value: deflate.responseHeader) }
             let response = HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: headers)
             context.writeAndFlush(self.wrapOutboundOut(.head(response)), promise: nil)
-            // The slot goes with the connection: WebSocketConnection gives it back when it ends.
+            let connection = WebSocketConnection(state: self.state, endpoint: endpoint, deflate: deflate)
+            do {
+                try context.pipeline.syncOperations.addHandler(connection)
+            } catch {
+                self.releaseSlot()
+                context.close(promise: nil)
+                return
+            }
+            // The slot went with the connection: WebSocketConnection gives it back when it ends.
             self.holdsSlot = false
             self.state.httpConnections.remove(self)
             do {
-                try WebSocketUpgrader.switchPipeline(
-                    context: context, http: self,
-                    connection: WebSocketConnection(state: self.state, endpoint: endpoint, deflate: deflate))
+                try WebSocketUpgrader.removeHTTPHandlers(context: context, http: self)
             } catch {
                 context.close(promise: nil)
             }

@@ -37,13 +37,11 @@ final class WebSocketUpgrader: @unchecked Sendable {
         nio.buildUpgradeResponse(channel: channel, upgradeRequest: head, initialResponseHeaders: HTTPHeaders())
     }
 
-    /// After the 101 is written: the WebSocket handler joins, the HTTP handlers leave (the decoder last: it
-    /// forwards bytes the client sent right after its request, such as a first frame, to the new handler).
-    static func switchPipeline(
-        context: ChannelHandlerContext, http: HTTPEndpointHandler, connection: WebSocketConnection
-    ) throws {
+    /// After the 101 is written and the WebSocket handler joined the pipeline: the HTTP handlers leave (the
+    /// decoder last: it forwards bytes the client sent right after its request, such as a first frame, to the
+    /// new handler).
+    static func removeHTTPHandlers(context: ChannelHandlerContext, http: HTTPEndpointHandler) throws {
         let pipeline = context.pipeline.syncOperations
-        try pipeline.addHandler(connection)
         pipeline.removeHandler(http, promise: nil)
         pipeline.removeHandler(try pipeline.handler(type: HTTPResponseEncoder.self), promise: nil)
         pipeline.removeHandler(
