@@ -3,7 +3,7 @@
     hostile_server.py MODE PORT LIFETIME
 
 silent   completes the upgrade (valid 101), then never sends anything
-random   completes the upgrade, then sends random bytes
+random   completes the upgrade, then sends random bytes (4 KB every 100 ms)
 huge     completes the upgrade, then sends a frame header claiming 2^62 payload bytes
 http500  answers every request with HTTP 500
 
@@ -39,9 +39,18 @@ async def handle(mode, reader, writer):
                       f"Sec-WebSocket-Accept: {accept}\r\n\r\n").encode())
         await writer.drain()
         if mode == "random":
+            # 4 KB of random bytes every 100 ms until the client goes (a first random "frame" may claim more
+            # bytes than one burst holds; later bursts complete it, and the frames that follow break the rules).
             await asyncio.sleep(0.2)
-            writer.write(os.urandom(4096))
-            await writer.drain()
+            while not reader.at_eof():
+                writer.write(os.urandom(4096))
+                await writer.drain()
+                try:
+                    if await asyncio.wait_for(reader.read(65536), 0.1) == b"":
+                        break
+                except asyncio.TimeoutError:
+                    pass
+            return
         elif mode == "huge":
             await asyncio.sleep(0.2)
             writer.write(bytes([0x82, 0x7F]) + struct.pack(">Q", 1 << 62) + b"x" * 64)
