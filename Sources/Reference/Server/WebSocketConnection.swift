@@ -231,6 +231,9 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
             guard context.channel.isWritable else {
                 state.counters.controlFloodDisconnects += 1
                 fail(code: WebSocketCloseCode.policyViolation, reason: "control frames faster than reading")
+                // Stop reading its pings too (they would only be discarded): TCP then holds the peer back
+                // until the close handshake's timeout closes the connection.
+                try? context.channel.syncOptions?.setOption(.autoRead, value: false)
                 return
             }
             let pong = WebSocketFrameWriter.frame(
