@@ -41,11 +41,12 @@ final class LoadHostileServerTests: XCTestCase {
 
     func testSilentServerBroadcastIsNotDelivered() throws {
         let port = try hostile("silent")
-        let r = try load("ws://127.0.0.1:\(port)/ws/broadcast")
+        let r = try load("ws://127.0.0.1:\(port)/ws/broadcast", ["--broadcast-wait", "2"])
         XCTAssertEqual(r.status, 1, r.text)
         let b = try XCTUnwrap(r.json["broadcast"] as? [String: Any])
         XCTAssertEqual(b["expected"] as? Int, 20)
         XCTAssertEqual(b["delivered"] as? Int, 0, "senders do not count as delivered: \(b)")
+        XCTAssertEqual(b["rounds"] as? Int, 4, "every round was tried")
         XCTAssertEqual((r.json["failures"] as? [String: Int])?["broadcast-undelivered"], 20, "\(r.json)")
         XCTAssertTrue(r.text.contains("broadcast-undelivered: 20"), r.text)
         XCTAssertTrue(r.text.contains("NOT reached"), r.text)
