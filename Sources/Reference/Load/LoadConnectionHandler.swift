@@ -132,6 +132,17 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         default: return "the server sent a frame with the reserved opcode \(UInt8(webSocketOpcode: frame.opcode))"
         }
         if frame.maskKey != nil { return "the server sent a masked frame (servers must not mask)" }
+        if frame.opcode == .connectionClose {
+            // §5.5.1, §7.4: no body, or a valid code and a UTF-8 reason.
+            var body = frame.data
+            if body.readableBytes == 1 { return "the server sent a close frame with a 1-byte body" }
+            if let code = body.readInteger(as: UInt16.self) {
+                if !WebSocketCloseCode.isValidOnTheWire(code) {
+                    return "the server sent a close frame with the invalid code \(code)"
+                }
+                if !UTF8Validation.isValid(body) { return "the server sent a close reason that is not UTF-8" }
+            }
+        }
         return nil
     }
 
