@@ -23,6 +23,8 @@ let package = Package(
             name: "CNetfilterConntrack", pkgConfig: "libnetfilter_conntrack",
             providers: [.apt(["libnetfilter-conntrack-dev"])]),
         .target(name: "CSockDiag", dependencies: ["CMnl"]),
+        // zlib for serve's permessage-deflate: the one C module Reference uses (README, Architecture).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The build's git commit, for `wstune --version` (a C define is the one way to pass a string in at build time).
         .target(name: "CBuildInfo"),
 
@@ -35,7 +37,7 @@ let package = Package(
         .target(
             name: "Reference",
             dependencies: [
-                "SocketDiag", "Tuning", "HostFacts",
+                "SocketDiag", "Tuning", "HostFacts", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -63,6 +63,8 @@ struct CheckCommand: ParsableCommand {
 
     @Flag(help: "Print the report as JSON.")
     var json = false
+    @Flag(help: "Start the servers with --deflate and count permessage-deflate's zlib state in the budget.")
+    var deflate = false
 
     func validate() throws {
         guard let c = profileOptions.connections, c > 0 else { throw ValidationError("--connections N is required") }
@@ -84,7 +86,7 @@ struct CheckCommand: ParsableCommand {
             printError("wstune check: going on without a profile: prediction from the profile defaults, no memory budget")
         }
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        let options: CheckOptions
+        var options: CheckOptions
         do {
             options = CheckOptions(
                 connections: connections, profile: profile,
@@ -94,6 +96,7 @@ struct CheckCommand: ParsableCommand {
                 connectTimeoutSeconds: connectTimeout, handshakeTimeoutSeconds: handshakeTimeout,
                 loadWorkers: loadWorkers, wstuneBinary: Self.executablePath() ?? binary,
                 serverCommand: serverCommand.map { $0.split(separator: " ").map(String.init) })
+            options.deflate = deflate
         } catch let e as LoadError {
             printError("wstune check: \(e)")
             throw ExitStatus.couldNotRun

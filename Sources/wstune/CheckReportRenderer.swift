@@ -32,7 +32,7 @@ struct CheckReportRenderer {
             String(
                 format: "  ramp: %@ handshakes in %.1f s (%.0f/s); latency %@", grouped(r.load.connected),
                 r.rampSeconds, r.handshakesPerSecond, r.load.handshake.text))
-        if let b = r.load.broadcast {
+        if let b = r.load.broadcast, b.expected > 0 {
             out.append(
                 "  broadcast: delivered to \(grouped(b.delivered)) of \(grouped(b.expected)) (\(b.rounds) round(s)); fan-out \(b.latency.text)"
             )
@@ -40,6 +40,9 @@ struct CheckReportRenderer {
         var mem = "  bytes per connection:"
         if let u = r.memory.userBytesPerConnection { mem += " server user \(grouped(u))" }
         if let k = r.memory.kernelBytesPerConnection { mem += ", kernel \(grouped(k)) (slab, both loopback ends)" }
+        if let d = r.memory.deflateBytesPerConnection {
+            mem += ", permessage-deflate \(grouped(d)) (zlib state with context takeover, once a client compresses)"
+        }
         if let b = r.memory.budgetBytes {
             mem += "; budget \(grouped(b))"
             if let ok = r.memory.withinBudget { mem += ok ? " — within" : " — " + terminal.paint("over", .yellow) }

@@ -59,6 +59,11 @@ struct LoadCommand: ParsableCommand {
     @Option(name: .customLong("broadcast-senders"), help: .hidden)
     var broadcastSenders: Int = 1
 
+    @Option(
+        name: .customLong("broadcast-wait"),
+        help: "Seconds the broadcast waits to reach every client (later rounds wait half as long).")
+    var broadcastWait: Double = 10
+
     /// check's worker protocol: progress and the report as JSON lines on stdout, commands on stdin.
     @Flag(help: .hidden)
     var worker = false
@@ -80,7 +85,7 @@ struct LoadCommand: ParsableCommand {
                 connectTimeoutSeconds: connectTimeout, handshakeTimeoutSeconds: handshakeTimeout,
                 maxInFlight: maxInFlight, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
                 broadcast: !noBroadcast,
-                broadcastSenders: broadcastSenders, origin: origin)
+                broadcastSenders: broadcastSenders, broadcastWaitSeconds: broadcastWait, origin: origin)
             try options.validate()
         } catch let e as LoadError {
             printError("wstune load: \(e)")

@@ -9,6 +9,9 @@ struct LoadReportRenderer {
         var out: [String] = []
         let verdict = r.reached ? terminal.paint("reached", .green) : terminal.paint("NOT reached", .red)
         out.append("\(r.url): \(r.openAtEnd) of \(r.requested) connections open at the end of the hold — \(verdict)")
+        if let b = r.broadcast, !b.complete, r.openAtEnd >= r.requested {
+            out.append("  (every connection stayed open, but the broadcast reached \(b.delivered) of \(b.expected))")
+        }
         out.append(
             String(
                 format: "  ramp: %d connected in %.2f s (%.0f handshakes/s) from %d source address(es)",
@@ -26,7 +29,7 @@ struct LoadReportRenderer {
         } else {
             out.append("  errors by kind:")
             for (kind, count) in r.failures.sorted(by: { $0.value > $1.value }) {
-                let meaning = ConnectionFailure(rawValue: kind)?.meaning ?? ""
+                let meaning = ConnectionFailure.meaning(ofReportKey: kind)
                 out.append("    \(kind): \(count) — \(meaning)")
                 if let first = r.firstErrors[kind] { out.append("      first: \(first)") }
             }

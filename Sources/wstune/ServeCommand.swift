@@ -37,6 +37,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Write one JSON line per connect and disconnect on standard output.") var logConnections = false
     @Option(help: "listen(2) backlog.") var backlog = 4096
     @Flag(help: "Print the listening line as JSON on standard output.") var json = false
+    @Flag(help: "Accept permessage-deflate (RFC 7692) compression when a client offers it.") var deflate = false
+    @Flag(help: "With --deflate: no context takeover either way (no zlib state kept between messages).")
+    var deflateNoContextTakeover = false
 
     func serverConfiguration() throws -> ServerConfiguration {
         guard let policy = OverflowPolicy(rawValue: onOverflow) else {
@@ -50,6 +53,8 @@ struct ServeCommand: ParsableCommand {
             onOverflow: policy, maxMessageBytes: maxMessage, allowedOrigins: origins,
             drainTimeoutSeconds: drainTimeout, logConnections: logConnections, backlog: backlog)
         if let threads { c.threads = threads }
+        c.deflate = deflate || deflateNoContextTakeover
+        c.deflateNoContextTakeover = deflateNoContextTakeover
         return c
     }
 

@@ -14,10 +14,12 @@ final class ServeProcess {
     private let lock = NSLock()
 
     /// Starts `wstune serve --host 127.0.0.1 --port <free> <arguments>` and waits until /healthz answers.
-    init(_ arguments: [String], port: Int? = nil) throws {
+    /// `launcher` runs it through a command that execs it in place (`prlimit --nofile=64 --`), so `pid` stays its.
+    init(_ arguments: [String], port: Int? = nil, launcher: [String] = []) throws {
         self.port = try port ?? ServeProcess.freePort()
-        process.executableURL = URL(fileURLWithPath: TestSupport.wstuneBinary)
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(self.port)] + arguments
+        let command = launcher + [TestSupport.wstuneBinary, "serve", "--host", "127.0.0.1", "--port", String(self.port)]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst()) + arguments
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         process.standardInput = FileHandle.nullDevice
@@ -120,6 +122,15 @@ final class ServeProcess {
         }
         return m
     }
+}
+
+/// VmRSS of a process from /proc/PID/status, in bytes (nil once it has gone).
+func residentBytes(pid: Int32) -> Int? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
+    else { return nil }
+    return kb * 1024
 }
 
 /// The Python `websockets` peer (Tests/IntegrationTests/py/serve_client.py).

@@ -15,6 +15,8 @@ public struct CheckEvidence: Sendable, Equatable {
     public var portRange: String?
     public var sourceAddresses: Int
     public var tcpMemPagesMax: Int?
+    /// The broadcast after the hold, when one went out: reaching the target needs every client to get it.
+    public var broadcast: BroadcastResult?
 
     public init(
         requested: Int, openAtEnd: Int, peakOpen: Int, failures: [String: Int],
@@ -40,5 +42,15 @@ public struct CheckEvidence: Sendable, Equatable {
 
     public func failures(_ kind: ConnectionFailure) -> Int { failures[kind.rawValue] ?? 0 }
 
-    public var reached: Bool { openAtEnd >= requested }
+    public var reached: Bool { openAtEnd >= requested && (broadcast?.complete ?? true) }
+
+    /// Failures under report keys "HTTP-<status>" other than 403 and 503 (those have kinds of their own).
+    public var otherHTTPStatuses: [(status: Int, count: Int)] {
+        failures.compactMap { key, count in
+            guard ConnectionFailure.kind(ofReportKey: key) == .httpOther, let s = Int(key.dropFirst(5)) else {
+                return nil
+            }
+            return (s, count)
+        }.sorted { $0.status < $1.status }
+    }
 }

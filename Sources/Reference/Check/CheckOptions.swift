@@ -28,6 +28,8 @@ public struct CheckOptions: Sendable {
     public var root: HostRoot
     /// fds one process may hold here: its hard RLIMIT_NOFILE (20,000 on this machine) less a reserve.
     public var fdsPerProcess: Int
+    /// Start the servers with `--deflate` and count permessage-deflate's zlib state in the memory budget.
+    public var deflate = false
 
     public init(
         connections: Int, profile: Profile? = nil, serverNofile: Int? = nil, serverProcesses: Int? = nil,

@@ -139,16 +139,18 @@ public final class CheckRunner: @unchecked Sendable {
         let peak = samples.max { $0.clientOpen < $1.clientOpen } ?? end
         var peakForFds = peak
         peakForFds.maxServerFdsPerProcess = samples.map(\.maxServerFdsPerProcess).max() ?? 0
-        let evidence = CheckEvidence(
+        var evidence = CheckEvidence(
             requested: options.connections, openAtEnd: load.openAtEnd, peakOpen: max(load.peakOpen, peak.clientOpen),
             failures: load.failures, firstErrors: load.firstErrors, baseline: baseline, peak: peakForFds, end: end,
             serverProcesses: pids.count, serverNofile: plan.serverNofile,
             somaxconn: host.int("net.core.somaxconn"),
             portRange: host.ints("net.ipv4.ip_local_port_range")?.map(String.init).joined(separator: "-"),
             sourceAddresses: load.sourceAddresses, tcpMemPagesMax: host.ints("net.ipv4.tcp_mem")?.last)
+        evidence.broadcast = load.broadcast
         let findings = LimitDiagnosis.diagnose(evidence)
         let budget = options.profile?.perConnectionBytes.value
-        let memory = ConnectionMemory(baseline: baseline, end: end, connections: load.openAtEnd, budgetBytes: budget)
+        var memory = ConnectionMemory(baseline: baseline, end: end, connections: load.openAtEnd, budgetBytes: budget)
+        if options.deflate { memory.deflateBytesPerConnection = DeflateCodec.contextTakeoverBytesPerConnection }
         let rampSeconds = load.rampSeconds
         let rate = load.handshakesPerSecond
         load.handshakeHistogram = nil

@@ -5,6 +5,9 @@ public struct ConnectionMemory: Sendable, Codable, Equatable {
     /// Slab growth ÷ connections: kernel objects of both ends of each loopback connection.
     public var kernelBytesPerConnection: Int?
     public var budgetBytes: Int?
+    /// `check --deflate`: zlib state a compressing client adds per connection (`DeflateCodec`), counted against
+    /// the budget with the measured bytes (the load client itself does not compress).
+    public var deflateBytesPerConnection: Int?
 
     public init(userBytesPerConnection: Int?, kernelBytesPerConnection: Int?, budgetBytes: Int?) {
         self.userBytesPerConnection = userBytesPerConnection
@@ -31,6 +34,6 @@ public struct ConnectionMemory: Sendable, Codable, Equatable {
     /// nil when unknown; true when user + kernel bytes fit the budget.
     public var withinBudget: Bool? {
         guard let budgetBytes, let u = userBytesPerConnection else { return nil }
-        return u + (kernelBytesPerConnection ?? 0) <= budgetBytes
+        return u + (kernelBytesPerConnection ?? 0) + (deflateBytesPerConnection ?? 0) <= budgetBytes
     }
 }

@@ -11,9 +11,10 @@ public enum LimitDiagnosis {
             let first = short && binds && !found.contains(where: \.binding)
             found.append(LimitFinding(id: id, title: title, evidence: evidence, binding: first))
         }
-        func errorLine(_ kind: ConnectionFailure) -> String {
-            var line = "\(e.failures(kind)) × \(kind.rawValue) in the load client"
-            if let first = e.firstErrors[kind.rawValue] { line += " (first: \(first))" }
+        func errorLine(_ kind: ConnectionFailure) -> String { errorLine(key: kind.rawValue) }
+        func errorLine(key: String) -> String {
+            var line = "\(e.failures[key] ?? 0) × \(key) in the load client"
+            if let first = e.firstErrors[key] { line += " (first: \(first))" }
             return line
         }
         let timeouts = e.failures(.handshakeTimeout) + e.failures(.connectTimeout)
@@ -88,6 +89,23 @@ public enum LimitDiagnosis {
         }
         if e.failures(.econnrefused) > 0 {
             add(LimitFinding.ID.serverDown, "connections refused: nothing listening on the port", [errorLine(.econnrefused)])
+        }
+        let statuses = e.otherHTTPStatuses
+        if !statuses.isEmpty {
+            let names = statuses.map { "HTTP \($0.status)" }.joined(separator: ", ")
+            add(
+                "server.http-status", "the server answered upgrades with \(names) instead of 101",
+                statuses.map { errorLine(key: "HTTP-\($0.status)") })
+        }
+        if e.failures(.protocolError) > 0 {
+            add(
+                "server.protocol-error", "the server broke the WebSocket protocol (RFC 6455)",
+                [errorLine(.protocolError)])
+        }
+        if let b = e.broadcast, !b.complete {
+            var ev = ["the broadcast reached \(b.delivered) of \(b.expected) open clients in \(b.rounds) round(s)"]
+            if let first = e.firstErrors[ConnectionFailure.broadcastUndelivered.rawValue] { ev.append(first) }
+            add("server.broadcast-undelivered", "the broadcast did not reach every client", ev)
         }
         if timeouts > 0 && !found.contains(where: { $0.binding || !short }) {
             add(

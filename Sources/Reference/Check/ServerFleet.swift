@@ -18,7 +18,8 @@ final class ServerFleet: @unchecked Sendable {
                 options.wstuneBinary, "serve", "--host", "{host}", "--port", "{port}", "--reuse-port",
                 "--threads", "{threads}",
             ]
-        let command = words.map {
+        let deflate = options.deflate && options.serverCommand == nil ? ["--deflate"] : []
+        let command = (words + deflate).map {
             $0.replacingOccurrences(of: "{host}", with: options.host)
                 .replacingOccurrences(of: "{port}", with: "\(port)")
                 .replacingOccurrences(of: "{threads}", with: "\(threads)")

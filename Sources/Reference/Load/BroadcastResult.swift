@@ -3,7 +3,7 @@
 public struct BroadcastResult: Sendable, Codable, Equatable {
     /// Clients open when the broadcast went out.
     public var expected: Int
-    /// Clients that received it (senders count as having it).
+    /// Clients that received it (a sender only when the message came back to it as well).
     public var delivered: Int
     /// Rounds sent (a later round goes out from clients that missed earlier ones, to reach every server process).
     public var rounds: Int

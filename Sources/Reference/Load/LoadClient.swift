@@ -127,8 +127,7 @@ public final class LoadClient: @unchecked Sendable {
         return LoadReport(
             url: options.target.urlString, requested: options.connections, started: s.started, connected: s.connected,
             openAtEnd: openAtEnd, peakOpen: peakOpen, failed: s.failed,
-            failures: Dictionary(uniqueKeysWithValues: s.failures.map { ($0.key.rawValue, $0.value) }),
-            firstErrors: Dictionary(uniqueKeysWithValues: s.firstErrors.map { ($0.key.rawValue, $0.value) }),
+            failures: s.failures, firstErrors: s.firstErrors,
             closedByPeer: s.closedByPeer, sourceAddresses: max(sourceAddresses.count, 1),
             rampSeconds: rampSeconds, handshakesPerSecond: Double(s.connected) / rampSeconds,
             handshake: stats.handshakeLatency.summary, echoSent: s.echoSent, echo: stats.echoLatency.summary,
@@ -142,6 +141,7 @@ public final class LoadClient: @unchecked Sendable {
     /// clients that have not seen it yet (they sit on a process no sender reached); at most 4 rounds.
     private func runBroadcast(report: () -> Void) -> BroadcastResult {
         let expected = stats.withLock { stats.open }
+        let startNanos = Self.nowNanos()
         var rounds = 0
         var senders = 0
         let size = max(options.messageSizeBytes, 17)
@@ -150,8 +150,9 @@ public final class LoadClient: @unchecked Sendable {
             if missing.isEmpty { break }
             rounds = round
             senders += missing.count
+            // A sender counts only when the message comes back to it too: every client of the endpoint,
+            // senders included, must receive it (the reference server and `websockets` broadcast do that).
             for m in missing {
-                stats.markSender(m)
                 m.sendBroadcast(round: UInt64(round), sizeBytes: size)
             }
             let wait = round == 1 ? options.broadcastWaitSeconds : options.broadcastWaitSeconds / 2
@@ -163,6 +164,9 @@ public final class LoadClient: @unchecked Sendable {
             }
         }
         let delivered = stats.withLock { stats.broadcastDelivered }
+        stats.noteBroadcastMissed(
+            max(expected - delivered, 0), expected: expected,
+            seconds: Double(Self.nowNanos() - startNanos) / 1e9)
         return BroadcastResult(
             expected: expected, delivered: min(delivered, expected), rounds: rounds,
             senders: senders, latency: stats.broadcastLatency.summary)
@@ -182,7 +186,7 @@ public final class LoadClient: @unchecked Sendable {
                 stats.handshakeLatency.recordSince(uptimeNanos: startNanos)
                 stats.noteConnected(handler, atNanos: Self.nowNanos())
             case .failure(let error):
-                stats.noteFailed(ConnectionFailure.classify(error), error)
+                stats.noteFailed(error)
             }
         }
         var bootstrap = ClientBootstrap(group: group)

@@ -20,6 +20,11 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     var receivedBroadcast = false
     var closingByUs = false
     private var peerClosed = false
+    /// The server broke the protocol; the client closed the connection because of it.
+    private var violation: Error?
+    /// The socket error that ended the connection, if one did (evidence for closed-by-peer).
+    private var socketError: Error?
+    private var peerCloseCode: UInt16?
     private var echoTask: RepeatedTask?
 
     init(stats: LoadStats) {
@@ -85,6 +90,10 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        if let problem = Self.violation(in: frame) {
+            failProtocol(context: context, ProtocolViolation(problem))
+            return
+        }
         switch frame.opcode {
         case .ping:
             let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
@@ -103,6 +112,7 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
                 peerClosed = true
                 closingByUs = true
                 var code = frame.unmaskedData
+                peerCloseCode = code.getInteger(at: code.readerIndex, as: UInt16.self)
                 let reply = WebSocketFrame(
                     fin: true, opcode: .connectionClose, maskKey: .random(),
                     data: code.readSlice(length: min(2, code.readableBytes))
@@ -114,13 +124,58 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
+    /// What RFC 6455 forbids in a frame from a server to a client that negotiated no extension (§5.2, §5.1).
+    static func violation(in frame: WebSocketFrame) -> String? {
+        if frame.rsv1 || frame.rsv2 || frame.rsv3 { return "the server set reserved bits (RSV) no extension allows" }
+        switch frame.opcode {
+        case .continuation, .text, .binary, .connectionClose, .ping, .pong: break
+        default: return "the server sent a frame with the reserved opcode \(UInt8(webSocketOpcode: frame.opcode))"
+        }
+        if frame.maskKey != nil { return "the server sent a masked frame (servers must not mask)" }
+        if frame.opcode == .connectionClose {
+            // §5.5.1, §7.4: no body, or a valid code and a UTF-8 reason.
+            var body = frame.data
+            if body.readableBytes == 1 { return "the server sent a close frame with a 1-byte body" }
+            if let code = body.readInteger(as: UInt16.self) {
+                if !WebSocketCloseCode.isValidOnTheWire(code) {
+                    return "the server sent a close frame with the invalid code \(code)"
+                }
+                if !UTF8Validation.isValid(body) { return "the server sent a close reason that is not UTF-8" }
+            }
+        }
+        return nil
+    }
+
+    /// Closes the connection over a protocol error (1002, as RFC 6455 §7.1.7 asks); counted as protocol-error.
+    private func failProtocol(context: ChannelHandlerContext, _ error: Error) {
+        guard violation == nil else { return }
+        violation = error
+        closingByUs = true
+        echoTask?.cancel()
+        var buffer = context.channel.allocator.buffer(capacity: 2)
+        buffer.writeInteger(UInt16(1002))
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: buffer)
+        context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in context.close(promise: nil) }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         echoTask?.cancel()
-        stats.noteDisconnected(self, byPeer: peerClosed || !closingByUs)
+        stats.noteDisconnected(
+            self, byPeer: peerClosed || !closingByUs, protocolError: violation,
+            evidence: peerClosed
+                ? "the server sent a close frame (code \(peerCloseCode.map(String.init) ?? "none"))" : socketError.map(ConnectionFailure.describe)
+                    ?? "the server closed the TCP connection without a close frame")
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        context.close(promise: nil)
+        // Frame decoding errors (a length past the limit, a fragmented or long control frame) are the server's
+        // protocol errors; socket errors just end the connection (closed by peer).
+        if ConnectionFailure.classify(error) == .protocolError {
+            failProtocol(context: context, error)
+        } else {
+            socketError = socketError ?? error
+            context.close(promise: nil)
+        }
     }
 }

@@ -77,5 +77,8 @@ public struct LoadOptions: Sendable {
             throw LoadError.invalidOption("--threads", reason: "must be 1...256")
         }
         guard maxInFlight >= 1 else { throw LoadError.invalidOption("--max-in-flight", reason: "must be >= 1") }
+        guard broadcastWaitSeconds > 0 && broadcastWaitSeconds <= 600 else {
+            throw LoadError.invalidOption("--broadcast-wait", reason: "must be more than 0 and at most 600 seconds")
+        }
     }
 }

@@ -56,8 +56,9 @@ public struct LoadReport: Sendable, Codable {
         self.broadcastHistogram = broadcastHistogram
     }
 
-    /// True when every requested connection was open at the end of the hold.
-    public var reached: Bool { openAtEnd >= requested }
+    /// True when every requested connection was open at the end of the hold and, when a broadcast went out,
+    /// every open client received it.
+    public var reached: Bool { openAtEnd >= requested && (broadcast?.complete ?? true) }
 
     /// Combines the reports of parallel workers: sums counts, merges histograms, takes the longest ramp.
     public static func merged(_ parts: [LoadReport], url: String) -> LoadReport {

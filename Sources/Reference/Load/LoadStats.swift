@@ -7,10 +7,15 @@ public final class LoadStats: @unchecked Sendable {
     private(set) var connected = 0
     private(set) var open = 0
     private(set) var inFlight = 0
-    private(set) var failures: [ConnectionFailure: Int] = [:]
-    /// The first error text of each kind, as evidence.
-    private(set) var firstErrors: [ConnectionFailure: String] = [:]
+    /// By report key: a `ConnectionFailure` raw value, or "HTTP-<status>" (`ConnectionFailure.reportKey`).
+    private(set) var failures: [String: Int] = [:]
+    /// The first error text of each key, as evidence (sentences for people, `ConnectionFailure.describe`).
+    private(set) var firstErrors: [String: String] = [:]
     private(set) var closedByPeerAfterUpgrade = 0
+    /// Open connections lost to a protocol error from the server (closed by the client).
+    private(set) var protocolErrorsAfterUpgrade = 0
+    /// Open clients the broadcast did not reach (set once the broadcast is over).
+    private(set) var broadcastMissed = 0
     private(set) var echoSent = 0
     private(set) var broadcastDelivered = 0
     private var connections: [ObjectIdentifier: LoadConnectionHandler] = [:]
@@ -45,21 +50,48 @@ public final class LoadStats: @unchecked Sendable {
         }
     }
 
-    func noteFailed(_ kind: ConnectionFailure, _ error: Error) {
+    func noteFailed(_ error: Error) {
+        let key = ConnectionFailure.reportKey(error)
+        let text = ConnectionFailure.describe(error)
         withLock {
             inFlight -= 1
-            failures[kind, default: 0] += 1
-            if firstErrors[kind] == nil { firstErrors[kind] = "\(error)" }
+            failures[key, default: 0] += 1
+            if firstErrors[key] == nil { firstErrors[key] = text }
         }
     }
 
-    func noteDisconnected(_ handler: LoadConnectionHandler, byPeer: Bool) {
+    /// An open connection ends: by the peer (counted as closed-by-peer) unless the client closed it, either
+    /// at the end of the run or because of `protocolError` (counted as protocol-error, with its text).
+    func noteDisconnected(
+        _ handler: LoadConnectionHandler, byPeer: Bool, protocolError: Error? = nil, evidence: String? = nil
+    ) {
         withLock {
             guard connections.removeValue(forKey: ObjectIdentifier(handler)) != nil else { return }
             open -= 1
-            if byPeer {
+            if let protocolError {
+                protocolErrorsAfterUpgrade += 1
+                let key = ConnectionFailure.protocolError.rawValue
+                failures[key, default: 0] += 1
+                if firstErrors[key] == nil { firstErrors[key] = ConnectionFailure.describe(protocolError) }
+            } else if byPeer {
                 closedByPeerAfterUpgrade += 1
-                failures[.closedByPeer, default: 0] += 1
+                let key = ConnectionFailure.closedByPeer.rawValue
+                failures[key, default: 0] += 1
+                if firstErrors[key] == nil, let evidence { firstErrors[key] = evidence }
+            }
+        }
+    }
+
+    /// The broadcast is over: open clients that did not get it are counted as errors, with the figures.
+    func noteBroadcastMissed(_ missed: Int, expected: Int, seconds: Double) {
+        guard missed > 0 else { return }
+        withLock {
+            broadcastMissed += missed
+            let key = ConnectionFailure.broadcastUndelivered.rawValue
+            failures[key, default: 0] += missed
+            if firstErrors[key] == nil {
+                firstErrors[key] = String(
+                    format: "%d of %d open clients received nothing within %.1f s", missed, expected, seconds)
             }
         }
     }
@@ -83,16 +115,6 @@ public final class LoadStats: @unchecked Sendable {
         if first { broadcastLatency.record(micros: latencyMicros) }
     }
 
-    /// Marks a sender as delivered (it holds the message whether or not the server echoes it back).
-    func markSender(_ handler: LoadConnectionHandler) {
-        withLock {
-            if !handler.receivedBroadcast {
-                handler.receivedBroadcast = true
-                broadcastDelivered += 1
-            }
-        }
-    }
-
     /// Open connections that have not seen the broadcast yet, at most `limit`, chosen at random.
     func missingBroadcast(limit: Int) -> [LoadConnectionHandler] {
         withLock {
@@ -107,12 +129,14 @@ public final class LoadStats: @unchecked Sendable {
     /// A consistent snapshot for progress and reports.
     func snapshot() -> (
         started: Int, connected: Int, open: Int, inFlight: Int, failed: Int,
-        failures: [ConnectionFailure: Int], firstErrors: [ConnectionFailure: String],
+        failures: [String: Int], firstErrors: [String: String],
         closedByPeer: Int, echoSent: Int, broadcastDelivered: Int
     ) {
         withLock {
             (
-                started, connected, open, inFlight, failures.values.reduce(0, +) - closedByPeerAfterUpgrade, failures,
+                started, connected, open, inFlight,
+                failures.values.reduce(0, +) - closedByPeerAfterUpgrade - protocolErrorsAfterUpgrade - broadcastMissed,
+                failures,
                 firstErrors, closedByPeerAfterUpgrade, echoSent, broadcastDelivered
             )
         }

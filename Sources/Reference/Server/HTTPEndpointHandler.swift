@@ -2,9 +2,9 @@ import NIOCore
 import NIOHTTP1
 import NIOWebSocket
 
-/// The HTTP phase of a connection: /healthz, /readyz, /metrics, refusals of WebSocket upgrades (with the
-/// status their reason calls for), and the HTTP deadline (the loop's sweep closes it when it passes).
-/// NIO's `HTTPServerUpgradeHandler` sits in front and takes accepted upgrades away before they get here.
+/// The HTTP phase of a connection: /healthz, /readyz, /metrics, WebSocket upgrades on any request of the
+/// connection (admitted, or refused with the status their reason calls for), and the HTTP deadline (the
+/// loop's sweep closes it when it passes).
 final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler, IntrusiveListNode {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -14,6 +14,7 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
     var listTag: UInt8 = 0
 
     private unowned let state: LoopState
+    private let upgrader: WebSocketUpgrader
     private let metrics: @Sendable () -> EventLoopFuture<ServerMetricsSnapshot>
     private var context: ChannelHandlerContext?
     /// When the current request (or the connection) started; the deadline counts from here.
@@ -23,13 +24,15 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
     /// NIO pipelining handler in front; answers are written in request order because only /metrics is
     /// asynchronous, and it closes the connection.)
     private var answering = false
-    /// Set by the upgrader when it refused this connection's upgrade request.
-    var refusal: RefusalReason?
-    /// The upgrader took a connection slot for this channel; handed to the WebSocket handler or given back.
+    /// An admitted upgrade took a connection slot for this channel; handed to the WebSocket handler or given back.
     var holdsSlot = false
 
-    init(state: LoopState, metrics: @escaping @Sendable () -> EventLoopFuture<ServerMetricsSnapshot>) {
+    init(
+        state: LoopState, upgrader: WebSocketUpgrader,
+        metrics: @escaping @Sendable () -> EventLoopFuture<ServerMetricsSnapshot>
+    ) {
         self.state = state
+        self.upgrader = upgrader
         self.metrics = metrics
         self.phaseStartNanos = LoopState.nowNanos()
     }
@@ -51,12 +54,6 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
         context.fireChannelInactive()
     }
 
-    /// Gives the slot to the WebSocket handler (true), or says there was none.
-    func takeSlot() -> Bool {
-        defer { holdsSlot = false }
-        return holdsSlot
-    }
-
     private func releaseSlot() {
         if holdsSlot {
             holdsSlot = false
@@ -66,11 +63,6 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         switch error {
-        case let reason as RefusalReason:
-            refusal = reason
-        case is NIOWebSocketUpgradeError, is HTTPServerUpgradeErrors:
-            refusal = .badRequest
-            releaseSlot()
         case is HTTPParserError:
             // Malformed HTTP: answer 400 and close (this handler stands in for NIO's protocol error handler,
             // one handler less to add and remove per connection).
@@ -96,25 +88,82 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
         case .end:
             guard let h = head, !answering else { return }
             head = nil
-            respond(to: h, context: context)
+            if WebSocketUpgrader.isWebSocketUpgrade(h) {
+                upgrade(h, context: context)
+            } else {
+                respond(to: h, context: context)
+            }
         }
     }
 
+    /// A WebSocket upgrade: admitted (101, then the pipeline becomes one `WebSocketConnection`) or refused
+    /// with its status and `Connection: close` (the HTTP parser stops at an upgrade request, so nothing after
+    /// it on this connection could be answered).
+    private func upgrade(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        answering = true
+        let endpoint: WebSocketEndpoint
+        let config = state.server.configuration
+        let deflate =
+            config.deflate
+            ? PerMessageDeflateSettings.negotiate(
+                head.headers[canonicalForm: "sec-websocket-extensions"].map(String.init),
+                forceNoContextTakeover: config.deflateNoContextTakeover) : nil
+        switch state.server.admit(head) {
+        case .failure(let reason):
+            refuse(reason, context: context)
+            return
+        case .success(let e):
+            endpoint = e
+            holdsSlot = true
+        }
+        upgrader.responseHeaders(channel: context.channel, head: head).hop(to: context.eventLoop).whenComplete {
+            [weak self] result in
+            guard let self, let context = self.context else { return }
+            guard case .success(var headers) = result, context.channel.isActive else {
+                self.releaseSlot()
+                self.refuse(.badRequest, context: context)
+                return
+            }
+            if let deflate { headers.add(name: "Sec-WebSocket-Extensions", value: deflate.responseHeader) }
+            let response = HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: headers)
+            context.writeAndFlush(self.wrapOutboundOut(.head(response)), promise: nil)
+            let connection = WebSocketConnection(state: self.state, endpoint: endpoint, deflate: deflate)
+            do {
+                try context.pipeline.syncOperations.addHandler(connection)
+            } catch {
+                self.releaseSlot()
+                context.close(promise: nil)
+                return
+            }
+            // The slot went with the connection: WebSocketConnection gives it back when it ends.
+            self.holdsSlot = false
+            self.state.httpConnections.remove(self)
+            do {
+                try WebSocketUpgrader.removeHTTPHandlers(context: context, http: self)
+            } catch {
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    private func refuse(_ reason: RefusalReason, context: ChannelHandlerContext) {
+        state.counters.refused[reason, default: 0] += 1
+        let status = reason.httpStatus
+        write(status: status.code, phrase: status.phrase, body: "refused: \(reason.rawValue)\n",
+            keepAlive: false, context: context)
+    }
+
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        if let reason = refusal {
-            refusal = nil
-            answering = true
-            releaseSlot()
-            state.counters.refused[reason, default: 0] += 1
-            let status = reason.httpStatus
-            write(status: status.code, phrase: status.phrase, body: "refused: \(reason.rawValue)\n",
-                keepAlive: false, context: context)
+        state.counters.httpRequests += 1
+        // A request with an Upgrade header (not a WebSocket one) may have stopped the HTTP parser: answer, close.
+        let keepAlive = keepAliveAllowed(head) && !WebSocketUpgrader.stopsParser(head)
+        if !keepAlive { answering = true }
+        if !context.channel.isWritable {
+            // Pipelined requests from a client that does not read its answers: no queue grows for it.
+            closeNow()
             return
         }
-        state.counters.httpRequests += 1
-        if !keepAliveAllowed(head) { answering = true }
         let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let keepAlive = keepAliveAllowed(head)
         switch path {
         case "/healthz":
             write(status: 200, phrase: "OK", body: "ok\n", keepAlive: keepAlive, context: context)

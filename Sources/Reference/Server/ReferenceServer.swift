@@ -56,7 +56,7 @@ public final class ReferenceServer: @unchecked Sendable {
         let firstLoop = states[0].eventLoop
 
         let context = self.context
-        let upgrader = WebSocketUpgrader(server: context)
+        let upgrader = WebSocketUpgrader()
         let metrics: @Sendable () -> EventLoopFuture<ServerMetricsSnapshot> = { [weak self] in
             guard let self else {
                 return firstLoop.makeFailedFuture(ReferenceServerError.notStarted)
@@ -71,6 +71,13 @@ public final class ReferenceServer: @unchecked Sendable {
             bootstrap = bootstrap.serverChannelOption(ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_REUSEPORT), value: 1)
         }
         bootstrap = bootstrap
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // NIO's ServerBootstrap.bind adds no accept backoff; AcceptErrorHandler pauses instead.
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptErrorHandler(state: context.loopState(for: channel.eventLoop)))
+                }
+            }
             // TCP_NODELAY: NIO sets it on the listening socket and Linux hands it down to accepted sockets,
             // so setting it per child again would only cost a system call per handshake.
             // Each channel keeps its last receive buffer for reuse (NIOPooledRecvBufferAllocator), so the first
@@ -85,13 +92,14 @@ public final class ReferenceServer: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let state = context.loopState(for: channel.eventLoop)
                     let sync = channel.pipeline.syncOperations
-                    // No pipelining or protocol-error handler: HTTPEndpointHandler does what this server needs
-                    // of them, and every handler less is one less to add and remove per handshake.
-                    try sync.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false,
-                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),
-                        withErrorHandling: false)
-                    try sync.addHandler(HTTPEndpointHandler(state: state, metrics: metrics))
+                    // No pipelining, upgrade or protocol-error handler: HTTPEndpointHandler does what this server
+                    // needs of them (upgrades on any request, see WebSocketUpgrader), and every handler less is
+                    // one less to add and remove per handshake. The decoder hands bytes that follow an upgrade
+                    // request on to the WebSocket handler when it leaves.
+                    try sync.addHandler(HTTPResponseEncoder())
+                    try sync.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
+                    try sync.addHandler(HTTPEndpointHandler(state: state, upgrader: upgrader, metrics: metrics))
                 }
             }
         let channel: Channel

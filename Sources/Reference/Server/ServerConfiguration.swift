@@ -36,6 +36,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var logConnections: Bool
     /// listen(2) backlog.
     public var backlog: Int
+    /// Accept permessage-deflate (RFC 7692) when a client offers it.
+    public var deflate = false
+    /// With `deflate`: answer every offer with server_ and client_no_context_takeover, so a connection keeps
+    /// no zlib state between messages (less memory, less compression).
+    public var deflateNoContextTakeover = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, threads: Int = System.coreCount,

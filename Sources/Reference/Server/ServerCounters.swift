@@ -14,6 +14,10 @@ public struct ServerCounters: Sendable, Equatable {
     public var pongTimeouts = 0
     public var slowConsumerDrops = 0
     public var slowConsumerDisconnects = 0
+    /// Connections closed with 1008 because their pings (control frames) outpaced their reading.
+    public var controlFloodDisconnects = 0
+    /// accept() failures of the listening socket, by errno name (EMFILE, ENFILE, …).
+    public var acceptErrors: [String: Int] = [:]
     /// Close frames the server sent, by status code.
     public var closesSent: [UInt16: Int] = [:]
     /// Close frames peers sent, by status code (1005 when the frame had no code).
@@ -38,6 +42,8 @@ public struct ServerCounters: Sendable, Equatable {
         pongTimeouts += o.pongTimeouts
         slowConsumerDrops += o.slowConsumerDrops
         slowConsumerDisconnects += o.slowConsumerDisconnects
+        controlFloodDisconnects += o.controlFloodDisconnects
+        acceptErrors.merge(o.acceptErrors, uniquingKeysWith: +)
         closesSent.merge(o.closesSent, uniquingKeysWith: +)
         closesReceived.merge(o.closesReceived, uniquingKeysWith: +)
         httpRequests += o.httpRequests

@@ -52,6 +52,15 @@ public struct ServerMetricsSnapshot: Sendable, Equatable {
             "wstune_slow_consumer_disconnects_total", "counter",
             "Connections closed because a send queue was full.", [("", c.slowConsumerDisconnects)])
         metric(
+            "wstune_control_flood_disconnects_total", "counter",
+            "Connections closed with 1008 because their pings outpaced their reading.",
+            [("", c.controlFloodDisconnects)])
+        // EMFILE and ENFILE always present (0 until they happen), so a dashboard can alert on their rate.
+        let acceptErrors = c.acceptErrors.merging(["EMFILE": 0, "ENFILE": 0]) { a, _ in a }
+        metric(
+            "wstune_accept_errors_total", "counter", "accept() failures of the listening socket, by errno.",
+            acceptErrors.keys.sorted().map { ("errno=\"\($0)\"", acceptErrors[$0]!) })
+        metric(
             "wstune_outbound_queued_bytes", "gauge", "Bytes waiting in outbound queues.",
             [("", c.queuedOutboundBytes)])
         metric(

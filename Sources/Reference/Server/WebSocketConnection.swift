@@ -24,6 +24,8 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
     unowned let state: LoopState
     var context: ChannelHandlerContext?
     let endpoint: WebSocketEndpoint
+    /// permessage-deflate, when `--deflate` is on and the client offered it; nil otherwise.
+    let deflate: DeflateCodec?
     var phase = Phase.open
     /// Last time the peer sent anything (while open), or when the close handshake began (while closing).
     var lastSeenNanos: UInt64
@@ -32,9 +34,10 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
     /// Only while a frame or a fragmented message is incomplete; nil on an idle connection.
     private var reassembly: WebSocketReassembly?
 
-    init(state: LoopState, endpoint: WebSocketEndpoint) {
+    init(state: LoopState, endpoint: WebSocketEndpoint, deflate: PerMessageDeflateSettings? = nil) {
         self.state = state
         self.endpoint = endpoint
+        self.deflate = deflate.map(DeflateCodec.init)
         self.lastSeenNanos = LoopState.nowNanos()
     }
 
@@ -67,6 +70,11 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
     private var messageOpcode: UInt8 {
         get { reassembly?.messageOpcode ?? 0 }
         set { reassemblyBox().messageOpcode = newValue }
+    }
+
+    private var messageCompressed: Bool {
+        get { reassembly?.messageCompressed ?? false }
+        set { reassemblyBox().messageCompressed = newValue }
     }
 
     private func reassemblyBox() -> WebSocketReassembly {
@@ -150,7 +158,7 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
             buffer = incoming
         }
         frames: while phase == .open || phase == .closeSent {
-            switch WebSocketFrameHeader.parse(buffer) {
+            switch WebSocketFrameHeader.parse(buffer, allowRSV1: deflate != nil) {
             case .needMoreBytes:
                 break frames
             case .violation(let code, let reason):
@@ -185,16 +193,22 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
             if message != nil {
                 fail(code: WebSocketCloseCode.protocolError, reason: "new message inside a fragmented one")
             } else if header.fin {
-                deliver(opcode: header.opcode, payload: payload)
+                deliver(opcode: header.opcode, payload: payload, compressed: header.rsv1)
             } else {
                 message = payload
                 messageOpcode = header.opcode
+                messageCompressed = header.rsv1
             }
         case WebSocketFrameHeader.continuation:
             guard var m = message else {
                 fail(code: WebSocketCloseCode.protocolError, reason: "continuation without a message")
                 return
             }
+            if header.rsv1 {
+                fail(code: WebSocketCloseCode.protocolError, reason: "RSV1 on a continuation frame")
+                return
+            }
+            let compressed = messageCompressed
             // Take the message out (so appending does not copy it) and keep its opcode: clearing the last
             // partial state drops the reassembly object.
             let opcode = messageOpcode
@@ -202,18 +216,29 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
             var p = payload
             m.writeBuffer(&p)
             if header.fin {
-                deliver(opcode: opcode, payload: m)
+                deliver(opcode: opcode, payload: m, compressed: compressed)
             } else {
                 message = m
                 messageOpcode = opcode
+                messageCompressed = compressed
             }
         case WebSocketFrameHeader.ping:
             state.counters.pingsReceived += 1
-            if phase == .open, let context {
-                let pong = WebSocketFrameWriter.frame(
-                    opcode: WebSocketFrameHeader.pong, payload: payload, allocator: context.channel.allocator)
-                context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+            guard phase == .open, let context else { return }
+            // A pong counts against the send queue like every frame the server writes: a peer that pings
+            // faster than it reads would otherwise grow the server without bound (a flood of pings from a
+            // client with a 4 KB receive buffer reached 3.8 GB). It is closed with 1008, counted apart.
+            guard context.channel.isWritable else {
+                state.counters.controlFloodDisconnects += 1
+                fail(code: WebSocketCloseCode.policyViolation, reason: "control frames faster than reading")
+                // Stop reading its pings too (they would only be discarded): TCP then holds the peer back
+                // until the close handshake's timeout closes the connection.
+                try? context.channel.syncOptions?.setOption(.autoRead, value: false)
+                return
             }
+            let pong = WebSocketFrameWriter.frame(
+                opcode: WebSocketFrameHeader.pong, payload: payload, allocator: context.channel.allocator)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case WebSocketFrameHeader.pong:
             state.counters.pongsReceived += 1
         case WebSocketFrameHeader.close:
@@ -223,8 +248,21 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
         }
     }
 
-    private func deliver(opcode: UInt8, payload: ByteBuffer) {
+    private func deliver(opcode: UInt8, payload: ByteBuffer, compressed: Bool = false) {
         guard phase == .open, let context else { return }
+        var payload = payload
+        if compressed, let deflate {
+            do {
+                payload = try deflate.decompress(
+                    payload, limit: state.server.configuration.maxMessageBytes, allocator: context.channel.allocator)
+            } catch DeflateCodec.Failure.tooBig {
+                fail(code: WebSocketCloseCode.messageTooBig, reason: "message too big")
+                return
+            } catch {
+                fail(code: WebSocketCloseCode.protocolError, reason: "invalid deflate data")
+                return
+            }
+        }
         if opcode == WebSocketFrameHeader.text && !UTF8Validation.isValid(payload) {
             fail(code: WebSocketCloseCode.invalidPayload, reason: "invalid UTF-8 in a text message")
             return
@@ -232,10 +270,24 @@ final class WebSocketConnection: ChannelInboundHandler, IntrusiveListNode {
         let n = payload.readableBytes
         state.counters.messagesIn += 1
         state.counters.bytesIn += n
-        let frame = WebSocketFrameWriter.frame(opcode: opcode, payload: payload, allocator: context.channel.allocator)
         switch endpoint {
-        case .echo: send(frame: frame, payloadBytes: n)
-        case .broadcast: state.server.broadcast(frame, payloadBytes: n, from: state)
+        case .echo:
+            // Echoes are compressed for a client that negotiated permessage-deflate.
+            var body = payload
+            var compressedOut = false
+            if let deflate, let c = try? deflate.compress(payload, allocator: context.channel.allocator) {
+                body = c
+                compressedOut = true
+            }
+            let frame = WebSocketFrameWriter.frame(
+                opcode: opcode, payload: body, allocator: context.channel.allocator, compressed: compressedOut)
+            send(frame: frame, payloadBytes: n)
+        case .broadcast:
+            // One uncompressed frame shared by every receiver (RFC 7692 lets a sender leave a message
+            // uncompressed), instead of one compression per receiver.
+            let frame = WebSocketFrameWriter.frame(
+                opcode: opcode, payload: payload, allocator: context.channel.allocator)
+            state.server.broadcast(frame, payloadBytes: n, from: state)
         }
     }
 

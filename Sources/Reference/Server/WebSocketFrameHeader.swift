@@ -8,6 +8,8 @@ import NIOWebSocket
 /// in the connection's one handler keeps an idle connection at a single handler with no buffer at all.
 struct WebSocketFrameHeader: Equatable {
     var fin: Bool
+    /// RSV1: the message is compressed (permessage-deflate; only on a message's first frame).
+    var rsv1 = false
     var opcode: UInt8
     var maskKey: WebSocketMaskingKey?
     var payloadLength: Int
@@ -32,16 +34,20 @@ struct WebSocketFrameHeader: Equatable {
     }
 
     /// Parses the header at the reader index of `buffer` without moving it. Client frames must be masked,
-    /// carry no RSV bits (no extension is negotiated) and a known opcode; control frames must be final and
-    /// at most 125 bytes.
-    static func parse(_ buffer: ByteBuffer) -> ParseResult {
+    /// carry no RSV bits (RSV1 only with permessage-deflate, on text, binary or continuation frames: the
+    /// caller checks it is a message's first) and a known opcode; control frames must be final and at most
+    /// 125 bytes.
+    static func parse(_ buffer: ByteBuffer, allowRSV1: Bool = false) -> ParseResult {
         let readable = buffer.readableBytes
         guard readable >= 2, let b0 = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
             let b1 = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self)
         else { return .needMoreBytes }
         let fin = b0 & 0x80 != 0
         let opcode = b0 & 0x0F
-        if b0 & 0x70 != 0 { return .violation(code: WebSocketCloseCode.protocolError, reason: "reserved bits set") }
+        let rsv1 = b0 & 0x40 != 0
+        if b0 & 0x30 != 0 || (rsv1 && (!allowRSV1 || opcode & 0x8 != 0)) {
+            return .violation(code: WebSocketCloseCode.protocolError, reason: "reserved bits set")
+        }
         switch opcode {
         case continuation, text, binary, close, ping, pong: break
         default: return .violation(code: WebSocketCloseCode.protocolError, reason: "unknown opcode \(opcode)")
@@ -77,6 +83,7 @@ struct WebSocketFrameHeader: Equatable {
         else { return .needMoreBytes }
         offset += 4
         return .header(
-            WebSocketFrameHeader(fin: fin, opcode: opcode, maskKey: mask, payloadLength: length, headerLength: offset))
+            WebSocketFrameHeader(
+                fin: fin, rsv1: rsv1, opcode: opcode, maskKey: mask, payloadLength: length, headerLength: offset))
     }
 }

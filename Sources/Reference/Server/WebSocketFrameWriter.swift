@@ -7,17 +7,20 @@ enum WebSocketFrameWriter {
         payloadLength < 126 ? 2 : (payloadLength <= 0xFFFF ? 4 : 10)
     }
 
-    static func frame(opcode: UInt8, payload: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer {
+    /// `compressed` sets RSV1 (a permessage-deflate message in one frame).
+    static func frame(
+        opcode: UInt8, payload: ByteBuffer, allocator: ByteBufferAllocator, compressed: Bool = false
+    ) -> ByteBuffer {
         let n = payload.readableBytes
         var out = allocator.buffer(capacity: headerLength(payloadLength: n) + n)
-        writeHeader(into: &out, opcode: opcode, length: n)
+        writeHeader(into: &out, opcode: opcode, length: n, rsv1: compressed)
         var payload = payload
         out.writeBuffer(&payload)
         return out
     }
 
-    static func writeHeader(into out: inout ByteBuffer, opcode: UInt8, length n: Int) {
-        out.writeInteger(0x80 | opcode, as: UInt8.self)
+    static func writeHeader(into out: inout ByteBuffer, opcode: UInt8, length n: Int, rsv1: Bool = false) {
+        out.writeInteger(0x80 | (rsv1 ? 0x40 : 0) | opcode, as: UInt8.self)
         if n < 126 {
             out.writeInteger(UInt8(n))
         } else if n <= 0xFFFF {

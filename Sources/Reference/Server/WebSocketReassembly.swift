@@ -9,6 +9,8 @@ final class WebSocketReassembly {
     /// A fragmented message being reassembled, and its opcode (text or binary).
     var message: ByteBuffer?
     var messageOpcode: UInt8 = 0
+    /// The message's first frame had RSV1 (permessage-deflate): inflate it once complete.
+    var messageCompressed = false
 
     var isEmpty: Bool { pending == nil && message == nil }
 }
