@@ -103,6 +103,9 @@ struct LintCommand: ParsableCommand {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         let limit = NginxConfigLoader.maxTotalBytes
+        if Output.standardInputWasClosed {
+            throw ConfigParseError(file: "standard input", line: 0, reason: "cannot read: \(String(cString: strerror(EBADF)))")
+        }
         while true {
             let n = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
             if n < 0 {

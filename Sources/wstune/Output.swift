@@ -23,6 +23,10 @@ enum Output {
         }
     }
 
+    /// True when the process started with standard input closed (`<&-`): fd 0 is /dev/null now, and reading it
+    /// would read nothing, so readers report it as unreadable instead.
+    static var standardInputWasClosed: Bool { closedAtStart.contains(STDIN_FILENO) }
+
     /// Text to standard output (buffered; checked again when the command ends).
     static func out(_ text: String) {
         lock.lock()
