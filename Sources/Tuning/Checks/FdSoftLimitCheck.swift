@@ -25,3 +25,11 @@ public struct FdSoftLimitCheck: Check {
                        why: "\(who): accept() fails with EMFILE after about \(grouped(max(lim.soft - CapacityModel.fdReserve, 0))) connections", fix: fix)
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension FdSoftLimitCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        FindingValues(observed: host.resolvedFileLimit.map { .number($0.soft) }, source: host.fileLimitOrigin,
+                      requirement: .atLeast(req.targetNofile), unit: .files)
+    }
+}

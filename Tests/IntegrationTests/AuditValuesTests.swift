@@ -1,0 +1,128 @@
+import Foundation
+import XCTest
+
+/// `audit --json` carries values, not only display strings (issue 16): the observed number as the kernel states
+/// it, the requirement as operator + number, the unit; and `--fail-on warn` that exits 1 says `"ready": false`.
+final class AuditValuesTests: XCTestCase {
+    struct Report: Decodable {
+        struct Bound: Decodable { var op: String; var value: Int }
+        enum Observed: Decodable, Equatable {
+            case number(Int), text(String)
+            init(from decoder: Decoder) throws {
+                let c = try decoder.singleValueContainer()
+                if let n = try? c.decode(Int.self) { self = .number(n) } else { self = .text(try c.decode(String.self)) }
+            }
+        }
+        struct F: Decodable {
+            var id: String; var severity: String; var current: String?; var needed: String?
+            var observed: Observed?; var source: String?; var requirement: Bound?; var unit: String?
+        }
+        var schemaVersion: Int
+        var ready: Bool
+        var failOn: String?
+        var findings: [F]
+        func finding(_ id: String) -> F? { findings.first { $0.id == id } }
+    }
+
+    static let fixtureRoots = ["debian12-stock", "tuned-1m", "low-capacity", "drift", "child-netns", "no-conntrack", "unit-low-nofile"]
+    static let profiles = ["dev", "server-100k", "proxy", "gateway-1m"]
+
+    func audit(_ args: [String]) throws -> (CommandResult, Report) {
+        let r = try TestSupport.wstune(["audit", "--json"] + args)
+        XCTAssertTrue(r.status == 0 || r.status == 1, "exit \(r.status): \(r.stderr)")
+        return (r, try JSONDecoder().decode(Report.self, from: Data(r.stdout.utf8)))
+    }
+
+    func met(_ b: Report.Bound, _ n: Int) -> Bool {
+        switch b.op {
+        case ">=": return n >= b.value
+        case "<=": return n <= b.value
+        case "==": return n == b.value
+        default: XCTFail("unknown op \(b.op)"); return false
+        }
+    }
+
+    /// On every fixture root and profile: a finding with a number and a bound passes exactly when the number
+    /// meets the bound, and a "≥ N" display string states the same N as the typed requirement.
+    func testTypedValuesAgreeWithSeverityAndDisplay() throws {
+        var typed = 0
+        for root in Self.fixtureRoots {
+            for profile in Self.profiles {
+                let path = TestSupport.fixtures.appendingPathComponent(root).path
+                let (_, report) = try audit(["--root", path, "--profile", profile])
+                XCTAssertEqual(report.schemaVersion, 2)
+                for f in report.findings where f.severity != "not-applicable" {
+                    guard let b = f.requirement, case .number(let n)? = f.observed else { continue }
+                    typed += 1
+                    XCTAssertNotNil(f.unit, "\(root)/\(profile) \(f.id): a number needs its unit")
+                    XCTAssertEqual(f.severity == "pass", met(b, n), "\(root)/\(profile) \(f.id): \(n) \(b.op) \(b.value) vs \(f.severity)")
+                    if let needed = f.needed, needed.hasPrefix("≥ "), b.op == ">=" {
+                        let digits = needed.dropFirst(2).prefix { $0.isNumber || $0 == "," }.filter(\.isNumber)
+                        XCTAssertEqual(Int(digits), b.value, "\(root)/\(profile) \(f.id): display \(needed)")
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(typed, 100, "typed findings seen")
+    }
+
+    /// Live, inside a namespace with values set by `sysctl -w`: each finding read from a sysctl carries the value
+    /// `sysctl -n` prints (a number where it is one), and fd limits carry the soft/hard limit /proc states.
+    func testObservedEqualsSysctlInNamespace() throws {
+        let ns = try NetNamespace("16-values")
+        defer { ns.delete() }
+        try ns.sysctl("net.core.somaxconn", "128")
+        try ns.sysctl("net.ipv4.tcp_max_syn_backlog", "256")
+        let r = try ns.exec([TestSupport.wstuneBinary, "audit", "--json", "--profile", "server-100k"])
+        let report = try JSONDecoder().decode(Report.self, from: Data(r.stdout.utf8))
+        let somax = try XCTUnwrap(report.finding("net.somaxconn"))
+        XCTAssertEqual(somax.observed, .number(128))
+        XCTAssertEqual(somax.current, "128", "display string kept")
+        XCTAssertEqual(somax.requirement?.op, ">=")
+        XCTAssertEqual(somax.unit, "connections")
+        var compared = 0
+        for f in report.findings {
+            guard let key = f.source, key.hasPrefix("net.") || key.hasPrefix("fs."), !key.contains(" "), !key.contains("["),
+                  let observed = f.observed else { continue }
+            let out = try ns.exec(["sysctl", "-n", key]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            XCTAssertEqual(observed, Int(out).map { .number($0) } ?? .text(out), "\(f.id) from \(key)")
+            compared += 1
+        }
+        XCTAssertGreaterThanOrEqual(compared, 4)
+        let soft = try XCTUnwrap(report.finding("fd.soft-limit"))
+        let limits = try String(contentsOfFile: "/proc/self/limits", encoding: .utf8)
+        let line = try XCTUnwrap(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
+        let fields = line.split(separator: " ")
+        // The audit process inherits the test's limits (ip netns exec does not change them).
+        XCTAssertEqual(soft.observed, Int(fields[3]).map { .number($0) })
+        XCTAssertEqual(soft.unit, "files")
+    }
+
+    /// `--fail-on warn` that exits 1 says `"ready": false` in JSON and prints NOT READY, never READY, in text.
+    func testFailOnWarnIsNotReady() throws {
+        // A fixture/profile with warnings, its failing checks skipped: ready by default, with warnings.
+        var found: (String, String, [String])?
+        search: for root in Self.fixtureRoots {
+            for profile in Self.profiles {
+                let path = TestSupport.fixtures.appendingPathComponent(root).path
+                let (_, report) = try audit(["--root", path, "--profile", profile])
+                let skips = report.findings.filter { $0.severity == "fail" }.flatMap { ["--skip", $0.id] }
+                if report.findings.contains(where: { $0.severity == "warn" }) { found = (path, profile, skips); break search }
+            }
+        }
+        let (path, profile, skips) = try XCTUnwrap(found, "a fixture with warnings")
+        let (r, report) = try audit(["--root", path, "--profile", profile, "--fail-on", "warn"] + skips)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertFalse(report.ready, "exit 1 under --fail-on warn must say ready: false")
+        XCTAssertEqual(report.failOn, "warn")
+        let text = try TestSupport.wstune(["audit", "--root", path, "--profile", profile, "--fail-on", "warn"] + skips)
+        XCTAssertEqual(text.status, 1)
+        XCTAssertFalse(text.stdout.contains("\nREADY"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("NOT READY"), text.stdout)
+        // Without --fail-on warn the same host is ready.
+        let (r0, report0) = try audit(["--root", path, "--profile", profile] + skips)
+        XCTAssertEqual(r0.status, 0)
+        XCTAssertTrue(report0.ready)
+        XCTAssertEqual(report0.failOn, "fail")
+    }
+}
