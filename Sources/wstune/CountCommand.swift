@@ -46,9 +46,20 @@ struct CountCommand: ParsableCommand {
     @Option(name: .customLong("root"), help: "Root to read /proc and /sys files under (netlink is always live).")
     var root: String = "/"
 
+    @Option(name: .customLong("unit"), help: ArgumentHelp("With --prometheus: fd usage of this systemd unit's processes (repeatable).", valueName: "UNIT"))
+    var units: [String] = []
+
+    @Option(name: .customLong("backend"), help: ArgumentHelp("With --prometheus: established connections to this backend, against the ephemeral ports of one 4-tuple (repeatable).", valueName: "ADDR:PORT"))
+    var backends: [String] = []
+
     func validate() throws {
         if json && prometheus { throw ValidationError("--json and --prometheus exclude each other") }
         if topRows < 1 { throw ValidationError("--top must be at least 1") }
+        if (!units.isEmpty || !backends.isEmpty) && !prometheus { throw ValidationError("--unit and --backend go with --prometheus") }
+        if let bad = units.first(where: { !UnitFdUsage.isValidUnitName($0) }) { throw ValidationError("--unit takes a unit name, got '\(bad)'") }
+        if let bad = backends.first(where: { PrometheusHostFigures.Backend($0) == nil }) {
+            throw ValidationError("--backend takes ADDR:PORT (an IP address, [v6]:port), got '\(bad)'")
+        }
     }
 
     func run() throws {
@@ -76,7 +87,14 @@ struct CountCommand: ParsableCommand {
         if json {
             try printJSON(report)
         } else if prometheus {
-            print(report.prometheusText(), terminator: "")
+            let figures: PrometheusHostFigures
+            do {
+                figures = try PrometheusHostFigures.read(root: hostRoot, units: units, backends: backends.compactMap(PrometheusHostFigures.Backend.init))
+            } catch {
+                printError("wstune count: \(error)")
+                throw ExitStatus.couldNotRun
+            }
+            print(report.prometheusText() + figures.prometheusText(), terminator: "")
         } else if grouping == nil {
             print(report.matching)
         } else {
