@@ -38,6 +38,7 @@ final class AnsibleRoleTests: XCTestCase {
             [playbook, "-i", "localhost,", "-c", "local", "-e", extra, play.path] + (check ? ["--check"] : []),
             environment: ["ANSIBLE_ROLES_PATH": TestSupport.packageRoot.appendingPathComponent("contrib/ansible/roles").path,
                           "ANSIBLE_NOCOLOR": "1", "LC_ALL": "C.UTF-8", "ANSIBLE_LOCAL_TEMP": filesRoot.appendingPathComponent(".ansible-tmp").path,
+                          "ANSIBLE_REMOTE_TEMP": filesRoot.appendingPathComponent(".ansible-remote-tmp").path,
                           "ANSIBLE_HOME": filesRoot.appendingPathComponent(".ansible").path],
             timeoutSeconds: 180)
         var recap = Recap()
