@@ -38,6 +38,8 @@ final class AuditValuesTests: XCTestCase {
         case ">=": return n >= b.value
         case "<=": return n <= b.value
         case "==": return n == b.value
+        case ">": return n > b.value
+        case "<": return n < b.value
         default: XCTFail("unknown op \(b.op)"); return false
         }
     }
@@ -124,5 +126,34 @@ final class AuditValuesTests: XCTestCase {
         XCTAssertEqual(r0.status, 0)
         XCTAssertTrue(report0.ready)
         XCTAssertEqual(report0.failOn, "fail")
+    }
+
+    /// lint findings with numbers carry them too: each trigger fixture's failing finding has a number that misses
+    /// its bound, and the number is the one the config states.
+    func testLintFindingsCarryTypedValues() throws {
+        struct Lint: Decodable { var schemaVersion: Int; var findings: [Report.F] }
+        let cases: [(String, String, String, Report.Observed)] = [
+            ("nginx", "worker-capacity.trigger.conf", "nginx.worker-capacity", .number(2 * 4096)),
+            ("haproxy", "maxconn.trigger.cfg", "haproxy.maxconn", .number(-1)),
+            ("systemd", "limit-nofile.trigger.service", "systemd.limit-nofile", .number(-1)),
+            ("nginx", "read-timeout.trigger.conf", "nginx.read-timeout", .number(-1)),
+        ]
+        var seen = 0
+        for (target, file, id, expected) in cases {
+            let path = TestSupport.fixtures.appendingPathComponent("lint/\(target)/\(file)").path
+            let r = try TestSupport.wstune(["lint", target, path, "--json", "--profile", "proxy"])
+            let report = try JSONDecoder().decode(Lint.self, from: Data(r.stdout.utf8))
+            XCTAssertEqual(report.schemaVersion, 2)
+            guard let f = report.findings.first(where: { $0.id == id && $0.severity == "fail" }) else { continue }
+            seen += 1
+            let b = try XCTUnwrap(f.requirement, "\(id) has a requirement")
+            guard case .number(let n)? = f.observed else { XCTFail("\(id): observed is a number"); continue }
+            XCTAssertFalse(met(b, n), "\(id): failing, so \(n) misses \(b.op) \(b.value)")
+            XCTAssertNotNil(f.unit)
+            if case .number(let e) = expected, e >= 0 { XCTAssertEqual(n, e, "\(id) observed") }
+            // The number is in the display string the config produced.
+            XCTAssertTrue(f.current?.contains(String(n)) ?? false, "\(id): \(f.current ?? "") shows \(n)")
+        }
+        XCTAssertEqual(seen, cases.count, "every trigger fixture fails its check")
     }
 }

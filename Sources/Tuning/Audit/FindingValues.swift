@@ -32,6 +32,8 @@ public struct Bound: Sendable, Equatable, Codable {
         case atLeast = ">="
         case atMost = "<="
         case equal = "=="
+        case greater = ">"
+        case less = "<"
     }
 
     public var op: Op
@@ -51,6 +53,8 @@ public struct Bound: Sendable, Equatable, Codable {
         case .atLeast: return n >= value
         case .atMost: return n <= value
         case .equal: return n == value
+        case .greater: return n > value
+        case .less: return n < value
         }
     }
 }

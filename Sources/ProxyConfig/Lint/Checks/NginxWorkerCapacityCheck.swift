@@ -17,6 +17,8 @@ struct NginxWorkerCapacityCheck: NginxLintCheck {
         return [finding(.fail, at: wc?.location ?? wp?.location ?? SourceLocation(file: nginx.config.mainFile, line: 1),
                         current: "worker_processes \(wp?.args.first ?? "1") (\(processes)) × worker_connections \(connections) = \(processes * connections)",
                         needed: "≥ 2 × \(r.connections) = \(needed)",
-                        fix: "worker_connections \((needed + processes - 1) / processes + 64); with worker_rlimit_nofile above it  (or wstune render nginx)")]
+                        fix: "worker_connections \((needed + processes - 1) / processes + 64); with worker_rlimit_nofile above it  (or wstune render nginx)")
+                .with(FindingValues(observed: .number(processes * connections), source: "worker_processes × worker_connections",
+                                    requirement: .atLeast(needed), unit: .connections))]
     }
 }

@@ -16,11 +16,13 @@ struct UnitLimitNofileCheck: UnitLintCheck {
             guard soft < needed else { return [] }
             return [finding(.fail, at: unit.files.first.map { SourceLocation(file: $0, line: 1) },
                             current: "no LimitNOFILE: DefaultLimitNOFILE soft \(soft) applies (\(r.defaultUnitLimitOrigin))",
-                            needed: "≥ \(needed)", fix: fix)]
+                            needed: "≥ \(needed)", fix: fix)
+                        .with(FindingValues(observed: .number(soft), source: "DefaultLimitNOFILE (soft)", requirement: .atLeast(needed), unit: .files))]
         }
         let soft = Self.softLimit(s.value)
         guard let soft, soft < needed else { return [] }
-        return [finding(.fail, at: s.location, current: "LimitNOFILE=\(s.value)", needed: "≥ \(needed)", fix: fix)]
+        return [finding(.fail, at: s.location, current: "LimitNOFILE=\(s.value)", needed: "≥ \(needed)", fix: fix)
+                    .with(FindingValues(observed: .number(soft), source: "LimitNOFILE (soft)", requirement: .atLeast(needed), unit: .files))]
     }
 
     /// "N", "SOFT:HARD", "infinity" → the soft limit (Int.max for infinity); nil when unparsable.
