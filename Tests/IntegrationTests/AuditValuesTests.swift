@@ -156,4 +156,46 @@ final class AuditValuesTests: XCTestCase {
         }
         XCTAssertEqual(seen, cases.count, "every trigger fixture fails its check")
     }
+
+    /// apply --json per setting: before = the value the tree held, after = the value it holds once applied;
+    /// rollback --json: before = the applied value, after = the restored one. Oracle: the tree's proc/sys files.
+    func testApplyAndRollbackCarryBeforeAndAfter() throws {
+        let tree = try ApplyFixtureTree()
+        func live(_ key: String) -> String {
+            (tree.read("proc/sys/" + key.replacingOccurrences(of: ".", with: "/")) ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        func typed(_ text: String) -> Report.Observed { Int(text).map { .number($0) } ?? .text(text) }
+        func decode(_ v: Any?) -> Report.Observed? {
+            if let n = v as? Int { return .number(n) }
+            return (v as? String).map { .text($0) }
+        }
+        let keys = ["net.core.somaxconn", "net.ipv4.tcp_max_syn_backlog", "net.ipv4.tcp_mem"]
+        let original = Dictionary(uniqueKeysWithValues: keys.map { ($0, live($0)) })
+        let r = try TestSupport.wstune(["apply", "--json", "--yes", "--root", tree.path, "--profile", "dev"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let report = try ApplyJSON.object(r.stdout)
+        XCTAssertEqual(report["schemaVersion"] as? Int, 2)
+        for key in keys {
+            let s = try XCTUnwrap(ApplyJSON.setting(report, key), key)
+            XCTAssertEqual(decode(s["before"]), typed(original[key]!), "\(key) before")
+            XCTAssertEqual(decode(s["after"]), typed(live(key)), "\(key) after = what the tree holds now")
+            XCTAssertEqual(s["changed"] as? Bool, original[key] != live(key))
+        }
+        let somax = try XCTUnwrap(ApplyJSON.setting(report, "net.core.somaxconn"))
+        let req = try XCTUnwrap(somax["requirement"] as? [String: Any])
+        XCTAssertEqual(req["op"] as? String, ">=")
+        XCTAssertGreaterThanOrEqual(Int(live("net.core.somaxconn")) ?? 0, req["value"] as? Int ?? .max)
+        let applied = Dictionary(uniqueKeysWithValues: keys.map { ($0, live($0)) })
+        let rb = try TestSupport.wstune(["rollback", "--json", "--root", tree.path])
+        XCTAssertEqual(rb.status, 0, rb.stderr)
+        let rollback = try ApplyJSON.object(rb.stdout)
+        let settings = try XCTUnwrap(rollback["settings"] as? [[String: Any]])
+        for key in keys where original[key] != applied[key] {
+            let s = try XCTUnwrap(settings.first { $0["id"] as? String == key }, key)
+            XCTAssertEqual(decode(s["before"]), typed(applied[key]!), "\(key) rollback before")
+            XCTAssertEqual(decode(s["after"]), typed(original[key]!), "\(key) rollback after")
+            XCTAssertEqual(live(key), original[key], "\(key) restored in the tree")
+            XCTAssertEqual(s["changed"] as? Bool, true)
+        }
+    }
 }

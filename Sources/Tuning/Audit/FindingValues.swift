@@ -6,9 +6,9 @@ public enum ObservedValue: Sendable, Equatable, Codable {
     case number(Int)
     case text(String)
 
-    /// The kernel's text, as a number when it is one integer.
+    /// The kernel's text, as a number when it is one integer; lists whitespace-normalised ("188 250 376").
     public init(kernelText: String) {
-        let t = kernelText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = SysctlValue(kernelText).text
         if let n = Int(t) { self = .number(n) } else { self = .text(t) }
     }
 
