@@ -78,6 +78,26 @@ final class SchemaValidationTests: XCTestCase {
         try validate(["top", "--json", "--iterations", "3", "--interval", "0.2"], "top", statuses: [0], lines: true)
     }
 
+    /// Each `top --json` line carries the wall-clock time of its sample: within the run, increasing by ~interval.
+    func testTopLinesCarryTimestamps() throws {
+        let before = Date().timeIntervalSince1970
+        let r = try TestSupport.wstune(["top", "--json", "--iterations", "3", "--interval", "0.3"])
+        let after = Date().timeIntervalSince1970
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = try r.stdout.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(lines.count, 3)
+        let stamps = lines.compactMap { $0["unixTimeSeconds"] as? Double }
+        XCTAssertEqual(stamps.count, 3)
+        for t in stamps { XCTAssertTrue(t >= before - 0.01 && t <= after + 0.01, "\(t) within [\(before), \(after)]") }
+        for (a, b) in zip(stamps, stamps.dropFirst()) { XCTAssertGreaterThanOrEqual(b - a, 0.25) }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for l in lines {
+            let d = try XCTUnwrap((l["timestamp"] as? String).flatMap { f.date(from: $0) })
+            XCTAssertEqual(d.timeIntervalSince1970, l["unixTimeSeconds"] as? Double ?? 0, accuracy: 0.002)
+        }
+    }
+
     func testLintFixturesProfilesAndRender() throws {
         for target in ["nginx", "haproxy", "systemd"] {
             let dir = fixture("lint/\(target)")
