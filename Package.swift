@@ -49,13 +49,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "HostFactsTests", dependencies: ["HostFacts"], path: "Tests/HostFactsTests"),
-        .testTarget(name: "TuningTests", dependencies: ["Tuning", "HostFacts"], path: "Tests/TuningTests"),
-        .testTarget(name: "ProxyConfigTests", dependencies: ["ProxyConfig", "Tuning"], path: "Tests/ProxyConfigTests"),
-        .testTarget(name: "SocketDiagTests", dependencies: ["SocketDiag"], path: "Tests/SocketDiagTests"),
-        .testTarget(name: "ReferenceTests", dependencies: ["Reference"], path: "Tests/ReferenceTests"),
+        // Helpers several test targets share (free port, process stop, tree writer, fixture paths, raw HTTP).
+        .target(name: "WSTTestSupport", path: "Tests/WSTTestSupport"),
+        .testTarget(name: "HostFactsTests", dependencies: ["HostFacts", "WSTTestSupport"], path: "Tests/HostFactsTests"),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["HostFacts", "Tuning"], path: "Tests/IntegrationTests",
+            name: "TuningTests", dependencies: ["Tuning", "HostFacts", "WSTTestSupport"], path: "Tests/TuningTests"),
+        .testTarget(
+            name: "ProxyConfigTests", dependencies: ["ProxyConfig", "Tuning", "WSTTestSupport"],
+            path: "Tests/ProxyConfigTests"),
+        .testTarget(name: "SocketDiagTests", dependencies: ["SocketDiag"], path: "Tests/SocketDiagTests"),
+        .testTarget(name: "ReferenceTests", dependencies: ["Reference", "WSTTestSupport"], path: "Tests/ReferenceTests"),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["HostFacts", "Tuning", "WSTTestSupport"],
+            path: "Tests/IntegrationTests",
             exclude: ["py"]),
     ],
     swiftLanguageModes: [.v5]

@@ -22,5 +22,4 @@ _Static_assert(offsetof(struct inet_diag_msg, idiag_rqueue) == 56, "idiag_rqueue
 _Static_assert(offsetof(struct inet_diag_msg, idiag_wqueue) == 60, "idiag_wqueue offset");
 
 size_t wst_mnl_socket_buffer_size(void) { return MNL_SOCKET_BUFFER_SIZE; }
-uint32_t wst_nlmsg_align(uint32_t len) { return NLMSG_ALIGN(len); }
 uint16_t wst_nla_type_mask(void) { return (uint16_t)NLA_TYPE_MASK; }

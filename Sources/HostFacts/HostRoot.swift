@@ -77,7 +77,7 @@ public enum HostFactsError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreadable(let path, let e): return "\(path): cannot read: \(String(cString: strerror(e)))"
-        case .malformed(let path, let line, let reason): return "\(path):\(line): \(reason)"
+        case .malformed(let path, let line, let reason): return line > 0 ? "\(path):\(line): \(reason)" : "\(path): \(reason)"
         }
     }
 }

@@ -38,6 +38,8 @@ public struct HostSnapshot: Sendable {
     public var conntrack: ConntrackFacts
     public var listenPorts: [Int]
     public var systemdRuns: Bool
+    /// With a unit target: its configured and effective limits, load state and problems.
+    public var unitLimits: SystemdUnitLimits.Result? = nil
 
     public func sysctl(_ key: SysctlKey) -> SysctlValue? { sysctls[key] }
     public func int(_ key: SysctlKey) -> Int? { sysctls[key]?.int }
@@ -62,6 +64,7 @@ public struct HostSnapshot: Sendable {
         var source = FileLimitSource.process(pid: pid)
         var origin: String?
         var canRaise: Bool?
+        var unitLimits: SystemdUnitLimits.Result?
         let systemd = SystemdUnitLimits(root: root)
         switch options.target {
         case .currentProcess, .pid:
@@ -72,13 +75,16 @@ public struct HostSnapshot: Sendable {
                 throw HostFactsError.unreadable(path: root.resolve("proc/\(p)/limits"), errno: ESRCH)
             }
         case .unit(let name):
+            // Judged: what the service gets (its running MainPID's limits, or the configured value as the service
+            // manager can set it); `unitLimits` keeps the configured value and why the two differ.
             let r = try systemd.read(unit: name)
-            limit = r.limit
-            origin = r.origin
-            source = .unit(name: name, via: r.origin == "systemctl show" ? "systemctl show" : "unit files")
-            // systemd (PID 1, with CAP_SYS_RESOURCE) sets both limits before exec, so the unit's hard limit is
-            // whatever the unit asks for up to fs.nr_open.
+            limit = r.effective
+            origin = r.running.map { "/proc/\($0.pid)/limits (MainPID); configured \(r.origin)" } ?? r.origin
+            let via = r.running.map { "MainPID \($0.pid)" } ?? (r.origin.hasPrefix("systemctl show") ? "systemctl show" : "unit files")
+            source = .unit(name: name, via: via)
+            // systemd sets both limits before exec; whether it can go above its own hard limit is in unitLimits.
             canRaise = nil
+            unitLimits = r
         }
         var userLimit: (String, FileLimit, [String])?
         if let user = options.user {
@@ -92,6 +98,6 @@ public struct HostSnapshot: Sendable {
             userLimit: userLimit, persistence: try SysctlPersistence.read(root: root),
             memory: try MemoryInfo.read(root: root), counters: try KernelCounters.read(root: root),
             conntrack: try ConntrackFacts.read(root: root), listenPorts: try Listeners.readPorts(root: root),
-            systemdRuns: systemd.systemdRuns)
+            systemdRuns: systemd.systemdRuns, unitLimits: unitLimits)
     }
 }

@@ -10,11 +10,8 @@ public struct MemoryInfo: Sendable, Equatable, Codable {
     public static func read(root: HostRoot) throws -> MemoryInfo? {
         guard let text = try root.readText("proc/meminfo") else { return nil }
         var info = try parse(text, path: root.resolve("proc/meminfo"))
-        info.pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-        if let cpu = try root.readText("proc/cpuinfo") {
-            let n = cpu.split(separator: "\n").filter { $0.hasPrefix("processor") }.count
-            if n > 0 { info.cpus = n }
-        }
+        info.pageSize = pageSize(root: root)
+        info.cpus = try cpuCount(root: root)
         return info
     }
 
@@ -33,6 +30,6 @@ public struct MemoryInfo: Sendable, Equatable, Codable {
         }
         guard let total else { throw HostFactsError.malformed(path: path, line: 1, reason: "no MemTotal") }
         return MemoryInfo(totalBytes: total, availableBytes: available ?? total, pageSize: 4096,
-                          cpus: ProcessInfo.processInfo.activeProcessorCount)
+                          cpus: 1)
     }
 }

@@ -31,7 +31,7 @@ public struct SysctlKey: Hashable, Sendable, Codable, CustomStringConvertible, E
         "net.netfilter.nf_conntrack_max", "net.netfilter.nf_conntrack_buckets",
     ]
 
-    /// Every key HostFacts reads for the checks (issue 2's list).
+    /// Every key HostFacts reads for the checks.
     public static let all: [SysctlKey] = [
         "net.core.somaxconn", "net.ipv4.tcp_max_syn_backlog", "net.ipv4.ip_local_port_range",
         "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_fin_timeout",

@@ -1,23 +1,77 @@
 import Foundation
 
-/// The nofile limit systemd gives a service: from `systemctl show` when systemd runs on the live root, else
-/// computed from the unit file, its drop-ins (merged in systemd's order) and DefaultLimitNOFILE.
+/// The nofile limit systemd gives a service. Configured: `systemctl show` when systemd runs on the live root,
+/// else the unit's files (one resolver: `SystemdUnitResolver`) and DefaultLimitNOFILE. Effective: what the
+/// running MainPID has (/proc/PID/limits), or, not running, the configured value capped by the service manager's
+/// own hard limit when it lacks CAP_SYS_RESOURCE (systemd's setrlimit_closest).
 public struct SystemdUnitLimits: Sendable {
-    /// Unit search path, highest priority first (systemd.unit(5), system manager).
-    public static let unitDirectories = [
-        "etc/systemd/system", "run/systemd/system", "usr/local/lib/systemd/system", "usr/lib/systemd/system",
-        "lib/systemd/system",
-    ]
+    /// Unit search path, highest priority first (see `SystemdUnitResolver.searchPath`).
+    public static var unitDirectories: [String] { SystemdUnitResolver.searchPath }
     /// systemd's built-in DefaultLimitNOFILE since v240: soft 1024 (select() safety), hard 524288.
     public static let builtinDefault = FileLimit(soft: 1024, hard: 524288)
 
     public struct Result: Sendable, Equatable {
+        /// The configured limit (what systemd asks for at the next start).
         public var limit: FileLimit
-        /// What decided it: "systemctl show", a file:line, or "DefaultLimitNOFILE".
+        /// What decided it: "systemctl show", a file:line, or DefaultLimitNOFILE's origin.
         public var origin: String
         /// The unit file found, nil if none.
         public var unitFile: String?
         public var dropIns: [String]
+        public var loadState: ResolvedUnit.LoadState
+        /// LimitNOFILE= lines systemd ignores (invalid value, wrong section) and lines that refuse the unit.
+        public var problems: [UnitFileProblem]
+        /// The running main process and its limits (live root with systemd only).
+        public var running: (pid: Int, limit: FileLimit)?
+        /// The service manager's (PID 1's) hard nofile and whether it may raise it (CAP_SYS_RESOURCE).
+        public var manager: (hard: Int?, canRaise: Bool?)?
+        /// Unit files changed on disk since systemd loaded them (`NeedDaemonReload=yes`).
+        public var needsDaemonReload: Bool = false
+
+        public static func == (a: Result, b: Result) -> Bool {
+            a.limit == b.limit && a.origin == b.origin && a.unitFile == b.unitFile && a.dropIns == b.dropIns
+                && a.loadState == b.loadState && a.problems == b.problems && a.running?.pid == b.running?.pid
+                && a.running?.limit == b.running?.limit && a.manager?.hard == b.manager?.hard
+                && a.manager?.canRaise == b.manager?.canRaise && a.needsDaemonReload == b.needsDaemonReload
+        }
+
+        /// What the service gets: the running process's limits, else the configured value as the manager can set it.
+        public var effective: FileLimit {
+            if let r = running { return r.limit }
+            return loadState == .loaded || loadState == .notFound ? Self.capped(limit, by: manager) : limit
+        }
+
+        /// The service manager lacks CAP_SYS_RESOURCE and its hard limit is below the configured hard limit.
+        public var managerCapsLimit: Bool {
+            guard let m = manager, m.canRaise != true, let mh = m.hard else { return false }
+            return (limit.hard ?? Int.max) > mh
+        }
+
+        /// Why the effective limit differs from the configured one; nil when they agree.
+        public var difference: String? {
+            let eff = effective
+            guard eff != limit else { return nil }
+            let conf = "configured LimitNOFILE=\(Self.format(limit)) (\(origin))"
+            let got = running.map { "MainPID \($0.pid) has \(Self.format(eff))" } ?? "the service will get \(Self.format(eff))"
+            if managerCapsLimit, let mh = manager?.hard, eff.hard ?? Int.max <= mh {
+                return "\(conf), but \(got): the service manager (PID 1) has hard nofile \(mh) and no CAP_SYS_RESOURCE, so systemd cannot raise a service above it (setrlimit(2))"
+            }
+            if running != nil {
+                return "\(conf), but \(got): the process started before the change; restart the unit"
+            }
+            return "\(conf), but \(got)"
+        }
+
+        /// systemd's setrlimit_closest: refused a hard limit above its own, it sets the closest it can.
+        static func capped(_ l: FileLimit, by manager: (hard: Int?, canRaise: Bool?)?) -> FileLimit {
+            guard let m = manager, m.canRaise != true, let mh = m.hard, (l.hard ?? Int.max) > mh else { return l }
+            return FileLimit(soft: min(l.soft ?? Int.max, mh), hard: mh)
+        }
+
+        static func format(_ l: FileLimit) -> String {
+            func one(_ v: Int?) -> String { v.map(String.init) ?? "infinity" }
+            return l.soft == l.hard ? one(l.soft) : "\(one(l.soft)):\(one(l.hard))"
+        }
     }
 
     public let root: HostRoot
@@ -26,54 +80,45 @@ public struct SystemdUnitLimits: Sendable {
     /// True when systemd is PID 1 on the live root (where `systemctl show` tells the truth).
     public var systemdRuns: Bool { root.isLiveRoot && root.exists("run/systemd/system") }
 
+    /// The unit's limits: `systemctl show` (and the MainPID's /proc limits) where systemd runs, else its files.
     public func read(unit rawName: String) throws -> Result {
-        let name = rawName.contains(".") ? rawName : rawName + ".service"
-        if systemdRuns, let shown = Self.systemctlShow(unit: name) {
-            return Result(limit: shown, origin: "systemctl show", unitFile: nil, dropIns: [])
+        let name = try SystemdUnitResolver.fullName(rawName)
+        var r = try fromFiles(unit: name)
+        r.manager = Self.manager(root: root)
+        guard systemdRuns, let shown = SystemctlShow.run(unit: name) else { return r }
+        let fileOrigin = r.origin
+        let fileLimit = r.limit
+        if let state = shown["LoadState"] {
+            r.loadState = ResolvedUnit.LoadState(rawValue: state) ?? (state == "bad-setting" ? .error : r.loadState)
         }
-        return try fromFiles(unit: name)
+        // A unit systemd has not loaded shows the manager's own limit, not one it would give the unit.
+        if r.loadState == .loaded, let l = SystemctlShow.limit(shown) {
+            r.limit = l
+            r.origin = l == fileLimit ? "systemctl show; \(fileOrigin)" : "systemctl show"
+        }
+        r.needsDaemonReload = shown["NeedDaemonReload"] == "yes"
+        if let pid = shown["MainPID"].flatMap(Int.init), pid > 0, let l = try ProcessLimits.readNofile(root: root, pid: String(pid)) {
+            r.running = (pid, l)
+        }
+        return r
     }
 
-    /// Reads the unit file and drop-ins under the root.
-    public func fromFiles(unit name: String) throws -> Result {
-        // A template instance NAME@ARG.service is configured by NAME@.service.
-        var candidates = [name]
-        if let at = name.firstIndex(of: "@"), let dot = name.lastIndex(of: "."), at < dot {
-            candidates.append(String(name[...at]) + String(name[dot...]))
-        }
-        var unitFile: String?
-        search: for dir in Self.unitDirectories {
-            for c in candidates where root.exists("\(dir)/\(c)") {
-                unitFile = "\(dir)/\(c)"
-                break search
-            }
-        }
-        // Drop-ins: every UNIT.d/*.conf across the search path; a name in a higher-priority directory masks the
-        // same name lower down; the survivors apply in file-name order.
-        var byName: [String: String] = [:]
-        for dir in Self.unitDirectories.reversed() {
-            for c in candidates.reversed() {
-                for f in root.listDirectory("\(dir)/\(c).d") where f.hasSuffix(".conf") {
-                    byName[f] = "\(dir)/\(c).d/\(f)"
-                }
-            }
-        }
-        let dropIns = byName.keys.sorted().map { byName[$0]! }
-        var limit: FileLimit?
-        var origin = ""
-        for file in (unitFile.map { [$0] } ?? []) + dropIns {
-            guard let text = try root.readText(file) else { continue }
-            if let (value, line) = try Self.parseLimitNOFILE(text, path: root.resolve(file)) {
-                limit = value
-                origin = "\(root.resolve(file)):\(line)"
-            }
-        }
-        if limit == nil {
+    /// Reads the unit file and drop-ins under the root (no subprocess).
+    public func fromFiles(unit rawName: String) throws -> Result {
+        let unit = try SystemdUnitResolver(root: root).resolve(rawName)
+        let resolution = unit.limit()
+        let problems = unit.problems.filter(\.refusesUnit) + resolution.misplaced + resolution.ignored
+        var r = Result(limit: Self.builtinDefault, origin: "", unitFile: unit.fragment, dropIns: unit.dropIns,
+                       loadState: unit.loadState, problems: problems)
+        if let l = resolution.limit, let from = resolution.from {
+            r.limit = l
+            r.origin = from.location
+        } else {
             let d = try defaultLimit()
-            limit = d.limit
-            origin = d.origin
+            r.limit = d.limit
+            r.origin = d.origin
         }
-        return Result(limit: limit!, origin: origin, unitFile: unitFile.map(root.resolve), dropIns: dropIns.map(root.resolve))
+        return r
     }
 
     /// DefaultLimitNOFILE from system.conf and system.conf.d, or systemd's built-in default.
@@ -84,85 +129,26 @@ public struct SystemdUnitLimits: Sendable {
                     "etc/systemd/system.conf.d"] {
             for f in root.listDirectory(dir) where f.hasSuffix(".conf") { byName[f] = "\(dir)/\(f)" }
         }
-        files += byName.keys.sorted().map { byName[$0]! }
-        var result = (limit: Self.builtinDefault, origin: "systemd's built-in DefaultLimitNOFILE=1024:524288")
+        files += byName.keys.sorted().compactMap { byName[$0] }
+        var assignments: [UnitAssignment] = []
         for f in files {
             guard let text = try root.readText(f) else { continue }
-            if let (v, line) = try Self.parseLimitNOFILE(text, path: root.resolve(f), key: "DefaultLimitNOFILE") {
-                result = (v, "\(root.resolve(f)):\(line)")
-            }
+            assignments += UnitFileParser.parse(text, file: root.resolve(f)).assignments
         }
-        return result
+        let r = UnitLimitResolution.resolve("DefaultLimitNOFILE", in: "Manager", assignments)
+        if let l = r.limit, let from = r.from { return (l, from.location) }
+        return (Self.builtinDefault, "systemd's built-in DefaultLimitNOFILE=1024:524288")
     }
 
-    /// The last `LimitNOFILE=` in a [Service] (or [Manager]) section; an empty assignment resets to nil.
-    static func parseLimitNOFILE(_ text: String, path: String, key: String = "LimitNOFILE") throws -> (FileLimit, Int)? {
-        var found: (FileLimit, Int)?
-        var continued = ""
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = continued + raw.trimmingCharacters(in: .whitespaces)
-            continued = ""
-            if line.hasSuffix("\\") {
-                line.removeLast()
-                continued = line
-                continue
-            }
-            if line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            guard line.hasPrefix(key + "=") || line.hasPrefix(key + " =") else { continue }
-            let value = line.split(separator: "=", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            if value.isEmpty {
-                found = nil
-                continue
-            }
-            guard let limit = parseLimitValue(value) else {
-                throw HostFactsError.malformed(path: path, line: i + 1, reason: "\(key)= expects N, SOFT:HARD or infinity, got '\(value)'")
-            }
-            found = (limit, i + 1)
-        }
-        return found
+    /// PID 1's hard nofile and CAP_SYS_RESOURCE, from proc/1 under the root; nil when not readable.
+    public static func manager(root: HostRoot) -> (hard: Int?, canRaise: Bool?)? {
+        guard let l = try? ProcessLimits.readNofile(root: root, pid: "1") else { return nil }
+        return (l.hard, try? ProcessLimits.hasSysResource(root: root, pid: "1"))
     }
 
-    /// "65536", "1024:524288", "infinity", "1K" (systemd accepts binary suffixes for limits).
+    /// Kept for callers of the old API: `N`, `SOFT:HARD`, `infinity` as systemd reads them.
     static func parseLimitValue(_ s: String) -> FileLimit? {
-        func one(_ t: Substring) -> Int?? {
-            if t == "infinity" { return .some(nil) }
-            var digits = t
-            var mult = 1
-            if let last = t.last, let m = ["K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024][String(last)] {
-                digits = t.dropLast()
-                mult = m
-            }
-            guard let v = Int(digits) else { return nil }
-            return .some(v * mult)
-        }
-        let parts = s.split(separator: ":", omittingEmptySubsequences: false)
-        if parts.count == 1, let v = one(parts[0]) { return FileLimit(soft: v, hard: v) }
-        if parts.count == 2, let a = one(parts[0]), let b = one(parts[1]) { return FileLimit(soft: a, hard: b) }
+        if case .success(let l) = UnitLimitValue.parse(s) { return l }
         return nil
-    }
-
-    /// `systemctl show -p LimitNOFILE -p LimitNOFILESoft UNIT`; nil when it fails.
-    static func systemctlShow(unit: String) -> FileLimit? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["systemctl", "show", "-p", "LimitNOFILE", "-p", "LimitNOFILESoft", "--", unit]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { return nil }
-        var hard: Int??
-        var soft: Int??
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-            let kv = line.split(separator: "=", maxSplits: 1)
-            guard kv.count == 2 else { continue }
-            let v: Int? = kv[1] == "infinity" ? nil : Int(kv[1])
-            if kv[0] == "LimitNOFILE" { hard = .some(v) }
-            if kv[0] == "LimitNOFILESoft" { soft = .some(v) }
-        }
-        guard let h = hard, let s = soft else { return nil }
-        return FileLimit(soft: s, hard: h)
     }
 }

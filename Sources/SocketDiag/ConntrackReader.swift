@@ -10,11 +10,19 @@ public enum ConntrackReader {
         case library
     }
 
+    /// The two costs of a read, reported to `read`'s `timed` (`count --timing` and Benchmarks/count print them).
+    public enum Phase: String, Sendable {
+        case entriesAndStatistics = "conntrack entries and statistics"
+        case dump = "conntrack dump"
+    }
+
     /// The summary. `root` is where /proc is read; netlink is used only on the live root, since a fixture tree
     /// has no kernel behind it. "Not loaded" (no nf_conntrack_max) is a normal answer, not an error.
-    public static func read(root: HostRoot = HostRoot(), byState: Bool = false, engine: Engine = .raw) throws
-        -> ConntrackSummary
-    {
+    public static func read(
+        root: HostRoot = HostRoot(), byState: Bool = false, engine: Engine = .raw,
+        timed: ((Phase, _ seconds: Double) -> Void)? = nil
+    ) throws -> ConntrackSummary {
+        let started = LiveSample.monotonicSeconds()
         let sysctls = Sysctls(root: root)
         guard root.exists(SysctlKey("net.netfilter.nf_conntrack_max").procPath) else {
             return ConntrackSummary(loaded: false)
@@ -36,10 +44,13 @@ public enum ConntrackReader {
             stats["entries"] = nil
             s.stats = stats
         }
+        timed?(.entriesAndStatistics, LiveSample.monotonicSeconds() - started)
         if byState && root.isLiveRoot {
+            let dumpStarted = LiveSample.monotonicSeconds()
             let counts = try countByState(engine: engine)
             s.tcpByState = counts.tcpByState
             s.byProtocol = counts.byProtocol
+            timed?(.dump, LiveSample.monotonicSeconds() - dumpStarted)
         }
         return s
     }

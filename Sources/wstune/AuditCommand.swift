@@ -19,8 +19,11 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Judge the fd limits of this running process.")
     var pid: Int?
 
-    @Option(help: ArgumentHelp("Judge the fd limits systemd gives this unit.", valueName: "UNIT"))
+    @Option(help: ArgumentHelp("Judge the fd limits systemd gives this unit (a unit that does not exist is an error).", valueName: "UNIT"))
     var unit: String?
+
+    @Flag(name: .customLong("unit-may-not-exist"), help: "With --unit: a unit not installed yet is judged by the DefaultLimitNOFILE it would get.")
+    var unitMayNotExist = false
 
     @Option(help: "Also report the limits.conf nofile a login session of this user gets.")
     var user: String?
@@ -28,8 +31,8 @@ struct AuditCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON (schema in the README).")
     var json = false
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 on this severity or worse: fail (default) or warn.", valueName: "fail|warn"))
-    var failOn: String = "fail"
+    @Option(name: .customLong("fail-on"), help: FailOn.help)
+    var failOn: FailOn = .fail
 
     @Option(name: .customLong("skip"), help: ArgumentHelp("Skip a check by id (repeatable).", valueName: "ID"))
     var skip: [String] = []
@@ -39,7 +42,10 @@ struct AuditCommand: ParsableCommand {
 
     func validate() throws {
         if pid != nil && unit != nil { throw ValidationError("--pid and --unit are exclusive: judge a process or a unit") }
-        guard ["fail", "warn"].contains(failOn) else { throw ValidationError("--fail-on takes fail or warn, got '\(failOn)'") }
+        if unitMayNotExist && unit == nil { throw ValidationError("--unit-may-not-exist needs --unit") }
+        if let unit, (try? SystemdUnitResolver.fullName(unit)) == nil {
+            throw ValidationError("--unit '\(unit)' is not a valid systemd unit name (letters, digits, \":-_.\\@\", e.g. chat or chat@8080.service)")
+        }
         let unknown = skip.filter { !CheckRegistry.ids.contains($0) }
         if !unknown.isEmpty {
             throw ValidationError("--skip: unknown check id \(unknown.joined(separator: ", ")); ids: \(CheckRegistry.ids.joined(separator: ", "))")
@@ -50,14 +56,40 @@ struct AuditCommand: ParsableCommand {
         let profile = try profileOptions.load()
         let target: HostSnapshot.Target = pid.map { .pid($0) } ?? unit.map { .unit($0) } ?? .currentProcess
         let host = try readingHost { try HostSnapshot.read(root: rootOption.hostRoot, options: .init(target: target, user: user)) }
-        let threshold: Severity = failOn == "warn" ? .warn : .fail
-        let report = Audit.run(host: host, profile: profile, skip: Set(skip)).judged(failOn: threshold)
+        var report = Audit.run(host: host, profile: profile, skip: Set(skip)).judged(failOn: failOn.threshold)
+        if let u = unit, let r = host.unitLimits { report.notes += try unitNotes(u, r) }
         if json {
             try printJSON(report)
         } else {
             print(AuditTextRenderer(terminal: .stdout, verbose: verbose).render(report))
         }
         if !report.ready { throw ExitStatus.notReady }
+    }
+}
+
+extension AuditCommand {
+    /// A unit that does not exist, is masked or that systemd refuses ends the audit (exit 2): judging systemd's
+    /// defaults for a typo would be a confident wrong answer. `--unit-may-not-exist` lets a unit not installed yet
+    /// be judged by DefaultLimitNOFILE, with a note.
+    func unitNotes(_ unit: String, _ r: SystemdUnitLimits.Result) throws -> [String] {
+        let name = (try? SystemdUnitResolver.fullName(unit)) ?? unit
+        switch r.loadState {
+        case .loaded:
+            return []
+        case .notFound:
+            guard unitMayNotExist else {
+                printError("wstune audit: unit \(name) not found (no unit file in systemd's search path under \(rootOption.hostRoot.path)\(SystemdUnitLimits(root: rootOption.hostRoot).systemdRuns ? ", and systemctl show says LoadState=not-found" : "")); check the name, or pass --unit-may-not-exist to judge the DefaultLimitNOFILE a new unit would get")
+                throw ExitStatus.couldNotRun
+            }
+            return ["unit \(name) does not exist yet: judged by the DefaultLimitNOFILE it would get (\(r.origin))"]
+        case .masked:
+            printError("wstune audit: unit \(name) is masked (\(r.unitFile ?? "linked to /dev/null")): it cannot start")
+            throw ExitStatus.couldNotRun
+        case .error:
+            let why = r.problems.filter(\.refusesUnit).map(\.description).joined(separator: "; ")
+            printError("wstune audit: systemd refuses to load unit \(name)\(why.isEmpty ? "" : ": " + why)")
+            throw ExitStatus.couldNotRun
+        }
     }
 }
 

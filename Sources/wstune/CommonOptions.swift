@@ -56,3 +56,12 @@ func readingHost<T>(_ body: () throws -> T) throws -> T {
         throw ExitStatus.couldNotRun
     }
 }
+
+/// `--fail-on fail|warn`: the severity from which audit and lint exit 1. The parser rejects other words (exit 64).
+enum FailOn: String, CaseIterable, ExpressibleByArgument {
+    case fail, warn
+
+    var threshold: Severity { self == .warn ? .warn : .fail }
+
+    static let help = ArgumentHelp("Exit 1 on this severity or worse: fail (default) or warn.", valueName: "fail|warn")
+}

@@ -44,8 +44,8 @@ struct CountCommand: ParsableCommand {
     @Flag(name: .customLong("timing"), help: "Print the time spent in netlink to standard error.")
     var timing = false
 
-    @Option(name: .customLong("root"), help: "Root to read /proc and /sys files under (netlink is always live).")
-    var root: String = "/"
+    /// Where /proc and /sys files are read; netlink always asks the live kernel.
+    @OptionGroup var rootOption: RootOption
 
     @Option(name: .customLong("unit"), help: ArgumentHelp("With --prometheus: fd usage of this systemd unit's processes (repeatable).", valueName: "UNIT"))
     var units: [String] = []
@@ -68,7 +68,7 @@ struct CountCommand: ParsableCommand {
     }
 
     func run() throws {
-        let hostRoot = HostRoot(root)
+        let hostRoot = rootOption.hostRoot
         if conntrackOnly { return try runConntrack(root: hostRoot) }
         // A table by state shows every state unless some were asked for; the plain number counts established.
         let defaultStates: [TCPState] = grouping == .state ? TCPState.allCases : [.established]
@@ -117,21 +117,7 @@ struct CountCommand: ParsableCommand {
 
     /// `--conntrack`: entries, max, statistics and a by-state dump; no socket dump.
     func runConntrack(root: HostRoot) throws {
-        let started = LiveSample.monotonicSeconds()
-        var summary = try readConntrack(root: root, byState: false)
-        if timing { printTiming("conntrack entries and statistics", since: started, detail: "") }
-        if summary.loaded && root.isLiveRoot {
-            let dumpStarted = LiveSample.monotonicSeconds()
-            do {
-                let counts = try ConntrackReader.countByState(engine: conntrackEngine)
-                summary.tcpByState = counts.tcpByState
-                summary.byProtocol = counts.byProtocol
-            } catch {
-                printError("wstune count: conntrack: \(error)")
-                throw ExitStatus.couldNotRun
-            }
-            if timing { printTiming("conntrack dump (\(conntrackEngine.rawValue))", since: dumpStarted, detail: "") }
-        }
+        let summary = try readConntrack(root: root, byState: true)
         let report = ConntrackReport(summary)
         if json {
             try printJSON(report)
@@ -143,8 +129,15 @@ struct CountCommand: ParsableCommand {
     }
 
     func readConntrack(root: HostRoot, byState: Bool) throws -> ConntrackSummary {
+        let engine = conntrackEngine
+        let timed: ((ConntrackReader.Phase, Double) -> Void)? =
+            timing
+            ? { phase, seconds in
+                let what = phase == .dump ? "\(phase.rawValue) (\(engine.rawValue))" : phase.rawValue
+                printError("timing: \(what) \(Self.milliseconds(seconds)) ms")
+            } : nil
         do {
-            return try ConntrackReader.read(root: root, byState: byState, engine: conntrackEngine)
+            return try ConntrackReader.read(root: root, byState: byState, engine: engine, timed: timed)
         } catch {
             printError("wstune count: conntrack: \(error)")
             throw ExitStatus.couldNotRun
@@ -152,7 +145,10 @@ struct CountCommand: ParsableCommand {
     }
 
     func printTiming(_ what: String, since start: Double, detail: String) {
-        let ms = (LiveSample.monotonicSeconds() - start) * 1000
-        printError("timing: \(what) \((ms * 100).rounded() / 100) ms\(detail.isEmpty ? "" : " (\(detail))")")
+        let ms = Self.milliseconds(LiveSample.monotonicSeconds() - start)
+        printError("timing: \(what) \(ms) ms\(detail.isEmpty ? "" : " (\(detail))")")
     }
+
+    /// Milliseconds to two decimals, as Benchmarks/count/run reads them.
+    static func milliseconds(_ seconds: Double) -> Double { (seconds * 100_000).rounded() / 100 }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Glibc
 import SocketDiag
 
 /// The socket filter `count` and `top` share: ports, side, states, families.
@@ -24,6 +23,10 @@ struct SocketFilterOptions: ParsableArguments {
     @Flag(name: .customShort("6"), help: "IPv6 only.")
     var ipv6Only = false
 
+    /// Each dump walks the kernel's whole established hash (shared by every network namespace) and its filter keeps
+    /// one slice, so slicing pays only while another CPU is idle. On this 2-CPU shared machine (Benchmarks/count)
+    /// two slices won in one run (0.6 vs 0.77 of the bare dump) and lost in another (1.3-1.4 vs 0.9-1.0): one
+    /// dump is the default because it never pays for an extra walk.
     @Option(
         name: .customLong("partitions"),
         help: "Parallel dumps, each over a slice of the peer-port space (default 1: one walk for everything).")
@@ -60,13 +63,6 @@ struct SocketFilterOptions: ParsableArguments {
         ipv4Only ? [.ipv4] : ipv6Only ? [.ipv6] : [.ipv4, .ipv6]
     }
 
-    /// Parallel dumps. Each dump walks the kernel's whole established hash (shared by every network namespace)
-    /// and its filter keeps one slice, so slicing pays only while another CPU is idle to fill records in
-    /// parallel. Measured on this 2-CPU shared machine (Benchmarks/count), two slices won by 0.6 vs 0.77 of the
-    /// bare dump in one run and lost by 1.3-1.4 vs 0.9-1.0 in another: one dump is the default that never pays
-    /// for an extra walk.
-    var effectivePartitions: Int { partitions }
-
     func query(
         defaultStates: [TCPState], grouping: SocketQuery.Grouping?, queueThresholdBytes: UInt32,
         collectCookies: Bool = false
@@ -74,14 +70,10 @@ struct SocketFilterOptions: ParsableArguments {
         var q = SocketQuery(
             ports: ports, remote: remote, states: try states(default: defaultStates), families: families,
             grouping: grouping, queueThresholdBytes: queueThresholdBytes, collectCookies: collectCookies,
-            partitions: effectivePartitions)
+            partitions: partitions)
         q.bothFamiliesInOneDump = !perFamily
         return q
     }
-}
-
-enum System {
-    static var cpuCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }
 
 extension SocketQuery.Grouping: ExpressibleByArgument {}

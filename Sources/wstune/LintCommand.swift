@@ -36,14 +36,13 @@ struct LintCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 on this severity or worse: fail (default) or warn.", valueName: "fail|warn"))
-    var failOn: String = "fail"
+    @Option(name: .customLong("fail-on"), help: FailOn.help)
+    var failOn: FailOn = .fail
 
     @Flag(name: [.short, .long], help: "Show passing checks too.")
     var verbose = false
 
     func validate() throws {
-        guard ["fail", "warn"].contains(failOn) else { throw ValidationError("--fail-on takes fail or warn, got '\(failOn)'") }
         if let p = pingInterval, p <= 0 { throw ValidationError("--ping-interval must be positive") }
         if target == .systemd && file == nil { throw ValidationError("lint systemd needs a unit name or unit file") }
     }
@@ -92,7 +91,7 @@ struct LintCommand: ParsableCommand {
         } else {
             print(LintTextRenderer(terminal: .stdout, verbose: verbose).render(report))
         }
-        if report.worst >= (failOn == "warn" ? Severity.warn : .fail) { throw ExitStatus.notReady }
+        if report.worst >= failOn.threshold { throw ExitStatus.notReady }
     }
 
     /// The profile's target and the fd limit the proxy's unit gets on this host.

@@ -26,8 +26,8 @@ struct TopCommand: ParsableCommand {
     @Flag(name: .customLong("json"), help: "When not on a terminal: one JSON object per interval.")
     var json = false
 
-    @Option(name: .customLong("root"), help: "Root to read /proc and /sys files under (netlink is always live).")
-    var root: String = "/"
+    /// Where /proc and /sys files are read; netlink always asks the live kernel.
+    @OptionGroup var rootOption: RootOption
 
     func validate() throws {
         if !(intervalSeconds >= 0.05 && intervalSeconds <= 3600) {
@@ -40,7 +40,7 @@ struct TopCommand: ParsableCommand {
         let query = try filter.query(
             defaultStates: TCPState.allCases, grouping: nil,
             queueThresholdBytes: queueThresholdBytes)
-        let hostRoot = HostRoot(root)
+        let hostRoot = rootOption.hostRoot
         let fullScreen = Terminal.stdout.isTTY && !json
         let screen = fullScreen ? TopScreenSession() : nil
         screen?.enter()

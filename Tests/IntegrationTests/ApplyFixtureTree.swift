@@ -1,4 +1,5 @@
 import Foundation
+import WSTTestSupport
 import XCTest
 
 /// A small host tree for `wstune apply --root`: /proc/sys keys as files (below the dev profile's needs), the
@@ -36,9 +37,7 @@ final class ApplyFixtureTree {
     deinit { try? FileManager.default.removeItem(at: url) }
 
     func write(_ relative: String, _ text: String) throws {
-        let p = path + "/" + relative
-        try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: p))
+        try TreeWriter.write(relative, text, under: url)
     }
 
     func read(_ relative: String) -> String? { try? String(contentsOfFile: path + "/" + relative, encoding: .utf8) }

@@ -1,4 +1,5 @@
 import Foundation
+import WSTTestSupport
 import XCTest
 
 /// Helpers for the load and check integration tests: run a command in the background while polling an oracle,
@@ -50,14 +51,7 @@ enum CheckTestSupport {
 
     /// A TCP port free on 127.0.0.1 right now (bind to 0, read back, close).
     static func freePort() throws -> Int {
-        let r = try TestSupport.run([
-            "python3", "-c",
-            "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])",
-        ])
-        guard let port = Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw NSError(domain: "port", code: 1, userInfo: [NSLocalizedDescriptionKey: r.stderr])
-        }
-        return port
+        try Loopback.freePort()
     }
 
     static func json(_ text: String) throws -> [String: Any] {
@@ -172,11 +166,6 @@ enum CheckTestSupport {
     }
 
     static func stop(_ p: Process) {
-        guard p.isRunning else { return }
-        p.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while p.isRunning && Date() < deadline { usleep(50_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
+        ChildProcesses.stop(p)
     }
 }

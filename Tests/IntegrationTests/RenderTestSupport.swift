@@ -1,4 +1,5 @@
 import Foundation
+import WSTTestSupport
 import XCTest
 
 /// Helpers for the render and lint integration tests: free loopback ports, background processes that are
@@ -6,19 +7,7 @@ import XCTest
 enum ProxyTestSupport {
     /// A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it).
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw NSError(domain: "socket", code: Int(errno)) }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard ok else { throw NSError(domain: "bind", code: Int(errno)) }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        try Loopback.freePort()
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:port.
@@ -61,12 +50,7 @@ enum ProxyTestSupport {
 
     /// SIGTERM, a bounded wait, then SIGKILL.
     static func stop(_ p: Process) {
-        guard p.isRunning else { return }
-        p.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while p.isRunning && Date() < deadline { usleep(20_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
+        ChildProcesses.stop(p)
     }
 
     static func requireTool(_ tool: String) throws {

@@ -2,7 +2,7 @@ import XCTest
 
 @testable import Reference
 
-/// The pure parts of `check`: the process plan, the samplers' parsers and the limit diagnosis rules, each with
+/// The pure parts of `check`: the process plan and the limit diagnosis rules, each with
 /// examples that fire and examples that do not.
 final class CheckDiagnosisUnitTests: XCTestCase {
     func testPlanSpreadsOverProcessesWhenOneCannotHoldTheFds() {
@@ -31,25 +31,6 @@ final class CheckDiagnosisUnitTests: XCTestCase {
             connections: 10, ratePerSecond: 1, serverNofile: 50_000, serverProcesses: nil,
             loadWorkers: nil, fdsPerProcess: 19_000, hardLimit: 20_000, sources: [])
         XCTAssertEqual(capped.serverNofile, 20_000, "cannot exceed the hard limit")
-    }
-
-    func testParsers() {
-        XCTAssertEqual(ProcessStatus.parseRSS("Name:\twstune\nVmRSS:\t   12345 kB\nThreads: 3\n"), 12345 * 1024)
-        XCTAssertNil(ProcessStatus.parseRSS("Name:\tkthreadd\n"))
-        XCTAssertEqual(HostSampler.parseFileNr("2304\t0\t9223372036854775807\n")?.allocated, 2304)
-        XCTAssertNil(HostSampler.parseFileNr("garbage"))
-        XCTAssertEqual(
-            HostSampler.parseSoftnetDrops("00531ce3 00000086 00000000\n0043bd2e 00000072 00000000\n"), 0x86 + 0x72)
-        XCTAssertNil(HostSampler.parseSoftnetDrops("zz yy\n"))
-        XCTAssertEqual(HostSampler.parseSlab("MemTotal: 1 kB\nSlab:     2048 kB\n"), 2048 * 1024)
-        let tcp = """
-              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-               0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1
-               1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1
-               2: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 3 1
-            """
-        XCTAssertEqual(ListenSockets.parse(tcp, port: 8080), 2)
-        XCTAssertEqual(ListenSockets.parse(tcp, port: 8081), 0)
     }
 
     private func evidence(

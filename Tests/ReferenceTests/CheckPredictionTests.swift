@@ -1,9 +1,12 @@
 import HostFacts
+import Tuning
+import WSTTestSupport
 import XCTest
 
 @testable import Reference
 
-/// The check's own prediction from a host tree under a temporary root (never the live host's files).
+/// check's prediction from a host tree under a temporary root (never the live host's files): the audit's model
+/// with the check's process limits, under the audit's ids.
 final class CheckPredictionTests: XCTestCase {
     private var root: URL!
 
@@ -11,7 +14,9 @@ final class CheckPredictionTests: XCTestCase {
         root = FileManager.default.temporaryDirectory.appendingPathComponent(
             "wstune-predict-\(UUID().uuidString.prefix(8))")
         try write("proc/sys/net/ipv4/ip_local_port_range", "40000\t40199\n")
+        try write("proc/sys/net/ipv4/ip_local_reserved_ports", "40000-40009\n")
         try write("proc/sys/fs/file-nr", "1000\t0\t11000\n")
+        try write("proc/sys/fs/file-max", "11000\n")
         try write("proc/meminfo", "MemTotal:  8000000 kB\nMemAvailable:  1600000 kB\n")
     }
 
@@ -20,24 +25,55 @@ final class CheckPredictionTests: XCTestCase {
     }
 
     private func write(_ relative: String, _ text: String) throws {
-        let url = root.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try TreeWriter.write(relative, text, under: root)
     }
 
-    func testSmallestLimitBinds() {
-        let plan = CheckPlan.make(
+    private func plan() -> CheckPlan {
+        CheckPlan.make(
             connections: 3000, ratePerSecond: 1000, serverNofile: 1024, serverProcesses: nil,
             loadWorkers: nil, fdsPerProcess: 19_000, hardLimit: 20_000,
             sources: ["127.0.0.2", "127.0.0.3"])
-        let p = HostCapacityPredictor().predict(connections: 3000, profile: nil, plan: plan, root: HostRoot(root.path))
+    }
+
+    func testSmallestLimitBindsWithTheAuditsFormulas() throws {
+        let host = try HostSnapshot.read(root: HostRoot(root.path))
+        let p = AuditCapacityPredictor().predict(connections: 3000, profile: nil, plan: plan(), host: host)
         let byID = Dictionary(uniqueKeysWithValues: p.limits.map { ($0.id, $0.connections) })
-        XCTAssertEqual(byID["server.nofile"], 1024 - HostCapacityPredictor.serverFdReserve)
-        XCTAssertEqual(byID["client.ephemeral-ports"], 200 * 2)
-        XCTAssertEqual(byID["fs.file-max"], 5000, "10,000 free handles, two per loopback connection")
-        XCTAssertEqual(byID["memory"], 1_600_000 * 1024 / 16_384)
-        XCTAssertNil(byID["conntrack.max"], "no conntrack files under this root")
-        XCTAssertEqual(p.binding?.id, "client.ephemeral-ports")
-        XCTAssertEqual(p.connections, 400)
+        XCTAssertEqual(byID[LimitFinding.ID.serverNofile], 1024 - CapacityModel.fdReserve, "the audit's fd reserve")
+        XCTAssertEqual(byID[LimitFinding.ID.clientEphemeralPorts], (200 - 10) * 2, "reserved ports are not usable")
+        XCTAssertEqual(byID[FileMaxCheck.id], 11000 - 1000 - CapacityModel.fdReserve)
+        XCTAssertEqual(byID[MemoryBudgetCheck.id], 1_600_000 * 1024 / Profile.defaultPerConnectionBytes)
+        XCTAssertNil(byID[ConntrackMaxCheck.id], "no conntrack files under this root")
+        XCTAssertNil(byID[FdSoftLimitCheck.id], "the check's own server limit replaces the audit's process limit")
+        XCTAssertEqual(p.binding?.id, LimitFinding.ID.clientEphemeralPorts)
+        XCTAssertEqual(p.connections, 380)
+    }
+
+    /// Every limit but the check's two process limits is one the audit computes, with the same number.
+    func testSharedLimitsAreTheAuditsSupply() throws {
+        let host = try HostSnapshot.read(root: HostRoot(root.path))
+        let profile = Profile(name: "t", connections: Sourced(3000, .derived))
+        let p = AuditCapacityPredictor().predict(connections: 3000, profile: profile, plan: plan(), host: host)
+        let supply = Supply.of(host, Requirement(profile: profile, host: host))
+        let audit = Dictionary(uniqueKeysWithValues: supply.limits.map { ($0.id, $0.connections) })
+        for limit in p.limits where limit.id != LimitFinding.ID.serverNofile
+            && limit.id != LimitFinding.ID.clientEphemeralPorts
+        {
+            XCTAssertTrue(CheckRegistry.ids.contains(limit.id), "\(limit.id) is an audit check id")
+            XCTAssertEqual(limit.connections, audit[limit.id], limit.id)
+        }
+    }
+
+    /// A malformed host file stops the check before it starts anything (it used to read as absent).
+    func testMalformedSampleFileThrows() throws {
+        try write("proc/sys/fs/file-nr", "lots\n")
+        let sampler = HostSampler(root: HostRoot(root.path), serverPIDs: [])
+        XCTAssertThrowsError(try sampler.sample(elapsedSeconds: 0, clientOpen: 0)) { error in
+            XCTAssertTrue("\(error)".contains("proc/sys/fs/file-nr"), "\(error)")
+        }
+        try write("proc/sys/fs/file-nr", "1000\t0\t11000\n")
+        let s = try sampler.sample(elapsedSeconds: 0, clientOpen: 0)
+        XCTAssertEqual(s.filesAllocated, 1000)
+        XCTAssertNil(s.softnetDrops, "absent stays nil")
     }
 }

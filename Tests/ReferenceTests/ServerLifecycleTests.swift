@@ -1,4 +1,5 @@
 import Foundation
+import WSTTestSupport
 import XCTest
 
 @testable import Reference
@@ -7,33 +8,7 @@ import XCTest
 /// drain, shut down. HTTP answers are read with plain sockets (no NIO on the client side).
 final class ServerLifecycleTests: XCTestCase {
     private func get(_ path: String, port: Int) throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
-        var tv = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = UInt16(port).bigEndian
-        let ok = withUnsafePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-        guard ok else { throw POSIXError(.ECONNREFUSED) }
-        let request = Array("GET \(path) HTTP/1.0\r\n\r\n".utf8)
-        _ = send(fd, request, request.count, Int32(MSG_NOSIGNAL))
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var data = [UInt8]()
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            data += buffer[0..<n]
-        }
-        let line = String(decoding: data, as: UTF8.self).split(separator: " ")
-        guard line.count > 1, let status = Int(line[1]) else { throw POSIXError(.EPROTO) }
-        return status
+        try Loopback.request(port: port, "GET \(path) HTTP/1.0\r\n\r\n", timeoutSeconds: 5).status
     }
 
     func testStartOnAFreePortServeDrainAndShutDown() throws {

@@ -1,10 +1,10 @@
 import Foundation
+import WSTTestSupport
 import HostFacts
 @testable import Tuning
 
 enum Fixtures {
-    static let base = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    static let base = FixturePaths.fixtures
     static let profiles = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("profiles").path
 

@@ -1,5 +1,6 @@
 import Foundation
 import HostFacts
+import WSTTestSupport
 @testable import Tuning
 import XCTest
 
@@ -39,10 +40,7 @@ final class PlanFixture {
     deinit { try? FileManager.default.removeItem(at: url) }
 
     func write(_ relative: String, _ text: String, mode: Int = 0o644) throws {
-        let path = url.path + "/" + relative
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        chmod(path, mode_t(mode))
+        try TreeWriter.write(relative, text, under: url, mode: mode)
     }
 
     func read(_ relative: String) -> String? { try? String(contentsOfFile: url.path + "/" + relative, encoding: .utf8) }

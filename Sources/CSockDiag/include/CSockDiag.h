@@ -6,9 +6,6 @@
 /// Size of a libmnl receive buffer (MNL_SOCKET_BUFFER_SIZE is a function-like macro).
 size_t wst_mnl_socket_buffer_size(void);
 
-/// NLMSG_ALIGN / NLA_ALIGN as functions (function-like macros do not import).
-uint32_t wst_nlmsg_align(uint32_t len);
-
 /// Mask clearing NLA_F_NESTED and NLA_F_NET_BYTEORDER from an attribute type.
 uint16_t wst_nla_type_mask(void);
 #endif

@@ -1,22 +1,48 @@
 import HostFacts
 import Tuning
 
-/// The audit's capacity model (Tuning's `Supply`, the same numbers `wstune audit` prints) for the profile at N,
-/// with the two limits only a check knows replacing the audit's per-process fd limits: the nofile the started
-/// server processes get, and the load client's ephemeral ports per source address.
+/// check's one capacity model: the audit's (`Supply`, the numbers `wstune audit` prints for the profile at N),
+/// with the audit's per-process fd limits replaced by the two only a check knows: the nofile of the server
+/// processes it runs, and the load client's ephemeral ports per source address. The server's fd reserve is the
+/// audit's (`CapacityModel.fdReserve`), so check against a running process predicts what `audit --pid` says.
 public struct AuditCapacityPredictor: CapacityPredicting {
     public init() {}
 
-    public func predict(connections: Int, profile: Profile?, plan: CheckPlan, root: HostRoot) -> CapacityPrediction {
-        let local = HostCapacityPredictor().predict(connections: connections, profile: profile, plan: plan, root: root)
-        guard let profile, let host = try? HostSnapshot.read(root: root) else { return local }
-        let req = Requirement(profile: profile.withConnections(connections), host: host)
-        let supply = Supply.of(host, req)
-        var limits = local.limits.filter { $0.id == "server.nofile" || $0.id == "client.ephemeral-ports" }
-        for l in supply.limits where !l.id.hasPrefix("fd.") {
+    public func predict(connections: Int, profile: Profile?, plan: CheckPlan, host: HostSnapshot)
+        -> CapacityPrediction
+    {
+        // Without a profile file the model still runs on the profile defaults (the budget of the README).
+        let model = (profile ?? Profile(name: "defaults", connections: Sourced(connections, .derived)))
+            .withConnections(connections)
+        let supply = Supply.of(host, Requirement(profile: model, host: host))
+        var limits = [Self.serverLimit(plan)]
+        if let ports = Self.clientPortLimit(plan, host) { limits.append(ports) }
+        for l in supply.limits where l.id != FdSoftLimitCheck.id && l.id != FdHardLimitCheck.id {
             limits.append(.init(id: l.id, connections: l.connections, detail: l.description))
         }
-        return CapacityPrediction(
-            limits: limits, source: "audit capacity model (profile \(profile.name)) + check's process limits")
+        let name = profile.map { "profile \($0.name)" } ?? "profile defaults"
+        return CapacityPrediction(limits: limits, source: "audit capacity model (\(name)) + check's process limits")
+    }
+
+    /// K server processes × (nofile − the audit's fd reserve).
+    static func serverLimit(_ plan: CheckPlan) -> CapacityPrediction.Limit {
+        let reserve = CapacityModel.fdReserve
+        let perServer = max(plan.serverNofile - reserve, 0)
+        return .init(
+            id: LimitFinding.ID.serverNofile, connections: perServer * plan.serverProcesses,
+            detail: "\(plan.serverProcesses) server process(es) × (nofile \(plan.serverNofile) − \(reserve) reserved)")
+    }
+
+    /// Usable ephemeral ports (the range less ip_local_reserved_ports, as the audit counts them) × source addresses.
+    static func clientPortLimit(_ plan: CheckPlan, _ host: HostSnapshot) -> CapacityPrediction.Limit? {
+        guard let range = host.ints("net.ipv4.ip_local_port_range"), range.count == 2, range[1] >= range[0] else {
+            return nil
+        }
+        let reserved = EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? "")
+        let ports = EphemeralPorts.usable(range: range, reserved: reserved)
+        let sources = max(plan.workers.reduce(0) { $0 + $1.sources.count }, 1)
+        return .init(
+            id: LimitFinding.ID.clientEphemeralPorts, connections: ports * sources,
+            detail: "\(ports) ports in ip_local_port_range \(range[0])-\(range[1]) × \(sources) source address(es)")
     }
 }

@@ -11,7 +11,7 @@ public final class CheckRunner: @unchecked Sendable {
     private var servers: ServerFleet?
     private var workers: LoadWorkerFleet?
 
-    public init(options: CheckOptions, predictor: CapacityPredicting = HostCapacityPredictor()) {
+    public init(options: CheckOptions, predictor: CapacityPredicting = AuditCapacityPredictor()) {
         self.options = options
         self.predictor = predictor
     }
@@ -44,6 +44,8 @@ public final class CheckRunner: @unchecked Sendable {
             throw CheckError.invalidOption("--connections", reason: "must be at least 1")
         }
         let root = options.root
+        // The host as the audit reads it, once: the prediction and the diagnosis's sysctls come from it.
+        let host = try HostSnapshot.read(root: root)
         var plan = makePlan()
         let start = Date()
         func elapsed() -> Double { Date().timeIntervalSince(start) }
@@ -57,7 +59,7 @@ public final class CheckRunner: @unchecked Sendable {
         var pids = options.externalPIDs
         if let url = options.externalURL {
             target = url
-            if let pid = pids.first, let limit = try? ProcessLimits.readNofile(root: root, pid: "\(pid)") {
+            if let pid = pids.first, let limit = try ProcessLimits.readNofile(root: root, pid: "\(pid)") {
                 plan.serverNofile = limit.soft ?? plan.serverNofile
             }
             plan.serverProcesses = max(pids.count, 1)
@@ -68,7 +70,7 @@ public final class CheckRunner: @unchecked Sendable {
             servers = fleet
             lock.unlock()
             do {
-                try fleet.waitListening(root: root, seconds: 20)
+                try fleet.waitListening(seconds: 20)
             } catch {
                 fleet.stop()
                 throw error
@@ -79,11 +81,10 @@ public final class CheckRunner: @unchecked Sendable {
         defer { servers?.stop() }
         // 1. The prediction, for the processes and limits this run really has.
         let prediction = predictor.predict(
-            connections: options.connections, profile: options.profile, plan: plan,
-            root: root)
+            connections: options.connections, profile: options.profile, plan: plan, host: host)
         let sampler = HostSampler(root: root, serverPIDs: pids)
         usleep(300_000)
-        let baseline = sampler.sample(elapsedSeconds: elapsed(), clientOpen: 0)
+        let baseline = try sampler.sample(elapsedSeconds: elapsed(), clientOpen: 0)
         var samples = [baseline]
 
         // 3–4. Ramp with the workers, sampling twice a second.
@@ -101,7 +102,7 @@ public final class CheckRunner: @unchecked Sendable {
             if elapsed() - lastSample >= 0.5 {
                 lastSample = elapsed()
                 let t = fleet.total()
-                let s = sampler.sample(elapsedSeconds: elapsed(), clientOpen: t.open)
+                let s = try sampler.sample(elapsedSeconds: elapsed(), clientOpen: t.open)
                 samples.append(s)
                 progress?(CheckProgress(phase: .ramp, load: t, sample: s))
             }
@@ -113,13 +114,13 @@ public final class CheckRunner: @unchecked Sendable {
             if elapsed() - lastSample >= 0.5 {
                 lastSample = elapsed()
                 let t = fleet.total()
-                let s = sampler.sample(elapsedSeconds: elapsed(), clientOpen: t.open)
+                let s = try sampler.sample(elapsedSeconds: elapsed(), clientOpen: t.open)
                 samples.append(s)
                 progress?(CheckProgress(phase: .hold, load: t, sample: s))
             }
         }
         let holdTotal = fleet.total()
-        let end = sampler.sample(elapsedSeconds: elapsed(), clientOpen: holdTotal.open)
+        let end = try sampler.sample(elapsedSeconds: elapsed(), clientOpen: holdTotal.open)
         samples.append(end)
         progress?(CheckProgress(phase: .broadcast, load: holdTotal, sample: end))
         fleet.broadcastAndStop()
@@ -142,12 +143,9 @@ public final class CheckRunner: @unchecked Sendable {
             requested: options.connections, openAtEnd: load.openAtEnd, peakOpen: max(load.peakOpen, peak.clientOpen),
             failures: load.failures, firstErrors: load.firstErrors, baseline: baseline, peak: peakForFds, end: end,
             serverProcesses: pids.count, serverNofile: plan.serverNofile,
-            somaxconn: readInt(root, "proc/sys/net/core/somaxconn"),
-            portRange: (try? root.readText("proc/sys/net/ipv4/ip_local_port_range"))??
-                .split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\n" }).joined(separator: "-"),
-            sourceAddresses: load.sourceAddresses,
-            tcpMemPagesMax: (try? root.readText("proc/sys/net/ipv4/tcp_mem"))??
-                .split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\n" }).last.flatMap { Int($0) })
+            somaxconn: host.int("net.core.somaxconn"),
+            portRange: host.ints("net.ipv4.ip_local_port_range")?.map(String.init).joined(separator: "-"),
+            sourceAddresses: load.sourceAddresses, tcpMemPagesMax: host.ints("net.ipv4.tcp_mem")?.last)
         let findings = LimitDiagnosis.diagnose(evidence)
         let budget = options.profile?.perConnectionBytes.value
         let memory = ConnectionMemory(baseline: baseline, end: end, connections: load.openAtEnd, budgetBytes: budget)
@@ -187,9 +185,5 @@ public final class CheckRunner: @unchecked Sendable {
         guard samples.count > limit else { return samples }
         let step = Double(samples.count - 1) / Double(limit - 1)
         return (0..<limit).map { samples[Int((Double($0) * step).rounded())] }
-    }
-
-    private func readInt(_ root: HostRoot, _ path: String) -> Int? {
-        (try? root.readText(path)).flatMap { $0.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
     }
 }

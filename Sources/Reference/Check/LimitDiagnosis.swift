@@ -1,3 +1,5 @@
+import Tuning
+
 /// Names the limit that stopped a check, from error kinds and counter deltas. Pure: tests feed it evidence.
 /// Rules run from the most specific proof to the vaguest; the first that fires on a run that fell short binds.
 public enum LimitDiagnosis {
@@ -5,7 +7,9 @@ public enum LimitDiagnosis {
         var found: [LimitFinding] = []
         let short = !e.reached
         func add(_ id: String, _ title: String, _ evidence: [String], binds: Bool = true) {
-            found.append(LimitFinding(id: id, title: title, evidence: evidence, binding: short && binds))
+            // One limit binds: the first that can, so `findings.first(where: \.binding)` and the rule order agree.
+            let first = short && binds && !found.contains(where: \.binding)
+            found.append(LimitFinding(id: id, title: title, evidence: evidence, binding: first))
         }
         func errorLine(_ kind: ConnectionFailure) -> String {
             var line = "\(e.failures(kind)) × \(kind.rawValue) in the load client"
@@ -16,7 +20,7 @@ public enum LimitDiagnosis {
 
         if e.end.serverProcessesAlive < e.serverProcesses && e.serverProcesses > 0 {
             add(
-                "server.exited", "a server process exited during the run",
+                LimitFinding.ID.serverExited, "a server process exited during the run",
                 ["\(e.end.serverProcessesAlive) of \(e.serverProcesses) server processes alive at the end"])
         }
         if let nofile = e.serverNofile, nofile > 0, e.peak.maxServerFdsPerProcess >= nofile - 8 {
@@ -26,17 +30,17 @@ public enum LimitDiagnosis {
             ]
             if timeouts > 0 { ev.append("\(timeouts) handshakes timed out waiting for accept()") }
             if e.failures(.http503) > 0 { ev.append(errorLine(.http503)) }
-            add("server.nofile", "the server's file-descriptor limit (RLIMIT_NOFILE \(nofile))", ev)
+            add(LimitFinding.ID.serverNofile, "the server's file-descriptor limit (RLIMIT_NOFILE \(nofile))", ev)
         }
         if e.failures(.eaddrnotavail) > 0 {
             var ev = [errorLine(.eaddrnotavail)]
             if let r = e.portRange {
                 ev.append("net.ipv4.ip_local_port_range = \(r), \(e.sourceAddresses) source address(es)")
             }
-            add("client.ephemeral-ports", "ephemeral ports on the client side (EADDRNOTAVAIL)", ev)
+            add(LimitFinding.ID.clientEphemeralPorts, "ephemeral ports on the client side (EADDRNOTAVAIL)", ev)
         }
         if e.failures(.emfile) > 0 {
-            add("client.nofile", "the load client's file-descriptor limit (EMFILE)", [errorLine(.emfile)])
+            add(LimitFinding.ID.clientNofile, "the load client's file-descriptor limit (EMFILE)", [errorLine(.emfile)])
         }
         let overflows = delta(e.baseline.listenOverflows, e.end.listenOverflows)
         let drops = delta(e.baseline.listenDrops, e.end.listenDrops)
@@ -44,12 +48,12 @@ public enum LimitDiagnosis {
             var ev = ["TcpExt.ListenOverflows +\(overflows), TcpExt.ListenDrops +\(drops) during the run"]
             if let s = e.somaxconn { ev.append("net.core.somaxconn = \(s) caps every listen backlog") }
             if timeouts > 0 { ev.append("\(timeouts) handshakes timed out (SYNs dropped, clients retried)") }
-            add("net.somaxconn", "the listen queue overflowed (accept backlog, net.core.somaxconn)", ev)
+            add(SomaxconnCheck.id, "the listen queue overflowed (accept backlog, net.core.somaxconn)", ev)
         }
         let backlogDrops = delta(e.baseline.softnetDrops, e.end.softnetDrops)
         if backlogDrops > 0 {
             add(
-                "net.core.netdev_max_backlog",
+                NetdevBacklogCheck.id,
                 "packets dropped at a full CPU input backlog (net.core.netdev_max_backlog)",
                 ["/proc/net/softnet_stat dropped +\(backlogDrops) during the run (each drop costs a retransmit)"],
                 binds: false)
@@ -57,14 +61,14 @@ public enum LimitDiagnosis {
         let ctDrops = delta(e.baseline.conntrackDrops, e.end.conntrackDrops)
         if ctDrops > 0 {
             add(
-                "conntrack.max", "the conntrack table dropped connections (nf_conntrack_max)",
+                ConntrackMaxCheck.id, "the conntrack table dropped connections (nf_conntrack_max)",
                 [
                     "conntrack drop + early_drop + insert_failed +\(ctDrops)",
                     "nf_conntrack_count \(e.peak.conntrackCount ?? 0) at the peak",
                 ])
         }
         if let alloc = e.peak.filesAllocated, let max = e.peak.fileMax, max > 0, Double(alloc) >= Double(max) * 0.98 {
-            add("fs.file-max", "the system-wide file limit (fs.file-max)", ["fs.file-nr \(alloc) of \(max)"])
+            add(FileMaxCheck.id, "the system-wide file limit (fs.file-max)", ["fs.file-nr \(alloc) of \(max)"])
         }
         if e.failures(.enobufs) > 0 || (e.tcpMemPagesMax.map { ($0 > 0) && (e.peak.tcpMemPages ?? 0) >= $0 } ?? false) {
             var ev: [String] = []
@@ -72,33 +76,33 @@ public enum LimitDiagnosis {
             if let p = e.peak.tcpMemPages, let m = e.tcpMemPagesMax {
                 ev.append("sockstat TCP mem \(p) pages, tcp_mem max \(m)")
             }
-            add("net.ipv4.tcp_mem", "TCP memory (net.ipv4.tcp_mem)", ev)
+            add(TcpMemCheck.id, "TCP memory (net.ipv4.tcp_mem)", ev)
         }
-        if e.failures(.http503) > 0 && !found.contains(where: { $0.id == "server.nofile" }) {
+        if e.failures(.http503) > 0 && !found.contains(where: { $0.id == LimitFinding.ID.serverNofile }) {
             add(
-                "server.connection-cap", "the server refused handshakes with 503 (connection cap or draining)",
+                LimitFinding.ID.serverConnectionCap, "the server refused handshakes with 503 (connection cap or draining)",
                 [errorLine(.http503)])
         }
         if e.failures(.http403) > 0 {
-            add("server.origin", "the server refused the origin (403)", [errorLine(.http403)])
+            add(LimitFinding.ID.serverOrigin, "the server refused the origin (403)", [errorLine(.http403)])
         }
         if e.failures(.econnrefused) > 0 {
-            add("server.down", "connections refused: nothing listening on the port", [errorLine(.econnrefused)])
+            add(LimitFinding.ID.serverDown, "connections refused: nothing listening on the port", [errorLine(.econnrefused)])
         }
         if timeouts > 0 && !found.contains(where: { $0.binding || !short }) {
             add(
-                "server.saturated", "handshakes timed out with no limit counter moving (server CPU or accept loop)",
+                LimitFinding.ID.serverSaturated, "handshakes timed out with no limit counter moving (server CPU or accept loop)",
                 [errorLine(.handshakeTimeout), errorLine(.connectTimeout)])
         }
         if e.failures(.closedByPeer) > 0 {
             add(
-                "server.closed-connections", "the server closed connections", [errorLine(.closedByPeer)],
+                LimitFinding.ID.serverClosedConnections, "the server closed connections", [errorLine(.closedByPeer)],
                 binds: found.isEmpty)
         }
         if short && !found.contains(where: \.binding) {
             var ev = ["\(e.openAtEnd) of \(e.requested) open at the end"]
             for (k, v) in e.failures.sorted(by: { $0.value > $1.value }) { ev.append("\(v) × \(k)") }
-            add("unknown", "the target was not reached and no known limit shows in the counters", ev)
+            add(LimitFinding.ID.unknown, "the target was not reached and no known limit shows in the counters", ev)
         }
         return found
     }

@@ -1,5 +1,6 @@
 import Foundation
 import HostFacts
+import SocketDiag
 
 /// The reference server processes a check starts: K copies of `wstune serve --reuse-port` on one port, each
 /// with its soft and hard nofile lowered before exec (prlimit(1) sets them for the command it runs, the way a
@@ -36,8 +37,11 @@ final class ServerFleet: @unchecked Sendable {
 
     var pids: [Int32] { children.map(\.pid) }
 
-    /// Waits until `count` sockets listen on the port, up to `seconds`; throws with the server's stderr if not.
-    func waitListening(root: HostRoot, seconds: Double) throws {
+    /// Waits until one socket per child listens on the port, up to `seconds`; throws with the server's stderr if
+    /// not. Counted over sock_diag (the LISTEN hash only): with SO_REUSEPORT the port alone would show as soon as
+    /// the first child listens, and the kernel would hand that one every early connection.
+    func waitListening(seconds: Double) throws {
+        let listeners = SocketQuery(ports: [UInt16(clamping: port)], states: [.listen])
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let dead = children.first(where: { !$0.isRunning }) {
@@ -45,12 +49,22 @@ final class ServerFleet: @unchecked Sendable {
                     command: dead.commandLine,
                     detail: "exited \(dead.exitStatus ?? -1): \(dead.stderrText.suffix(600))")
             }
-            if ListenSockets.count(root: root, port: port) >= children.count { return }
+            if try listening(listeners) >= children.count { return }
             usleep(50_000)
         }
         throw CheckError.serverDidNotStart(
             command: children.first?.commandLine ?? "",
             detail: "not listening on port \(port) after \(Int(seconds)) s")
+    }
+
+    /// Listening sockets on the port. Where sock_diag is missing (a container without it) HostFacts' listener
+    /// table can say only that the port listens, which then counts as every child.
+    private func listening(_ query: SocketQuery) throws -> Int {
+        do {
+            return try SocketCounter.count(query).byState[.listen, default: 0]
+        } catch SocketDiagError.netlinkUnavailable {
+            return try Listeners.readPorts(root: HostRoot()).contains(port) ? children.count : 0
+        }
     }
 
     /// SIGTERM (the server drains), SIGKILL after the grace period. Bounded.

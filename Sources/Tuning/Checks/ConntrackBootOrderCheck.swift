@@ -2,7 +2,8 @@ import HostFacts
 
 /// `conntrack.boot-order`: persisted conntrack keys need the module loaded before systemd-sysctl runs.
 public struct ConntrackBootOrderCheck: Check {
-    public let id = "conntrack.boot-order"
+    public static let id = "conntrack.boot-order"
+    public var id: String { Self.id }
     public let title = "Conntrack keys survive a reboot"
     public let rationale = "net.netfilter.nf_conntrack_* exist only once nf_conntrack is loaded; systemd-sysctl runs early at boot, so without a modules-load.d entry the keys are silently skipped and the defaults return (modules-load.d(5))."
     public init() {}

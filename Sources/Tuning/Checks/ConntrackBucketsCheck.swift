@@ -2,7 +2,8 @@ import HostFacts
 
 /// `conntrack.buckets`: enough hash buckets that lookups stay short at nf_conntrack_max.
 public struct ConntrackBucketsCheck: Check {
-    public let id = "conntrack.buckets"
+    public static let id = "conntrack.buckets"
+    public var id: String { Self.id }
     public let title = "Conntrack hash buckets against the table size"
     public let rationale = "Every packet looks its flow up in the conntrack hash; chains longer than a few entries cost CPU on every packet. The kernel's default is one bucket per entry (nf_conntrack-sysctl.rst); we accept up to 4."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `conntrack.drops`: the table has dropped or failed to insert entries since boot.
 public struct ConntrackDropsCheck: Check {
-    public let id = "conntrack.drops"
+    public static let id = "conntrack.drops"
+    public var id: String { Self.id }
     public let title = "Conntrack drops and insert failures"
     public let rationale = "drop, early_drop and insert_failed in /proc/net/stat/nf_conntrack count connections lost to a full table or hash races (conntrack -S)."
     public init() {}

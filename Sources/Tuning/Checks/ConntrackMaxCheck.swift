@@ -2,7 +2,8 @@ import HostFacts
 
 /// `conntrack.max`: the conntrack table holds every tracked connection.
 public struct ConntrackMaxCheck: Check {
-    public let id = "conntrack.max"
+    public static let id = "conntrack.max"
+    public var id: String { Self.id }
     public let title = "Connection tracking table size (nf_conntrack_max)"
     public let rationale = "When the table is full new connections are dropped and the kernel logs 'nf_conntrack: table full, dropping packet' (nf_conntrack-sysctl.rst)."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `conntrack.usage`: how full the table is now, plus the target on top.
 public struct ConntrackUsageCheck: Check {
-    public let id = "conntrack.usage"
+    public static let id = "conntrack.usage"
+    public var id: String { Self.id }
     public let title = "Conntrack entries in use now"
     public let rationale = "Entries already in the table (other traffic, TIME_WAIT leftovers) share the space with the WebSocket connections."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `ports.ephemeral-range`: a proxy's upstream connections fit in the ephemeral ports of each backend 4-tuple.
 public struct EphemeralRangeCheck: Check {
-    public let id = "ports.ephemeral-range"
+    public static let id = "ports.ephemeral-range"
+    public var id: String { Self.id }
     public let title = "Ephemeral ports for upstream connections"
     public let rationale = "Each upstream connection from one source IP to one backend IP:port needs its own local port from ip_local_port_range; past it connect() fails with EADDRNOTAVAIL (ip-sysctl.rst)."
     public init() {}

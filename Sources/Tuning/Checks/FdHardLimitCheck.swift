@@ -2,7 +2,8 @@ import HostFacts
 
 /// `fd.hard-limit`: the hard limit lets the server raise its soft limit to the need, and whether it may go higher.
 public struct FdHardLimitCheck: Check {
-    public let id = "fd.hard-limit"
+    public static let id = "fd.hard-limit"
+    public var id: String { Self.id }
     public let title = "Hard open-file limit and whether it can be raised"
     public let rationale = "An unprivileged process may raise its soft limit only up to the hard limit; raising the hard limit needs CAP_SYS_RESOURCE (setrlimit(2)), which containers and some VMs withhold."
     public init() {}
@@ -12,6 +13,14 @@ public struct FdHardLimitCheck: Check {
         let need = req.targetNofile
         if lim.hard >= need {
             return finding(.pass, current: grouped(lim.hard), needed: "≥ \(grouped(need))", why: "the hard limit allows the soft limit to reach the need")
+        }
+        if case .unit = host.target, let r = host.unitLimits, r.managerCapsLimit, let mh = r.manager?.hard {
+            let per = max(lim.hard - CapacityModel.fdReserve, 1)
+            let procs = (req.needs.connections + per - 1) / per
+            return finding(.fail, current: "\(grouped(lim.hard)) (service manager's hard limit \(grouped(mh)), no CAP_SYS_RESOURCE)",
+                           needed: "≥ \(grouped(need))",
+                           why: "systemd cannot give the unit more than its own hard limit: one process holds at most ~\(grouped(per)) connections here",
+                           fix: "raise the service manager's hard nofile (the container's or VM's limit) to ≥ \(need), or spread the load over \(procs) processes sharing the port with SO_REUSEPORT")
         }
         if host.canRaiseHardLimit == false {
             let per = max(lim.hard - CapacityModel.fdReserve, 1)

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `fs.file-max`: the system-wide open-file ceiling covers every socket plus the rest of the system.
 public struct FileMaxCheck: Check {
-    public let id = "fs.file-max"
+    public static let id = "fs.file-max"
+    public var id: String { Self.id }
     public let title = "System-wide open files (fs.file-max)"
     public let rationale = "When fs.file-max is reached every process gets ENFILE (Documentation/admin-guide/sysctl/fs.rst)."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `fs.file-nr`: headroom between files open now and fs.file-max.
 public struct FileNrCheck: Check {
-    public let id = "fs.file-nr"
+    public static let id = "fs.file-nr"
+    public var id: String { Self.id }
     public let title = "Open files now against fs.file-max"
     public let rationale = "fs.file-nr's first field counts allocated file handles now; the target's sockets come on top (proc_sys_fs(5))."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `net.keepalive`: dead peers are found by the application's pings or, failing that, TCP keepalive.
 public struct KeepaliveCheck: Check {
-    public let id = "net.keepalive"
+    public static let id = "net.keepalive"
+    public var id: String { Self.id }
     public let title = "Dead-peer detection (TCP keepalive and ping interval)"
     public let rationale = "A peer that vanished without FIN holds its socket until something is sent: the WebSocket ping every interval does that; TCP keepalive (default 7200 s + 9 × 75 s) is the fallback (tcp(7))."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `limits.conf`: a login user's nofile from pam_limits, and the reminder that it does not reach systemd services.
 public struct LimitsConfCheck: Check {
-    public let id = "limits.conf"
+    public static let id = "limits.conf"
+    public var id: String { Self.id }
     public let title = "limits.conf nofile (login sessions only)"
     public let rationale = "pam_limits applies /etc/security/limits.conf and limits.d to PAM sessions (login, ssh, su); systemd services never read it and take LimitNOFILE= instead (systemd.exec(5))."
     public init() {}

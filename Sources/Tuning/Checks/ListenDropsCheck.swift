@@ -2,7 +2,8 @@ import HostFacts
 
 /// `net.listen-drops`: accept queues have overflowed since boot.
 public struct ListenDropsCheck: Check {
-    public let id = "net.listen-drops"
+    public static let id = "net.listen-drops"
+    public var id: String { Self.id }
     public let title = "Listen queue overflows since boot"
     public let rationale = "TcpExt ListenOverflows and ListenDrops count handshakes dropped because an accept queue was full: the backlog or somaxconn was too small, or the server accepted too slowly (/proc/net/netstat)."
     public init() {}

@@ -3,7 +3,8 @@ import HostFacts
 
 /// `mem.budget`: RAM holds N connections at the profile's per-connection budget.
 public struct MemoryBudgetCheck: Check {
-    public let id = "mem.budget"
+    public static let id = "mem.budget"
+    public var id: String { Self.id }
     public let title = "RAM against N × per-connection budget"
     public let rationale = "Each connection costs kernel socket memory (~10 KB per idle loopback pair measured here) plus the server's own state; the profile's per_connection_bytes is that budget."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `net.memory-pressure`: TCP has hit its memory limits since boot.
 public struct MemoryPressureCheck: Check {
-    public let id = "net.memory-pressure"
+    public static let id = "net.memory-pressure"
+    public var id: String { Self.id }
     public let title = "TCP memory pressure since boot"
     public let rationale = "TCPMemoryPressures counts entries into tcp_mem pressure, TCPAbortOnMemory connections killed at its max (/proc/net/netstat)."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `net.netdev-backlog`: the per-CPU input queue absorbs handshake bursts.
 public struct NetdevBacklogCheck: Check {
-    public let id = "net.netdev-backlog"
+    public static let id = "net.netdev-backlog"
+    public var id: String { Self.id }
     public let title = "Per-CPU input queue (net.core.netdev_max_backlog)"
     public let rationale = "Packets beyond netdev_max_backlog per CPU are dropped before TCP sees them (softnet_stat's second column); a reconnect storm arrives as a burst (ip-sysctl.rst, net.core)."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `fs.nr-open`: the per-process ceiling for any nofile limit covers the need.
 public struct NrOpenCheck: Check {
-    public let id = "fs.nr-open"
+    public static let id = "fs.nr-open"
+    public var id: String { Self.id }
     public let title = "Per-process ceiling for nofile (fs.nr_open)"
     public let rationale = "setrlimit(RLIMIT_NOFILE) above fs.nr_open fails with EPERM, and systemd caps LimitNOFILE=infinity at it (Documentation/admin-guide/sysctl/fs.rst)."
     public init() {}

@@ -3,7 +3,8 @@ import HostFacts
 /// `sysctl.overridden`: a persisted key set in several files: which file wins, which lose, and whether
 /// systemd-sysctl (boot) and `sysctl --system` (procps) disagree.
 public struct OverriddenCheck: Check {
-    public let id = "sysctl.overridden"
+    public static let id = "sysctl.overridden"
+    public var id: String { Self.id }
     public let title = "Persisted sysctl values overridden by a later file"
     public let rationale = "sysctl.d files apply in file-name order and the last assignment wins; procps' `sysctl --system` also applies /etc/sysctl.conf last, systemd-sysctl does not (sysctl.d(5), sysctl(8))."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `sysctl.persisted`: the live value of a tuned key is what a reboot restores.
 public struct PersistedCheck: Check {
-    public let id = "sysctl.persisted"
+    public static let id = "sysctl.persisted"
+    public var id: String { Self.id }
     public let title = "Live sysctl values a reboot would lose"
     public let rationale = "`sysctl -w` changes only the running kernel; at boot systemd-sysctl applies sysctl.d files (sysctl.d(5)), so a value not persisted there reverts."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `ports.reserved-overlap`: a listen port inside the ephemeral range must be reserved.
 public struct ReservedPortsCheck: Check {
-    public let id = "ports.reserved-overlap"
+    public static let id = "ports.reserved-overlap"
+    public var id: String { Self.id }
     public let title = "Listen ports inside the ephemeral range"
     public let rationale = "The kernel hands out ephemeral ports for outgoing connections from ip_local_port_range; a listen port inside it can be taken by an outgoing socket, and the server then fails to bind on restart (EADDRINUSE) unless it is in ip_local_reserved_ports (ip-sysctl.rst)."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `net.somaxconn`: the accept-queue cap absorbs a reconnect storm.
 public struct SomaxconnCheck: Check {
-    public let id = "net.somaxconn"
+    public static let id = "net.somaxconn"
+    public var id: String { Self.id }
     public let title = "Accept queue cap (net.core.somaxconn)"
     public let rationale = "listen()'s backlog is silently capped at somaxconn; when the accept queue is full new handshakes are dropped and ListenOverflows grows (listen(2), Documentation/networking/ip-sysctl.rst)."
     public init() {}

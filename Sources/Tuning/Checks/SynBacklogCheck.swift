@@ -2,7 +2,8 @@ import HostFacts
 
 /// `net.syn-backlog`: the SYN queue holds the same burst as the accept queue.
 public struct SynBacklogCheck: Check {
-    public let id = "net.syn-backlog"
+    public static let id = "net.syn-backlog"
+    public var id: String { Self.id }
     public let title = "SYN queue (net.ipv4.tcp_max_syn_backlog)"
     public let rationale = "Half-open connections beyond tcp_max_syn_backlog are dropped (or answered with syncookies), losing TCP options (Documentation/networking/ip-sysctl.rst)."
     public init() {}

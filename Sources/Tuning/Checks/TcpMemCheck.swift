@@ -2,7 +2,8 @@ import HostFacts
 
 /// `net.tcp-mem`: the TCP memory limits hold N sockets at their minimum buffers.
 public struct TcpMemCheck: Check {
-    public let id = "net.tcp-mem"
+    public static let id = "net.tcp-mem"
+    public var id: String { Self.id }
     public let title = "TCP memory (net.ipv4.tcp_mem) against N sockets"
     public let rationale = "tcp_mem (pages) caps memory of all TCP sockets: above its pressure value buffers are squeezed, above its max new sends fail and TCPAbortOnMemory grows (tcp(7)). Worst case every socket holds tcp_rmem[0] + tcp_wmem[0]."
     public init() {}

@@ -2,7 +2,8 @@ import HostFacts
 
 /// `net.tcp-tw-reuse`: outgoing connections may reuse TIME-WAIT ports.
 public struct TwReuseCheck: Check {
-    public let id = "net.tcp-tw-reuse"
+    public static let id = "net.tcp-tw-reuse"
+    public var id: String { Self.id }
     public let title = "Reuse of TIME-WAIT sockets for new outgoing connections"
     public let rationale = "With tcp_tw_reuse 0, ports of closed outgoing connections stay blocked for 60 s in TIME-WAIT; 1 lets new connections reuse them safely with timestamps, 2 (the default) only on loopback (ip-sysctl.rst)."
     public init() {}

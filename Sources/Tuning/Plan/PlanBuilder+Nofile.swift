@@ -66,6 +66,11 @@ extension PlanBuilder {
                 part.notes.append("restart \(name) for LimitNOFILE=\(uSoft == uHard ? "\(uSoft)" : "\(uSoft):\(uHard)") to take effect: systemctl restart \(name)")
             }
             part.files.append(f)
+            // systemd cannot give a service more than its own hard limit without CAP_SYS_RESOURCE.
+            if let m = SystemdUnitLimits.manager(root: options.liveRoot), m.canRaise != true, let mh = m.hard, uHard > mh {
+                let written = uSoft == uHard ? "\(uSoft)" : "\(uSoft):\(uHard)"
+                part.warnings.append("LimitNOFILE=\(written) cannot take effect: the service manager (PID 1) has hard nofile \(mh) and no CAP_SYS_RESOURCE, so \(name) gets soft \(min(uSoft, mh)), hard \(mh) (systemctl show still says \(written)); raise the service manager's limit (the container's or VM's)")
+            }
             // A drop-in sorting after ours that sets LimitNOFILE= wins over ours.
             let originFile = String(r.origin.split(separator: ":").first ?? "")
             if originFile != dropInPath, originFile.contains(".d/"), (originFile as NSString).lastPathComponent > PersistentFiles.ownName {

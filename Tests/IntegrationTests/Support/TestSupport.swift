@@ -1,4 +1,5 @@
 import Foundation
+import WSTTestSupport
 import XCTest
 
 /// Result of running a command to completion.
@@ -9,12 +10,10 @@ struct CommandResult {
 }
 
 enum TestSupport {
-    /// The package checkout (Tests/IntegrationTests/Support/TestSupport.swift → three levels up).
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    /// The package checkout.
+    static let packageRoot: URL = FixturePaths.packageRoot
 
-    static var fixtures: URL { packageRoot.appendingPathComponent("Tests/Fixtures") }
+    static var fixtures: URL { FixturePaths.fixtures }
 
     /// The built `wstune`: $WSTUNE_BIN, else next to the test bundle (same build folder), else .build/debug.
     static var wstuneBinary: String {
@@ -80,9 +79,7 @@ enum TestSupport {
 
     /// A fresh temporary directory, removed by the caller's `defer`.
     static func temporaryDirectory(_ prefix: String = "wstune-test") throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TreeWriter.temporaryDirectory(prefix)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import WSTTestSupport
 import HostFacts
 import Tuning
 import XCTest
@@ -8,8 +9,7 @@ import XCTest
 /// Every lint check against its fixtures in Tests/Fixtures/lint: `ID.trigger.*` must raise it at the marked
 /// line (`# <- ID`, or `expect ID at line N` in unit files), `ID.pass.*` must not raise anything.
 final class LintFixtureTests: XCTestCase {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/lint")
+    static let fixtures = FixturePaths.fixtures.appendingPathComponent("lint")
 
     /// The profile the fixtures are written for: 10,000 connections, 30 s pings, 10 s reconnect window.
     static var requirement: LintRequirement {

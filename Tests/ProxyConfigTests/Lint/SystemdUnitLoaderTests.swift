@@ -26,7 +26,8 @@ final class SystemdUnitLoaderTests: TemporaryTreeTestCase {
         XCTAssertEqual(unit.value("Service", "LimitNOFILE")?.value, "65536")
         XCTAssertEqual(unit.value("Service", "LimitNOFILE")?.location.line, 2)
         XCTAssertEqual(unit.value("Service", "Restart")?.value, "on-failure")
-        XCTAssertEqual(unit.value("Service", "ExecStart")?.value, "/bin/false  --port 8080")
+        // systemd's continuation: the backslash becomes a space and the next line is appended as written.
+        XCTAssertEqual(unit.value("Service", "ExecStart")?.value, "/bin/false    --port 8080")
         XCTAssertEqual(unit.value("Service", "ExecStart")?.location.line, 3)
     }
 

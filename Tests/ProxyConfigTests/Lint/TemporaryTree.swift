@@ -1,4 +1,5 @@
 import Foundation
+import WSTTestSupport
 import XCTest
 
 /// A test case that writes small file trees under a temporary directory and removes them in tearDown.
@@ -13,12 +14,8 @@ class TemporaryTreeTestCase: XCTestCase {
 
     /// Writes `files` (relative path → text) under a fresh directory named `wst-<tag>-…` and returns it.
     func tree(_ files: [String: String], tag: String = "tree") throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("wst-\(tag)-\(UUID().uuidString.prefix(8))")
-        for (path, text) in files {
-            let u = d.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: u, atomically: true, encoding: .utf8)
-        }
+        let d = try TreeWriter.temporaryDirectory("wst-\(tag)")
+        for (path, text) in files { try TreeWriter.write(path, text, under: d) }
         dirs.append(d)
         return d
     }

@@ -11,24 +11,26 @@ struct UnitLimitNofileCheck: UnitLintCheck {
         let isProxy = ["nginx", "haproxy"].contains { unit.name.lowercased().hasPrefix($0) }
         let needed = isProxy ? r.proxyNofile : r.serverNofile
         let fix = "[Service] LimitNOFILE=\(needed)  (drop-in /etc/systemd/system/\(unit.name).d/90-wstune.conf, or sudo wstune apply --unit \(unit.name))"
-        guard let s = unit.value("Service", "LimitNOFILE") else {
-            let soft = r.defaultUnitLimit.soft ?? Int.max
-            guard soft < needed else { return [] }
-            return [finding(.fail, at: unit.files.first.map { SourceLocation(file: $0, line: 1) },
-                            current: "no LimitNOFILE: DefaultLimitNOFILE soft \(soft) applies (\(r.defaultUnitLimitOrigin))",
-                            needed: "≥ \(needed)", fix: fix)
-                        .with(FindingValues(observed: .number(soft), source: "DefaultLimitNOFILE (soft)", requirement: .atLeast(needed), unit: .files))]
+        let resolution = unit.limit()
+        // Lines systemd ignores: a value it refuses (-5, 1K, soft above hard, empty) or the key outside [Service].
+        var out = (resolution.misplaced + resolution.ignored).map {
+            finding(.warn, at: SourceLocation(file: $0.file, line: $0.line), current: $0.reason, needed: "LimitNOFILE=N, SOFT:HARD or infinity in [Service]",
+                    fix: fix)
         }
-        let soft = Self.softLimit(s.value)
-        guard let soft, soft < needed else { return [] }
-        return [finding(.fail, at: s.location, current: "LimitNOFILE=\(s.value)", needed: "≥ \(needed)", fix: fix)
-                    .with(FindingValues(observed: .number(soft), source: "LimitNOFILE (soft)", requirement: .atLeast(needed), unit: .files))]
+        guard let limit = resolution.limit, let from = resolution.from else {
+            let soft = r.defaultUnitLimit.soft ?? Int.max
+            guard soft < needed else { return out }
+            out.append(finding(.fail, at: unit.files.first.map { SourceLocation(file: $0, line: 1) },
+                               current: "no LimitNOFILE: DefaultLimitNOFILE soft \(soft) applies (\(r.defaultUnitLimitOrigin))",
+                               needed: "≥ \(needed)", fix: fix)
+                .with(FindingValues(observed: .number(soft), source: "DefaultLimitNOFILE (soft)", requirement: .atLeast(needed), unit: .files)))
+            return out
+        }
+        let soft = limit.soft ?? Int.max
+        guard soft < needed else { return out }
+        out.append(finding(.fail, at: SourceLocation(file: from.file, line: from.line), current: "LimitNOFILE=\(from.value)", needed: "≥ \(needed)", fix: fix)
+            .with(FindingValues(observed: .number(soft), source: "LimitNOFILE (soft)", requirement: .atLeast(needed), unit: .files)))
+        return out
     }
 
-    /// "N", "SOFT:HARD", "infinity" → the soft limit (Int.max for infinity); nil when unparsable.
-    static func softLimit(_ value: String) -> Int? {
-        let soft = value.split(separator: ":").first.map(String.init) ?? value
-        if soft == "infinity" { return Int.max }
-        return Int(soft)
-    }
 }

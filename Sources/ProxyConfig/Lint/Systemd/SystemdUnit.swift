@@ -1,5 +1,9 @@
+import HostFacts
+
 /// A unit as systemd sees it: the unit file, then its drop-ins in systemd's order, all settings in the order
-/// they apply. For a single-valued key the last assignment wins; an empty assignment resets it.
+/// they apply. For a single-valued key the last assignment wins; an empty assignment resets it (for most keys:
+/// rlimits such as LimitNOFILE= are not reset by it, see `limit(_:)`). Built by `SystemdUnitLoader` from the one
+/// resolver in HostFacts (`SystemdUnitResolver`), which audit and plan use too.
 public struct SystemdUnit: Sendable, Equatable {
     public var name: String
     /// The unit file, then each drop-in, in the order applied.
@@ -20,59 +24,31 @@ public struct SystemdUnit: Sendable, Equatable {
         return last.value.isEmpty ? nil : last
     }
 
-    /// Parses one unit file or drop-in (pure). Continuation lines end in a backslash.
-    public static func parse(_ text: String, file: String) -> (settings: [UnitSetting], errors: [ConfigParseError]) {
-        var settings: [UnitSetting] = []
-        var errors: [ConfigParseError] = []
-        var section: String?
-        var pending: (text: String, line: Int)?
-        var n = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            n += 1
-            var line = String(raw).trimmingCharacters(in: .whitespaces)
-            if var p = pending {
-                if line.hasPrefix("#") || line.hasPrefix(";") { continue }
-                if line.hasSuffix("\\") {
-                    p.text += " " + line.dropLast()
-                    pending = p
-                    continue
-                }
-                line = p.text + " " + line
-                pending = nil
-                add(line, at: p.line)
-                continue
-            }
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            if line.hasSuffix("\\") {
-                pending = (String(line.dropLast()), n)
-                continue
-            }
-            add(line, at: n)
-        }
-        if let p = pending { add(p.text, at: p.line) }
-        return (settings, errors)
+    /// An rlimit key (LimitNOFILE=) resolved as systemd does: the last valid value in [Service]; invalid, empty and
+    /// misplaced ([Unit], [Install]) assignments are ignored and named.
+    public func limit(_ key: String = "LimitNOFILE") -> UnitLimitResolution {
+        let type = String(name.split(separator: ".").last ?? "service")
+        let section = ["service": "Service", "socket": "Socket", "mount": "Mount", "swap": "Swap"][type] ?? "Service"
+        return UnitLimitResolution.resolve(key, in: section, settings.map {
+            UnitAssignment(section: $0.section, key: $0.key, value: $0.value, file: $0.location.file, line: $0.location.line)
+        })
+    }
 
-        func add(_ line: String, at lineNo: Int) {
-            if line.hasPrefix("[") {
-                guard line.hasSuffix("]") else {
-                    errors.append(ConfigParseError(file: file, line: lineNo, reason: "section header without ']'"))
-                    section = nil
-                    return
-                }
-                section = String(line.dropFirst().dropLast())
-                return
-            }
-            guard let eq = line.firstIndex(of: "=") else {
-                errors.append(ConfigParseError(file: file, line: lineNo, reason: "expected Key=value, got '\(line)'"))
-                return
-            }
-            guard let s = section else {
-                errors.append(ConfigParseError(file: file, line: lineNo, reason: "assignment outside any [Section]"))
-                return
-            }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            settings.append(UnitSetting(section: s, key: key, value: value, location: SourceLocation(file: file, line: lineNo)))
-        }
+    /// Parses one unit file or drop-in (pure), with systemd's syntax (`UnitFileParser`).
+    public static func parse(_ text: String, file: String) -> (settings: [UnitSetting], errors: [ConfigParseError]) {
+        let parsed = UnitFileParser.parse(text, file: file)
+        return (parsed.assignments.map(UnitSetting.init), parsed.problems.map(ConfigParseError.init))
+    }
+}
+
+extension UnitSetting {
+    init(_ a: UnitAssignment) {
+        self.init(section: a.section, key: a.key, value: a.value, location: SourceLocation(file: a.file, line: a.line))
+    }
+}
+
+extension ConfigParseError {
+    init(_ p: UnitFileProblem) {
+        self.init(file: p.file, line: p.line, reason: p.reason)
     }
 }

@@ -1,0 +1,42 @@
+import Glibc
+
+/// What `/proc/PID/status` and `/proc/PID/fd` say of one process's size: resident memory and open fds.
+public struct ProcessStatus: Sendable, Equatable {
+    /// VmRSS in bytes; nil for processes without a user address space (kernel threads, zombies).
+    public var rssBytes: Int?
+    public var openFds: Int
+
+    public init(rssBytes: Int?, openFds: Int) {
+        self.rssBytes = rssBytes
+        self.openFds = openFds
+    }
+
+    /// nil when the process is gone, also when it exits between the open and the read (ESRCH).
+    public static func read(root: HostRoot, pid: Int32) throws -> ProcessStatus? {
+        let path = "proc/\(pid)/status"
+        let text: String?
+        do {
+            text = try root.readText(path)
+        } catch HostFactsError.unreadable(_, let e) where e == ESRCH {
+            return nil
+        }
+        guard let text else { return nil }
+        let rss = try parseRSS(text, path: root.resolve(path))
+        return ProcessStatus(rssBytes: rss, openFds: root.listDirectory("proc/\(pid)/fd").count)
+    }
+
+    /// "VmRSS:    12345 kB" → bytes; nil when the line is missing; a line that is not "N kB" is malformed.
+    public static func parseRSS(_ status: String, path: String = "status") throws -> Int? {
+        for (i, line) in status.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where line.hasPrefix("VmRSS:") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count == 3, fields[2] == "kB", let kb = Int(fields[1]), kb >= 0 else {
+                throw HostFactsError.malformed(path: path, line: i + 1, reason: "expected 'VmRSS: N kB'")
+            }
+            let (bytes, overflow) = kb.multipliedReportingOverflow(by: 1024)
+            guard !overflow else { throw HostFactsError.malformed(path: path, line: i + 1, reason: "VmRSS overflows") }
+            return bytes
+        }
+        return nil
+    }
+}
