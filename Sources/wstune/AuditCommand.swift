@@ -56,14 +56,14 @@ struct AuditCommand: ParsableCommand {
         let profile = try profileOptions.load()
         let target: HostSnapshot.Target = pid.map { .pid($0) } ?? unit.map { .unit($0) } ?? .currentProcess
         let host = try readingHost { try HostSnapshot.read(root: rootOption.hostRoot, options: .init(target: target, user: user)) }
-        var report = Audit.run(host: host, profile: profile, skip: Set(skip))
+        var report = Audit.run(host: host, profile: profile, skip: Set(skip)).judged(failOn: failOn.threshold)
         if let u = unit, let r = host.unitLimits { report.notes += try unitNotes(u, r) }
         if json {
             try printJSON(report)
         } else {
             print(AuditTextRenderer(terminal: .stdout, verbose: verbose).render(report))
         }
-        if report.worst >= failOn.threshold { throw ExitStatus.notReady }
+        if !report.ready { throw ExitStatus.notReady }
     }
 }
 
@@ -120,8 +120,8 @@ struct AuditTextRenderer {
         if r.ready {
             out.append(terminal.paint("READY", .green) + " for \(grouped(r.connections)) connections" + (r.worst == .warn ? " (with warnings)" : ""))
         } else {
-            let fails = r.findings.filter { $0.severity == .fail }.map(\.id)
-            out.append(terminal.paint("NOT READY", .red) + " for \(grouped(r.connections)) connections: \(fails.joined(separator: ", ")) failed")
+            let verb = r.failOn == .warn ? "at warn or worse (--fail-on warn)" : "failed"
+            out.append(terminal.paint("NOT READY", .red) + " for \(grouped(r.connections)) connections: \(r.blocking.joined(separator: ", ")) \(verb)")
         }
         return out.joined(separator: "\n")
     }

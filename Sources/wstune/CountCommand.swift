@@ -1,5 +1,6 @@
 import ArgumentParser
 import HostFacts
+import ProxyConfig
 import SocketDiag
 
 /// `wstune count`: sockets over sock_diag (and conntrack) as one number, a table, JSON or Prometheus text.
@@ -46,9 +47,24 @@ struct CountCommand: ParsableCommand {
     /// Where /proc and /sys files are read; netlink always asks the live kernel.
     @OptionGroup var rootOption: RootOption
 
+    @Option(name: .customLong("unit"), help: ArgumentHelp("With --prometheus: fd usage of this systemd unit's processes (repeatable).", valueName: "UNIT"))
+    var units: [String] = []
+
+    @Option(name: .customLong("backend"), help: ArgumentHelp("With --prometheus: established connections to this backend, against the ephemeral ports of one 4-tuple (repeatable).", valueName: "ADDR:PORT"))
+    var backends: [String] = []
+
+    @Option(name: .customLong("output"), help: ArgumentHelp("With --prometheus: write atomically to FILE (temp file + rename, for node_exporter's textfile directory).", valueName: "FILE"))
+    var output: String?
+
     func validate() throws {
         if json && prometheus { throw ValidationError("--json and --prometheus exclude each other") }
         if topRows < 1 { throw ValidationError("--top must be at least 1") }
+        if output != nil && !prometheus { throw ValidationError("--output goes with --prometheus") }
+        if (!units.isEmpty || !backends.isEmpty) && !prometheus { throw ValidationError("--unit and --backend go with --prometheus") }
+        if let bad = units.first(where: { !UnitFdUsage.isValidUnitName($0) }) { throw ValidationError("--unit takes a unit name, got '\(bad)'") }
+        if let bad = backends.first(where: { PrometheusHostFigures.Backend($0) == nil }) {
+            throw ValidationError("--backend takes ADDR:PORT (an IP address, [v6]:port), got '\(bad)'")
+        }
     }
 
     func run() throws {
@@ -76,7 +92,22 @@ struct CountCommand: ParsableCommand {
         if json {
             try printJSON(report)
         } else if prometheus {
-            print(report.prometheusText(), terminator: "")
+            let figures: PrometheusHostFigures
+            do {
+                figures = try PrometheusHostFigures.read(root: hostRoot, units: units, backends: backends.compactMap(PrometheusHostFigures.Backend.init))
+            } catch {
+                printError("wstune count: \(error)")
+                throw ExitStatus.couldNotRun
+            }
+            let text = report.prometheusText() + figures.prometheusText()
+            if let output {
+                do { try AtomicFile.write(text, to: output) } catch {
+                    printError("wstune count: \(error)")
+                    throw ExitStatus.couldNotRun
+                }
+            } else {
+                print(text, terminator: "")
+            }
         } else if grouping == nil {
             print(report.matching)
         } else {

@@ -15,7 +15,7 @@ extension CountReport {
         if let e = establishedByPort {
             family(
                 "wstune_sockets_established_by_port", "gauge", "Established TCP sockets per filter port.",
-                e.sorted { $0.key < $1.key }.map { ("port=\"\($0.key)\",side=\"\(filter.side)\"", $0.value) })
+                e.sorted { ($0.port ?? 0) < ($1.port ?? 0) }.map { ("port=\"\($0.key)\",side=\"\(filter.side)\"", $0.sockets) })
         }
         family(
             "wstune_socket_queue_over_threshold", "gauge",

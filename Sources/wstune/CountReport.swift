@@ -9,8 +9,13 @@ struct CountReport: Encodable {
         let states: [String]
         let families: [String]
     }
+    /// One row of a per-port or per-peer table; one shape for `byPort`, `byPeer` and `establishedByPort`.
     struct Row: Encodable {
         let key: String
+        /// The port as a number (per-port rows).
+        var port: Int? = nil
+        /// The peer address (per-peer rows).
+        var address: String? = nil
         let sockets: Int
     }
     struct Queue: Encodable {
@@ -21,6 +26,7 @@ struct CountReport: Encodable {
         let largestReceiveQueueBytes: UInt32
         let largestSendQueueBytes: UInt32
     }
+    var schemaVersion = 2
     let filter: Filter
     /// Sockets matching the filter in the asked states (the number printed with no --by).
     let matching: Int
@@ -28,7 +34,7 @@ struct CountReport: Encodable {
     let byPort: [Row]?
     let byPeer: [Row]?
     /// Established sockets per filter port (only when --port was given).
-    let establishedByPort: [String: Int]?
+    let establishedByPort: [Row]?
     let queue: Queue
     let conntrack: ConntrackReport?
 
@@ -41,17 +47,17 @@ struct CountReport: Encodable {
         byPort =
             query.grouping == .port
             ? counts.byPort.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(topRows)
-                .map { Row(key: String($0.key), sockets: $0.value) }
+                .map { Row(key: String($0.key), port: Int($0.key), sockets: $0.value) }
             : nil
         byPeer =
             query.grouping == .peer
             ? counts.byPeer.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(topRows)
-                .map { Row(key: $0.key.description, sockets: $0.value) }
+                .map { Row(key: $0.key.description, address: $0.key.description, sockets: $0.value) }
             : nil
         establishedByPort =
             query.ports.isEmpty
             ? nil
-            : Dictionary(uniqueKeysWithValues: query.ports.map { (String($0), counts.establishedByPort[$0] ?? 0) })
+            : query.ports.map { Row(key: String($0), port: Int($0), sockets: counts.establishedByPort[$0] ?? 0) }
         let q = counts.queue
         queue = Queue(
             thresholdBytes: q.thresholdBytes, receiveQueueOver: q.receiveQueueOver,

@@ -15,11 +15,33 @@ struct PlanCommand: ParsableCommand {
     var json = false
 
     struct Output: Encodable {
+        /// One requirement of the target, typed (issue 16): what the host has and what the check needs.
+        struct Requirement: Encodable {
+            var id: String
+            var observed: ObservedValue?
+            var source: String?
+            var requirement: Bound
+            var unit: ValueUnit?
+            var met: Bool?
+        }
+        var schemaVersion = 2
         var profile: String
+        var connections: Int
         var needs: Needs
         var supply: Supply
         var bindingLimit: String?
         var capacity: Int
+        var requirements: [Requirement]
+    }
+
+    /// The audit's typed requirements (a check's number and bound), in check order.
+    static func requirements(host: HostSnapshot, profile: Profile) -> [Output.Requirement] {
+        Audit.run(host: host, profile: profile).findings.compactMap { f in
+            guard let b = f.requirement else { return nil }
+            var met: Bool?
+            if case .number(let n)? = f.observed { met = b.isMet(by: n) }
+            return Output.Requirement(id: f.id, observed: f.observed, source: f.source, requirement: b, unit: f.unit, met: met)
+        }
     }
 
     func run() throws {
@@ -28,7 +50,9 @@ struct PlanCommand: ParsableCommand {
         let req = Requirement(profile: profile, host: host)
         let supply = Supply.of(host, req)
         if json {
-            try printJSON(Output(profile: profile.name, needs: req.needs, supply: supply, bindingLimit: supply.binding?.id, capacity: supply.connections))
+            try printJSON(Output(profile: profile.name, connections: req.needs.connections, needs: req.needs, supply: supply,
+                                 bindingLimit: supply.binding?.id, capacity: supply.connections,
+                                 requirements: Self.requirements(host: host, profile: profile)))
             return
         }
         let n = req.needs

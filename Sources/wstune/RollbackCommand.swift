@@ -46,12 +46,22 @@ struct RollbackCommand: ParsableCommand {
     }
 
     struct Report: Encodable {
+        /// One live value the rollback restored (issue 16): the applied value before, the restored value after.
+        struct Setting: Encodable {
+            var id: String
+            var entry: String
+            var before: ObservedValue
+            var after: ObservedValue
+            var changed: Bool
+        }
+        var schemaVersion = 2
         var changed: Bool
         var rolledBack: [String]
         var restoredLive: [String]
         var restoredFiles: [String]
         var changedSinceApply: [String]
         var problems: [String]
+        var settings: [Setting] = []
     }
 
     func run() throws {
@@ -85,11 +95,20 @@ struct RollbackCommand: ParsableCommand {
         }
         for t in result.removedTemporaries { printError("wstune: removed a temporary file a killed run left: \(t)") }
         let outcomes = result.undone.map(\.outcome)
-        let report = Report(
+        var report = Report(
             changed: outcomes.contains { !$0.restoredLive.isEmpty || !$0.restoredFiles.isEmpty },
             rolledBack: result.undone.map(\.id), restoredLive: outcomes.flatMap(\.restoredLive),
             restoredFiles: outcomes.flatMap(\.restoredFiles), changedSinceApply: outcomes.flatMap(\.changedSinceApply),
             problems: outcomes.flatMap(\.problems) + (result.daemonReloadError.map { [$0] } ?? []))
+        if json, let entries = try? store.list() {
+            for u in result.undone {
+                guard let e = entries.first(where: { $0.id == u.id }) else { continue }
+                report.settings += e.live.map {
+                    Report.Setting(id: $0.key, entry: u.id, before: ObservedValue(kernelText: $0.value),
+                                   after: ObservedValue(kernelText: $0.previous), changed: u.outcome.restoredLive.contains($0.key))
+                }
+            }
+        }
         if json {
             try printJSON(report)
         } else if result.undone.isEmpty {

@@ -113,9 +113,20 @@ struct TopView {
         return parts.joined(separator: " ")
     }
 
+    struct PortRow: Encodable {
+        let key: String
+        let port: Int
+        let sockets: Int
+    }
+
     struct JSONFrame: Encodable {
+        var schemaVersion = 2
+        /// Wall-clock time of the sample, RFC 3339 UTC with milliseconds, and as Unix seconds.
+        let timestamp: String
+        let unixTimeSeconds: Double
         let established: Int
-        let establishedByPort: [String: Int]
+        /// One shape with `count --json`: [{key, port, sockets}].
+        let establishedByPort: [PortRow]
         let openedPerSecond: Double?
         let closedPerSecond: Double?
         let intervalSeconds: Double?
@@ -131,10 +142,14 @@ struct TopView {
         let listenDrops: Int?
     }
 
-    func jsonObject() -> JSONFrame {
-        JSONFrame(
+    func jsonObject(at now: Date = Date()) -> JSONFrame {
+        let stamp = ISO8601DateFormatter()
+        stamp.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        stamp.timeZone = TimeZone(identifier: "UTC")
+        return JSONFrame(
+            timestamp: stamp.string(from: now), unixTimeSeconds: (now.timeIntervalSince1970 * 1000).rounded() / 1000,
             established: established,
-            establishedByPort: Dictionary(uniqueKeysWithValues: portRows.map { (String($0.0), $0.1) }),
+            establishedByPort: portRows.map { PortRow(key: String($0.0), port: Int($0.0), sockets: $0.1) },
             openedPerSecond: delta?.openedPerSecond, closedPerSecond: delta?.closedPerSecond,
             intervalSeconds: delta?.intervalSeconds,
             states: Dictionary(uniqueKeysWithValues: sample.sockets.byState.map { ($0.key.name, $0.value) }),

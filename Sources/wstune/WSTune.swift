@@ -15,7 +15,7 @@ struct WSTune: AsyncParsableCommand {
             AuditCommand.self, PlanCommand.self, ProfilesCommand.self,
             ApplyCommand.self, RollbackCommand.self,
             RenderCommand.self, LintCommand.self,
-            CountCommand.self, TopCommand.self,
+            CountCommand.self, TopCommand.self, RenderTextfileCommand.self,
             ServeCommand.self, LoadCommand.self, CheckCommand.self,
         ]
     )

@@ -29,6 +29,7 @@ final class PackageIntegrationTests: XCTestCase {
             XCTAssertTrue(list.contains(path), "package lacks \(path)")
         }
         XCTAssertTrue(list.contains("./usr/share/wstune/templates/"), "templates are packaged")
+        XCTAssertTrue(list.contains("./usr/share/wstune/schema/audit.schema.json"), "JSON Schemas are packaged (issue 16)")
 
         let root = try TestSupport.temporaryDirectory("wstune-pkg")
         defer { try? FileManager.default.removeItem(at: root) }

@@ -2,7 +2,7 @@ import Tuning
 
 /// The result of linting one config: the files read and the findings (JSON: README, "lint --json").
 public struct LintReport: Sendable, Codable {
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     public var schemaVersion = LintReport.schemaVersion
     public var target: String
     /// The main file (or unit) linted, then every file read.

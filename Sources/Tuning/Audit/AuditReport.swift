@@ -4,7 +4,7 @@ import HostFacts
 /// The result of an audit: findings, the verdict and the capacity as configured. Encodes as the documented
 /// `--json` schema (README, "audit --json").
 public struct AuditReport: Sendable, Codable {
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     public struct Target: Sendable, Codable {
         public var kind: String  // process, pid, unit
@@ -27,7 +27,10 @@ public struct AuditReport: Sendable, Codable {
     public var connections: Int
     public var networkNamespace: String
     public var target: Target
+    /// Whether the host is ready: no finding at `failOn` or worse (fail by default; `--fail-on warn` also warnings).
     public var ready: Bool
+    /// The severity that makes the host not ready: "fail" or "warn" (`--fail-on`).
+    public var failOn: Severity = .fail
     public var findings: [Finding]
     public var capacity: Capacity
     public var skipped: [String]
@@ -36,13 +39,24 @@ public struct AuditReport: Sendable, Codable {
 
     /// Worst severity among findings.
     public var worst: Severity { findings.map(\.severity).max() ?? .pass }
+
+    /// The report judged with `--fail-on`: not ready when any finding is at `threshold` or worse.
+    public func judged(failOn threshold: Severity) -> AuditReport {
+        var r = self
+        r.failOn = threshold
+        r.ready = !findings.contains { $0.severity >= threshold }
+        return r
+    }
+
+    /// Ids of the findings that make the host not ready.
+    public var blocking: [String] { findings.filter { $0.severity >= failOn }.map(\.id) }
 }
 
 /// Runs every registered check against a host snapshot.
 public enum Audit {
     public static func run(host: HostSnapshot, profile: Profile, skip: Set<String> = [], checks: [any Check] = CheckRegistry.all) -> AuditReport {
         let req = Requirement(profile: profile, host: host)
-        let findings = checks.filter { !skip.contains($0.id) }.map { $0.evaluate(host, req) }
+        let findings = checks.filter { !skip.contains($0.id) }.map { $0.judge(host, req) }
         let supply = Supply.of(host, req)
         var notes: [String] = []
         if host.namespace.isChild {

@@ -36,6 +36,18 @@ public protocol Check: Sendable {
     /// Why the check exists and where the fact comes from (shown with `--explain` and in the README).
     var rationale: String { get }
     func evaluate(_ host: HostSnapshot, _ requirement: Requirement) -> Finding
+    /// The typed side of the finding (observed number, source, requirement, unit) for `--json`; none by default.
+    func values(_ host: HostSnapshot, _ requirement: Requirement) -> FindingValues
+}
+
+extension Check {
+    public func values(_ host: HostSnapshot, _ requirement: Requirement) -> FindingValues { .none }
+
+    /// The finding with its typed values (not for not-applicable findings: nothing was judged).
+    public func judge(_ host: HostSnapshot, _ requirement: Requirement) -> Finding {
+        let f = evaluate(host, requirement)
+        return f.severity == .notApplicable ? f : f.with(values(host, requirement))
+    }
 }
 
 extension Check {

@@ -35,6 +35,14 @@ public struct Finding: Sendable, Equatable, Codable {
     public var fix: String?
     /// Where the finding points: "file:line" (lint, persisted sysctls), nil otherwise.
     public var location: String?
+    /// The observed value as the kernel (or the file) states it: a number where it is one, else the text.
+    public var observed: ObservedValue?
+    /// Where `observed` was read: a sysctl key, a /proc file, a unit property.
+    public var source: String?
+    /// The requirement as operator and number (`{"op": ">=", "value": 100064}`).
+    public var requirement: Bound?
+    /// The unit of `observed` and `requirement.value`.
+    public var unit: ValueUnit?
 
     public init(id: String, title: String, severity: Severity, current: String? = nil, needed: String? = nil,
                 why: String, fix: String? = nil, location: String? = nil) {
@@ -46,5 +54,15 @@ public struct Finding: Sendable, Equatable, Codable {
         self.why = why
         self.fix = fix
         self.location = location
+    }
+
+    /// This finding with typed values added (the display strings stay as they are).
+    public func with(_ v: FindingValues) -> Finding {
+        var f = self
+        f.observed = v.observed
+        f.source = v.source
+        f.requirement = v.requirement
+        f.unit = v.unit
+        return f
     }
 }

@@ -21,3 +21,17 @@ public struct ConntrackBucketsCheck: Check {
                       fix: "echo \(need) > /sys/module/nf_conntrack/parameters/hashsize; persist: options nf_conntrack hashsize=\(need) in /etc/modprobe.d/wstune-conntrack.conf")
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension ConntrackBucketsCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        guard let max = host.int("net.netfilter.nf_conntrack_max") else { return .none }
+        let target = Swift.max(max, req.needs.conntrackMax)
+        let need = (target + CapacityModel.conntrackChainLength - 1) / CapacityModel.conntrackChainLength
+        if host.sysctl("net.netfilter.nf_conntrack_buckets") != nil {
+            return .sysctl(host, "net.netfilter.nf_conntrack_buckets", .atLeast(need), .buckets)
+        }
+        return FindingValues(observed: host.conntrack.hashsize.map(ObservedValue.number),
+                             source: "/sys/module/nf_conntrack/parameters/hashsize", requirement: .atLeast(need), unit: .buckets)
+    }
+}

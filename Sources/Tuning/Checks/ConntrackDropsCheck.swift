@@ -18,3 +18,13 @@ public struct ConntrackDropsCheck: Check {
                        fix: "raise nf_conntrack_max and the hashsize (sudo wstune apply), or exempt WebSocket traffic with a notrack rule")
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension ConntrackDropsCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        let s = host.conntrack.stats
+        let sum = (s["drop"] ?? 0) + (s["early_drop"] ?? 0) + (s["insert_failed"] ?? 0)
+        return FindingValues(observed: .number(sum), source: "/proc/net/stat/nf_conntrack drop+early_drop+insert_failed",
+                             requirement: .atMost(0), unit: .packets)
+    }
+}

@@ -20,3 +20,10 @@ public struct ConntrackMaxCheck: Check {
             : finding(.fail, current: grouped(v), needed: "≥ \(grouped(need))", fix: sysctlFix("net.netfilter.nf_conntrack_max", String(need)))
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension ConntrackMaxCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        .sysctl(host, "net.netfilter.nf_conntrack_max", .atLeast(req.needs.conntrackMax), .entries)
+    }
+}

@@ -20,3 +20,12 @@ public struct ConntrackUsageCheck: Check {
         return finding(.pass, current: cur, needed: "< 75%")
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension ConntrackUsageCheck {
+    /// Passes while count × 100 / max < 75, i.e. count ≤ (75 × max − 1) / 100.
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        guard let max = host.int("net.netfilter.nf_conntrack_max"), max > 0 else { return .none }
+        return .sysctl(host, "net.netfilter.nf_conntrack_count", .atMost((75 * max - 1) / 100), .entries)
+    }
+}

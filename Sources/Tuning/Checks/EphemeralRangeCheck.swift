@@ -27,3 +27,13 @@ public struct EphemeralRangeCheck: Check {
                            : "add backend addresses (or source IPs on the proxy): one 4-tuple holds at most 64,511 connections")
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension EphemeralRangeCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        guard let range = host.ints("net.ipv4.ip_local_port_range"), range.count == 2 else { return .none }
+        let usable = EphemeralPorts.usable(range: range, reserved: EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? ""))
+        return FindingValues(observed: .number(usable), source: "net.ipv4.ip_local_port_range minus net.ipv4.ip_local_reserved_ports",
+                             requirement: .atLeast(req.needs.ephemeralPortsPerBackend), unit: .ports)
+    }
+}

@@ -34,3 +34,11 @@ public struct FdHardLimitCheck: Check {
                        fix: "LimitNOFILE=\(need) in the unit (sets both), or `* hard nofile \(need)` in /etc/security/limits.d/90-wstune.conf for login sessions")
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension FdHardLimitCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        FindingValues(observed: host.resolvedFileLimit.map { .number($0.hard) }, source: host.fileLimitOrigin,
+                      requirement: .atLeast(req.targetNofile), unit: .files)
+    }
+}

@@ -48,3 +48,11 @@ public struct FdSoftLimitCheck: Check {
         return notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension FdSoftLimitCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        FindingValues(observed: host.resolvedFileLimit.map { .number($0.soft) }, source: host.fileLimitOrigin,
+                      requirement: .atLeast(req.targetNofile), unit: .files)
+    }
+}

@@ -16,3 +16,10 @@ public struct FileMaxCheck: Check {
             : finding(.fail, current: grouped(v), needed: "≥ \(grouped(need))", fix: sysctlFix("fs.file-max", String(need)))
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension FileMaxCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        .sysctl(host, "fs.file-max", .atLeast(req.needs.fileMax), .files)
+    }
+}

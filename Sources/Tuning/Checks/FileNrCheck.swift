@@ -21,3 +21,13 @@ public struct FileNrCheck: Check {
                        why: "with the target's sockets open, \(grouped(after)) handles would be in use", fix: sysctlFix("fs.file-max", String(req.needs.fileMax)))
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension FileNrCheck {
+    /// Observed: handles allocated now (the first of fs.file-nr); they may grow by the target's sockets to 90 % of max.
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        guard let nr = host.ints("fs.file-nr"), nr.count == 3 else { return .none }
+        return FindingValues(observed: .number(nr[0]), source: "fs.file-nr[0]",
+                             requirement: .atMost(nr[2] * 9 / 10 - req.needs.connections * req.needs.socketsPerConnection), unit: .files)
+    }
+}

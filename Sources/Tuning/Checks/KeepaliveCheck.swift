@@ -22,3 +22,10 @@ public struct KeepaliveCheck: Check {
                        fix: sysctlFix("net.ipv4.tcp_keepalive_time", String(req.needs.keepaliveTimeSeconds)))
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension KeepaliveCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        .sysctl(host, "net.ipv4.tcp_keepalive_time", .atMost(req.needs.keepaliveTimeSeconds), .seconds)
+    }
+}

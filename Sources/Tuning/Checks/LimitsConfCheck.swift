@@ -27,3 +27,14 @@ public struct LimitsConfCheck: Check {
         return notApplicable("no --user given; note that limits.conf does not apply to systemd services")
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension LimitsConfCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        guard let u = host.userLimit else { return .none }
+        // Observed: the lower of soft and hard nofile a login session gets (both must reach the need).
+        let lim = u.limit.resolved(nrOpen: host.nrOpen)
+        return FindingValues(observed: u.limit.soft == nil ? nil : .number(min(lim.soft, lim.hard)),
+                             source: "limits.conf min(soft, hard) nofile", requirement: .atLeast(req.targetNofile), unit: .files)
+    }
+}

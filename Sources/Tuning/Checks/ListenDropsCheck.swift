@@ -18,3 +18,12 @@ public struct ListenDropsCheck: Check {
                        fix: "raise net.core.somaxconn and the server's listen() backlog; watch it live with `wstune top`")
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension ListenDropsCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        guard let o = host.counters["TcpExt.ListenOverflows"], let d = host.counters["TcpExt.ListenDrops"] else { return .none }
+        return FindingValues(observed: .number(o + d), source: "/proc/net/netstat TcpExt.ListenOverflows+ListenDrops",
+                             requirement: .atMost(0), unit: .packets)
+    }
+}

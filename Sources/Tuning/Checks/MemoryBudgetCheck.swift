@@ -34,3 +34,11 @@ public enum Bytes {
         return i == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[i])
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension MemoryBudgetCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        FindingValues(observed: host.memory.map { .number($0.availableBytes) }, source: "/proc/meminfo MemAvailable",
+                      requirement: .atLeast(req.needs.memoryBytes), unit: .bytes)
+    }
+}

@@ -18,3 +18,12 @@ public struct MemoryPressureCheck: Check {
                        fix: "raise net.ipv4.tcp_mem (see net.tcp-mem)")
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension MemoryPressureCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        guard let p = host.counters["TcpExt.TCPMemoryPressures"], let a = host.counters["TcpExt.TCPAbortOnMemory"] else { return .none }
+        return FindingValues(observed: .number(p + a), source: "/proc/net/netstat TcpExt.TCPMemoryPressures+TCPAbortOnMemory",
+                             requirement: .atMost(0), unit: .count)
+    }
+}

@@ -18,3 +18,11 @@ public struct NetdevBacklogCheck: Check {
             : finding(.warn, current: grouped(v), needed: "≥ \(grouped(need))", fix: sysctlFix("net.core.netdev_max_backlog", String(need)))
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension NetdevBacklogCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        let need = req.profile.setting("net.core.netdev_max_backlog") ?? (req.needs.connections >= 100_000 ? 16384 : 1000)
+        return .sysctl(host, "net.core.netdev_max_backlog", .atLeast(need), .packets)
+    }
+}

@@ -16,3 +16,10 @@ public struct NrOpenCheck: Check {
             : finding(.fail, current: grouped(v), needed: "≥ \(grouped(need))", fix: sysctlFix("fs.nr_open", String(req.needs.nrOpen)))
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension NrOpenCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        .sysctl(host, "fs.nr_open", .atLeast(max(req.targetNofile, req.needs.serverNofile)), .files)
+    }
+}

@@ -18,3 +18,10 @@ public struct SomaxconnCheck: Check {
                       fix: sysctlFix("net.core.somaxconn", String(need)) + "; the server must also pass a large backlog to listen()")
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension SomaxconnCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        .sysctl(host, "net.core.somaxconn", .atLeast(req.needs.somaxconn), .connections)
+    }
+}

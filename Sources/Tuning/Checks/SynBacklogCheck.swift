@@ -16,3 +16,10 @@ public struct SynBacklogCheck: Check {
             : finding(.warn, current: grouped(v), needed: "≥ \(grouped(need))", fix: sysctlFix("net.ipv4.tcp_max_syn_backlog", String(need)))
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension SynBacklogCheck {
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        .sysctl(host, "net.ipv4.tcp_max_syn_backlog", .atLeast(req.needs.synBacklog), .connections)
+    }
+}

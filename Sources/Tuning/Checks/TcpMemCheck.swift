@@ -23,3 +23,12 @@ public struct TcpMemCheck: Check {
                        fix: sysctlFix("net.ipv4.tcp_mem", fixValue))
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension TcpMemCheck {
+    /// Observed: the pressure threshold, the second of tcp_mem's three page counts.
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        guard let mem = host.ints("net.ipv4.tcp_mem"), mem.count == 3 else { return .none }
+        return FindingValues(observed: .number(mem[1]), source: "net.ipv4.tcp_mem[1]", requirement: .atLeast(req.needs.tcpMemPages), unit: .pages)
+    }
+}

@@ -21,3 +21,11 @@ public struct TwReuseCheck: Check {
                        fix: sysctlFix("net.ipv4.tcp_tw_reuse", "1"))
     }
 }
+
+// Typed values for --json (issue 16): the observed number, its source and the requirement.
+extension TwReuseCheck {
+    /// A proxy needs 1 (reuse for every outgoing connection); a server passes with 1 or 2 (loopback only).
+    public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
+        .sysctl(host, "net.ipv4.tcp_tw_reuse", req.profile.proxy.value ? Bound(.equal, 1) : .atLeast(1), .count)
+    }
+}

@@ -20,6 +20,7 @@ struct HAProxyMaxconnCheck: HAProxyLintCheck {
         }
         guard m < r.connections else { return [] }
         return [finding(.fail, at: line.location, current: "maxconn \(m)", needed: "≥ \(r.connections)",
-                        fix: "maxconn \(r.connections)  (global; with LimitNOFILE ≥ \(r.proxyNofile))")]
+                        fix: "maxconn \(r.connections)  (global; with LimitNOFILE ≥ \(r.proxyNofile))")
+                .with(FindingValues(observed: .number(m), source: "global maxconn", requirement: .atLeast(r.connections), unit: .connections))]
     }
 }

@@ -16,6 +16,7 @@ struct NginxReadTimeoutCheck: NginxLintCheck {
                            current: "proxy_read_timeout \(d?.args.first ?? "60s (default)") in location \(loc.path)",
                            needed: "> \(needed)s (2 × ping interval \(r.pingIntervalSeconds)s)",
                            fix: "proxy_read_timeout \(r.pingIntervalSeconds.saturatingMultiplied(by: 3))s; proxy_send_timeout \(r.pingIntervalSeconds.saturatingMultiplied(by: 3))s;")
+                .with(FindingValues(observed: .number(Int(max(seconds, 0))), source: "proxy_read_timeout", requirement: Bound(.greater, needed), unit: .seconds))
         }
     }
 }

@@ -33,7 +33,9 @@ struct NginxWorkerCapacityCheck: NginxLintCheck {
                         current: "worker_processes \(wp?.args.first ?? "1") (\(processes)) × worker_connections \(connections) = \(capacity)",
                         needed: "≥ 2 × \(r.connections) = \(needed)",
                         fix: perWorker.map { "worker_connections \($0); with worker_rlimit_nofile above it  (or wstune render nginx)" }
-                            ?? "worker_processes auto;  (0 starts no workers)")]
+                            ?? "worker_processes auto;  (0 starts no workers)")
+                .with(FindingValues(observed: .number(capacity), source: "worker_processes × worker_connections",
+                                    requirement: .atLeast(needed), unit: .connections))]
     }
 
     private func invalid(_ d: NginxDirective, _ r: LintRequirement) -> Finding {

@@ -22,12 +22,14 @@ struct UnitLimitNofileCheck: UnitLintCheck {
             guard soft < needed else { return out }
             out.append(finding(.fail, at: unit.files.first.map { SourceLocation(file: $0, line: 1) },
                                current: "no LimitNOFILE: DefaultLimitNOFILE soft \(soft) applies (\(r.defaultUnitLimitOrigin))",
-                               needed: "≥ \(needed)", fix: fix))
+                               needed: "≥ \(needed)", fix: fix)
+                .with(FindingValues(observed: .number(soft), source: "DefaultLimitNOFILE (soft)", requirement: .atLeast(needed), unit: .files)))
             return out
         }
         let soft = limit.soft ?? Int.max
         guard soft < needed else { return out }
-        out.append(finding(.fail, at: SourceLocation(file: from.file, line: from.line), current: "LimitNOFILE=\(from.value)", needed: "≥ \(needed)", fix: fix))
+        out.append(finding(.fail, at: SourceLocation(file: from.file, line: from.line), current: "LimitNOFILE=\(from.value)", needed: "≥ \(needed)", fix: fix)
+            .with(FindingValues(observed: .number(soft), source: "LimitNOFILE (soft)", requirement: .atLeast(needed), unit: .files)))
         return out
     }
 
