@@ -13,7 +13,7 @@ public struct SiteInMainConfig: Sendable {
     public let cpuCount: Int
 
     public init(mainConfig: String, cpuCount: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        self.mainConfig = mainConfig
+        self.mainConfig = mainConfig.hasPrefix("/") ? mainConfig : FileManager.default.currentDirectoryPath + "/" + mainConfig
         self.cpuCount = cpuCount
     }
 
