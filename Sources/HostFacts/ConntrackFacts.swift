@@ -1,21 +1,48 @@
+import Glibc
+
 /// nf_conntrack as the host has it: loaded or not, the hash size and the statistics counters.
 public struct ConntrackFacts: Sendable, Equatable, Codable {
     public var loaded: Bool
-    /// /sys/module/nf_conntrack/parameters/hashsize (equals nf_conntrack_buckets).
+    /// The hash size: net.netfilter.nf_conntrack_buckets (mode 0444), else
+    /// /sys/module/nf_conntrack/parameters/hashsize (mode 0600: root only). Both show the same value.
     public var hashsize: Int?
     /// Summed over CPUs from /proc/net/stat/nf_conntrack: "drop", "insert_failed", "early_drop", "invalid", ...
     public var stats: [String: Int]
+    /// Files that exist but this user may not read (EACCES/EPERM): their facts are left out and the report says
+    /// "not readable without root" instead of failing.
+    public var notReadable: [String]
+
+    public init(loaded: Bool, hashsize: Int?, stats: [String: Int], notReadable: [String] = []) {
+        self.loaded = loaded
+        self.hashsize = hashsize
+        self.stats = stats
+        self.notReadable = notReadable
+    }
+
+    static let bucketsPath = "proc/sys/net/netfilter/nf_conntrack_buckets"
+    static let hashsizePath = "sys/module/nf_conntrack/parameters/hashsize"
+    static let statsPath = "proc/net/stat/nf_conntrack"
 
     public static func read(root: HostRoot) throws -> ConntrackFacts {
         let loaded = root.exists("sys/module/nf_conntrack") || root.exists("proc/sys/net/netfilter/nf_conntrack_max")
-        let hashsize = try root.readText("sys/module/nf_conntrack/parameters/hashsize").flatMap {
-            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        var notReadable: [String] = []
+        /// The file's text; nil when absent or, noted, when only root may read it.
+        func readPermitted(_ relative: String) throws -> String? {
+            do {
+                return try root.readText(relative)
+            } catch HostFactsError.unreadable(let path, let e) where e == EACCES || e == EPERM {
+                notReadable.append(path)
+                return nil
+            }
         }
+        let number = { (text: String) in Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        var hashsize = try readPermitted(bucketsPath).flatMap(number)
+        if hashsize == nil { hashsize = try readPermitted(hashsizePath).flatMap(number) }
         var stats: [String: Int] = [:]
-        if let text = try root.readText("proc/net/stat/nf_conntrack") {
-            stats = try parseStats(text, path: root.resolve("proc/net/stat/nf_conntrack"))
+        if let text = try readPermitted(statsPath) {
+            stats = try parseStats(text, path: root.resolve(statsPath))
         }
-        return ConntrackFacts(loaded: loaded, hashsize: hashsize, stats: stats)
+        return ConntrackFacts(loaded: loaded, hashsize: hashsize, stats: stats, notReadable: notReadable)
     }
 
     /// The file has a header of column names and one line of hex values per CPU; "entries" is global (not summed).

@@ -14,9 +14,12 @@ public struct HostSnapshot: Sendable {
         public var target: Target
         /// A user whose limits.conf nofile to report (login sessions only).
         public var user: String?
-        public init(target: Target = .currentProcess, user: String? = nil) {
+        /// How to find listening ports on the live root (SocketDiag's netlink reader); nil: the text tables.
+        public var liveListenPorts: Listeners.LivePorts?
+        public init(target: Target = .currentProcess, user: String? = nil, liveListenPorts: Listeners.LivePorts? = nil) {
             self.target = target
             self.user = user
+            self.liveListenPorts = liveListenPorts
         }
     }
 
@@ -108,7 +111,7 @@ public struct HostSnapshot: Sendable {
             fileLimit: limit, fileLimitSource: source, fileLimitOrigin: origin, canRaiseHardLimit: canRaise,
             userLimit: userLimit, persistence: try SysctlPersistence.read(root: root),
             memory: try MemoryInfo.read(root: root), counters: try KernelCounters.read(root: root),
-            conntrack: try ConntrackFacts.read(root: root), listenPorts: try Listeners.readPorts(root: root),
+            conntrack: try ConntrackFacts.read(root: root), listenPorts: try Listeners.readPorts(root: root, live: options.liveListenPorts),
             systemdRuns: systemd.systemdRuns, unitLimits: unitLimits)
     }
 }

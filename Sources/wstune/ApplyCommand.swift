@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HostFacts
+import SocketDiag
 import Tuning
 
 struct ApplyCommand: ParsableCommand {
@@ -71,7 +72,7 @@ struct ApplyCommand: ParsableCommand {
         let profile = try profileOptions.load()
         let options = ApplyOptions(liveRoot: liveRoot, filesRoot: files, unit: unit, user: user, exact: exact)
         let plan = try changing {
-            let host = try HostSnapshot.read(root: liveRoot)
+            let host = try HostSnapshot.read(root: liveRoot, options: .init(liveListenPorts: ListeningPorts.provider))
             return try PlanBuilder(host: host, profile: profile, options: options).build()
         }
         let renderer = ApplyRenderer(terminal: .stdout)

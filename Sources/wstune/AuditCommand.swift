@@ -1,5 +1,6 @@
 import ArgumentParser
 import HostFacts
+import SocketDiag
 import Tuning
 
 struct AuditCommand: ParsableCommand {
@@ -55,8 +56,10 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         let profile = try profileOptions.load()
         let target: HostSnapshot.Target = pid.map { .pid($0) } ?? unit.map { .unit($0) } ?? .currentProcess
-        let host = try readingHost { try HostSnapshot.read(root: rootOption.hostRoot, options: .init(target: target, user: user)) }
-        var report = Audit.run(host: host, profile: profile, skip: Set(skip)).judged(failOn: failOn.threshold)
+        let host = try readingHost { try HostSnapshot.read(root: rootOption.hostRoot, options: .init(target: target, user: user, liveListenPorts: ListeningPorts.provider)) }
+        var report = Audit.run(host: host, profile: profile, skip: Set(skip))
+        report.findings = ApplyHint(profile: profileOptions, root: rootOption, unit: unit).fill(report.findings)
+        report = report.judged(failOn: failOn.threshold)
         if let u = unit, let r = host.unitLimits { report.notes += try unitNotes(u, r) }
         if json {
             try printJSON(report)

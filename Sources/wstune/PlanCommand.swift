@@ -1,5 +1,6 @@
 import ArgumentParser
 import HostFacts
+import SocketDiag
 import Tuning
 
 struct PlanCommand: ParsableCommand {
@@ -46,7 +47,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let profile = try profileOptions.load()
-        let host = try readingHost { try HostSnapshot.read(root: rootOption.hostRoot) }
+        let host = try readingHost { try HostSnapshot.read(root: rootOption.hostRoot, options: .init(liveListenPorts: ListeningPorts.provider)) }
         let req = Requirement(profile: profile, host: host)
         let supply = Supply.of(host, req)
         if json {

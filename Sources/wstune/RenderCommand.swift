@@ -74,8 +74,11 @@ struct RenderCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Directory whose NAME.mustache files override the built-in templates.", valueName: "DIR"))
     var templates: String?
 
-    @Flag(help: "Validate with the installed nginx -t, haproxy -c or systemd-analyze.")
+    @Flag(help: "Validate with the installed nginx -t, haproxy -c or systemd-analyze, and check the fd limit against the most this host gives.")
     var check = false
+
+    @Option(name: .customLong("nginx-conf"), help: ArgumentHelp("nginx: with --site-only --check, the main config the site is tested inside.", valueName: "FILE"))
+    var nginxConf: String = "/etc/nginx/nginx.conf"
 
     @Flag(help: "Print {config, checks, validation} as JSON.")
     var json = false
@@ -114,10 +117,24 @@ struct RenderCommand: ParsableCommand {
         let opts: RenderOptions
         let rendered: RenderedConfig
         var steps: [ValidationStep] = []
+        var checks: [SizingCheck] = []
         do {
             opts = try options()
             rendered = try renderer.render(target, profile: profile, options: opts)
-            if check { steps = try ConfigValidator(renderer: renderer).validate(target, profile: profile, options: opts) }
+            checks = rendered.checks
+            if check {
+                // The limit the proxy will really get here, not only what the tuning would write.
+                let ceiling = try? HostFdCeiling.read()
+                let validator = ConfigValidator(renderer: renderer)
+                if target == .nginx && opts.siteOnly {
+                    let site = try validator.validateSite(profile: profile, options: opts, mainConfig: nginxConf, ceiling: ceiling)
+                    steps = site.steps
+                    checks += site.checks
+                } else {
+                    steps = try validator.validate(target, profile: profile, options: opts)
+                    if let ceiling { checks += rendered.sizing.hostChecks(for: target, siteOnly: false, ceiling: ceiling) }
+                }
+            }
         } catch let e as RenderError {
             printError("wstune render: \(e)")
             throw ExitStatus.couldNotRun
@@ -130,11 +147,11 @@ struct RenderCommand: ParsableCommand {
         }
         if json {
             try printJSON(RenderJSON(target: target.rawValue, profile: profile.name, file: out,
-                                     config: out == nil ? rendered.text : nil, checks: rendered.checks, validation: steps))
+                                     config: out == nil ? rendered.text : nil, checks: checks, validation: steps))
         } else {
             if out == nil { print(rendered.text, terminator: rendered.text.hasSuffix("\n") ? "" : "\n") }
             let t = Terminal.stderr
-            for c in rendered.checks {
+            for c in checks {
                 printError("\(c.passed ? t.paint("ok  ", .green) : t.paint("FAIL", .red)) \(c.id): \(c.detail)")
             }
             for s in steps {
@@ -153,7 +170,7 @@ struct RenderCommand: ParsableCommand {
             if let out { printError("wrote \(out)") }
         }
         if steps.contains(where: { $0.outcome == .toolMissing }) { throw ExitStatus.couldNotRun }
-        if !rendered.allChecksPassed || steps.contains(where: { $0.outcome == .failed }) { throw ExitStatus.notReady }
+        if !checks.allSatisfy(\.passed) || steps.contains(where: { $0.outcome == .failed }) { throw ExitStatus.notReady }
     }
 }
 

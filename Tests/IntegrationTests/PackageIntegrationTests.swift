@@ -51,7 +51,9 @@ final class PackageIntegrationTests: XCTestCase {
         XCTAssertEqual(version.status, 0)
         let head = try TestSupport.run(["git", "-C", TestSupport.packageRoot.path, "rev-parse", "--short=12", "HEAD"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertFalse(head.isEmpty, "git rev-parse HEAD failed in \(TestSupport.packageRoot.path)")
         XCTAssertTrue(version.stdout.contains("commit \(head)"), "\(version.stdout) vs HEAD \(head)")
+        XCTAssertFalse(version.stdout.contains("unknown"), version.stdout)
 
         let profiles = try TestSupport.run([bin, "profiles"], environment: ["WSTUNE_DATA": ""])
         XCTAssertEqual(profiles.status, 0, profiles.stderr)
@@ -76,6 +78,58 @@ final class PackageIntegrationTests: XCTestCase {
         XCTAssertEqual(man.status, 0, man.stderr)
         XCTAssertTrue(man.stdout.contains("wstune"), man.stdout)
         XCTAssertTrue(man.stdout.lowercased().contains("audit"))
+    }
+
+    /// Issue 15, item 8: a binary first built without a stamp ("commit unknown", a plain `swift build`) must name
+    /// the commit after scripts/stamp-commit and the next incremental build, as scripts/package does. Reproduced
+    /// with the real SwiftPM on a small package holding the real CBuildInfo target and stamp script, in a git
+    /// repository of its own (a full wstune build would take minutes).
+    func testStampReachesAnIncrementalBuild() throws {
+        let dir = try TestSupport.temporaryDirectory("wstune-stamp")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fm = FileManager.default
+        let src = TestSupport.packageRoot
+        try fm.createDirectory(at: dir.appendingPathComponent("scripts"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: dir.appendingPathComponent("Sources"), withIntermediateDirectories: true)
+        try fm.copyItem(at: src.appendingPathComponent("scripts/stamp-commit"), to: dir.appendingPathComponent("scripts/stamp-commit"))
+        try fm.copyItem(at: src.appendingPathComponent("Sources/CBuildInfo"), to: dir.appendingPathComponent("Sources/CBuildInfo"))
+        try? fm.removeItem(at: dir.appendingPathComponent("Sources/CBuildInfo/commit.h"))
+        try fm.createDirectory(at: dir.appendingPathComponent("Sources/show"), withIntermediateDirectories: true)
+        try "#include <stdio.h>\n#include \"CBuildInfo.h\"\nint main(void) { printf(\"commit %s\\n\", wst_build_commit()); return 0; }\n"
+            .write(to: dir.appendingPathComponent("Sources/show/main.c"), atomically: true, encoding: .utf8)
+        try """
+            // swift-tools-version:5.9
+            import PackageDescription
+            let package = Package(name: "stamp", targets: [
+                .target(name: "CBuildInfo"),
+                .executableTarget(name: "show", dependencies: ["CBuildInfo"]),
+            ])
+
+            """.write(to: dir.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        try ".build/\nSources/CBuildInfo/commit.h\n".write(to: dir.appendingPathComponent(".gitignore"), atomically: true, encoding: .utf8)
+        let git = ["git", "-C", dir.path, "-c", "user.name=t", "-c", "user.email=t@t.invalid"]
+        XCTAssertEqual(try TestSupport.run(["git", "init", "-q", dir.path]).status, 0)
+        XCTAssertEqual(try TestSupport.run(git + ["add", "-A"]).status, 0)
+        XCTAssertEqual(try TestSupport.run(git + ["commit", "-qm", "one"]).status, 0)
+        func buildAndShow() throws -> String {
+            let b = try TestSupport.run(["swift", "build", "--package-path", dir.path, "--product", "show"], timeoutSeconds: 300)
+            XCTAssertEqual(b.status, 0, b.stdout + b.stderr)
+            let bin = try TestSupport.run(["swift", "build", "--package-path", dir.path, "--show-bin-path"]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            return try TestSupport.run([bin + "/show"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func head() throws -> String {
+            try TestSupport.run(git + ["rev-parse", "--short=12", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        XCTAssertEqual(try buildAndShow(), "commit unknown", "a plain build has no stamp")
+        XCTAssertEqual(try TestSupport.run(["bash", dir.path + "/scripts/stamp-commit"]).status, 0)
+        XCTAssertEqual(try buildAndShow(), "commit \(try head())", "the stamp must reach the next incremental build")
+        // A new commit, stamped again: the binary follows.
+        try "two\n".write(to: dir.appendingPathComponent("README"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try TestSupport.run(git + ["add", "-A"]).status, 0)
+        XCTAssertEqual(try TestSupport.run(git + ["commit", "-qm", "two"]).status, 0)
+        XCTAssertEqual(try TestSupport.run(["bash", dir.path + "/scripts/stamp-commit"]).status, 0)
+        XCTAssertEqual(try buildAndShow(), "commit \(try head())")
     }
 
     func testLintianHasNoErrors() throws {

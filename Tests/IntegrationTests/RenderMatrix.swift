@@ -18,7 +18,7 @@ enum RenderMatrix {
         Case(name: "server-100k-one-worker-long-idle", args: ["--profile", "server-100k", "--workers", "1", "--idle-timeout", "120",
                                                               "--drain-seconds", "90", "--backend", "[::1]:9000"]),
         Case(name: "proxy-tls", args: ["--profile", "proxy", "--backend", "127.0.0.1:9001", "--path", "/socket"], tls: true),
-        Case(name: "proxy-site-only", args: ["--profile", "proxy", "--backend", "127.0.0.1:9001", "--site-only"], siteOnly: true),
+        Case(name: "proxy-site-only", args: ["--profile", "proxy", "--backend", "127.0.0.1:9001", "--site-only", "--server-name", "ws.example.test"], siteOnly: true),
     ]
 
     /// Full argument list for a target; nginx gets a scratch prefix, every proxy a free loopback port.

@@ -88,7 +88,8 @@ final class RenderMatrixTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let port = try ProxyTestSupport.freePort()
         for target in ["nginx", "haproxy"] {
-            let ok = try TestSupport.wstune(["render", target, "--listen", "127.0.0.1:\(port)", "--check"])
+            // A target this host's fd limit allows (render --check also judges the limit a proxy really gets here).
+            let ok = try TestSupport.wstune(["render", target, "--listen", "127.0.0.1:\(port)", "--connections", "1000", "--check"])
             XCTAssertEqual(ok.status, 0, "\(target): \(ok.stderr)")
             XCTAssertTrue(ok.stderr.contains(target == "nginx" ? "ok   nginx: nginx -t" : "ok   haproxy: haproxy -dW -dr -c"), ok.stderr)
         }
@@ -111,8 +112,8 @@ final class RenderMatrixTests: XCTestCase {
 
     func testJSONCarriesTheConfigTheChecksAndTheValidation() throws {
         try ProxyTestSupport.requireTool("haproxy")
-        let r = try TestSupport.wstune(["render", "haproxy", "--profile", "proxy", "--listen", "127.0.0.1:\(try ProxyTestSupport.freePort())",
-                                        "--check", "--json"])
+        let r = try TestSupport.wstune(["render", "haproxy", "--profile", "proxy", "--connections", "1000",
+                                        "--listen", "127.0.0.1:\(try ProxyTestSupport.freePort())", "--check", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         XCTAssertTrue((obj["config"] as? String)?.contains("timeout tunnel 90s") ?? false, r.stdout)

@@ -19,6 +19,15 @@ public struct ConfigRenderer: Sendable {
             throw RenderError.invalidOption(option: "--tls-key", value: key,
                                             reason: "HAProxy reads the key from the --tls-cert file or from \(cert).key; put the key there")
         }
+        if target == .nginx && options.siteOnly && options.serverName == "_" {
+            // A site joins a main config that already has a default server (Debian's sites-enabled/default:
+            // `listen 80 default_server; server_name _;`): a second "_" is "conflicting server name, ignored" and
+            // clients get the default site's 404. A name of its own never clashes; on a port of its own the site is
+            // that port's default server whatever its name.
+            throw RenderError.invalidOption(
+                option: "--server-name", value: "_",
+                reason: "a --site-only site joins an existing nginx whose default server already answers for \"_\" (Debian: sites-enabled/default); give the host name clients use")
+        }
         let sizing = ProxySizing(profile: profile, options: options, cpuCount: cpuCount)
         var context = TemplateContext.build(profile: profile, options: options, sizing: sizing)
         let name: String
@@ -36,8 +45,12 @@ public struct ConfigRenderer: Sendable {
                 .trimmingCharacters(in: .newlines)
         }
         let text = try Self.tidy(templates.render(name, context: context))
-        return RenderedConfig(target: target, text: text, templateName: name, sizing: sizing,
-                              checks: sizing.checks(for: target))
+        // A site alone holds none of the worker numbers (worker_connections, worker_rlimit_nofile,
+        // worker_shutdown_timeout live in the main config): only its own timeout is checked here; `render --check`
+        // judges the real main config's numbers (`MainConfigSizing`).
+        let checks = target == .nginx && options.siteOnly
+            ? sizing.checks(for: target).filter { $0.id == "proxy.idle-timeout" } : sizing.checks(for: target)
+        return RenderedConfig(target: target, text: text, templateName: name, sizing: sizing, checks: checks)
     }
 
     /// Drops trailing blanks on each line (standalone tags leave indentation behind) and ends with one newline.

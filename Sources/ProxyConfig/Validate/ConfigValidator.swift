@@ -25,6 +25,27 @@ public struct ConfigValidator: Sendable {
         }
     }
 
+    /// `--site-only --check`: the site inside the host's real main config (`SiteInMainConfig`), with that config's
+    /// worker arithmetic; when the main config does not exist, the site in a minimal one and a failed
+    /// `nginx.main-config` check saying the worker numbers were not judged.
+    public func validateSite(profile: Profile, options: RenderOptions, mainConfig: String, ceiling: HostFdCeiling?) throws
+        -> (steps: [ValidationStep], checks: [SizingCheck])
+    {
+        guard FileManager.default.fileExists(atPath: mainConfig) else {
+            let steps = try validate(.nginx, profile: profile, options: options)
+            return (steps, [SizingCheck(id: "nginx.main-config", passed: false,
+                                        detail: "\(mainConfig) does not exist: the site was checked inside a minimal main config, and the worker_connections, worker_rlimit_nofile and worker_shutdown_timeout it will run under were not judged (give --nginx-conf FILE)")])
+        }
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("wstune-check-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let rendered = try renderer.render(.nginx, profile: profile, options: options)
+        let r = try SiteInMainConfig(mainConfig: mainConfig, cpuCount: renderer.cpuCount)
+            .validate(site: rendered.text, sizing: rendered.sizing, ceiling: ceiling, scratch: dir)
+        return ([r.step], r.checks)
+    }
+
     private func nginx(profile: Profile, options: RenderOptions, dir: String) throws -> ValidationStep {
         var opts = options
         opts.nginxPaths = .under(dir)

@@ -67,6 +67,7 @@ public enum Audit {
         if host.canRaiseHardLimit == false, let l = host.resolvedFileLimit, l.hard < req.targetNofile {
             notes.append("this process lacks CAP_SYS_RESOURCE: its hard nofile \(grouped(l.hard)) cannot be raised here")
         }
+        for path in host.conntrack.notReadable { notes.append("\(path): not readable without root; its check judges what the other files show") }
         let kind: String
         let name: String
         switch host.target {
