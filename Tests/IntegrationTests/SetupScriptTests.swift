@@ -32,7 +32,7 @@ final class SetupScriptTests: XCTestCase {
         let policy = "/usr/sbin/policy-rc.d"
         let policyBefore = try? String(contentsOfFile: policy, encoding: .utf8)
         let env = ["PATH": shims.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
-        let r = try TestSupport.run(["bash", TestSupport.packageRoot.appendingPathComponent("scripts/setup").path, "--no-build"],
+        let r = try TestSupport.run(["bash", TestSupport.packageRoot.appendingPathComponent("scripts/setup").path, "--no-build", "--test-deps"],
                                     environment: env, timeoutSeconds: 300)
         XCTAssertEqual(r.status, 0, r.stderr)
         let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
