@@ -27,7 +27,7 @@ extension ConntrackBucketsCheck {
     public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
         guard let max = host.int("net.netfilter.nf_conntrack_max") else { return .none }
         let target = Swift.max(max, req.needs.conntrackMax)
-        let need = (target + CapacityModel.conntrackChainLength - 1) / CapacityModel.conntrackChainLength
+        let need = target.ceilingDivided(by: CapacityModel.conntrackChainLength)
         if host.sysctl("net.netfilter.nf_conntrack_buckets") != nil {
             return .sysctl(host, "net.netfilter.nf_conntrack_buckets", .atLeast(need), .buckets)
         }

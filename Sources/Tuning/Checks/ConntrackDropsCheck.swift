@@ -23,7 +23,7 @@ public struct ConntrackDropsCheck: Check {
 extension ConntrackDropsCheck {
     public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
         let s = host.conntrack.stats
-        let sum = (s["drop"] ?? 0) + (s["early_drop"] ?? 0) + (s["insert_failed"] ?? 0)
+        let sum = (s["drop"] ?? 0).addingSaturated(s["early_drop"] ?? 0).addingSaturated(s["insert_failed"] ?? 0)
         return FindingValues(observed: .number(sum), source: "/proc/net/stat/nf_conntrack drop+early_drop+insert_failed",
                              requirement: .atMost(0), unit: .packets)
     }

@@ -26,6 +26,6 @@ extension ConntrackUsageCheck {
     /// Passes while count × 100 / max < 75, i.e. count ≤ (75 × max − 1) / 100.
     public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
         guard let max = host.int("net.netfilter.nf_conntrack_max"), max > 0 else { return .none }
-        return .sysctl(host, "net.netfilter.nf_conntrack_count", .atMost((75 * max - 1) / 100), .entries)
+        return .sysctl(host, "net.netfilter.nf_conntrack_count", .atMost(max.multipliedSaturated(by: 75).subtractingSaturated(1) / 100), .entries)
     }
 }

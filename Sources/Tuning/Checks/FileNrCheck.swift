@@ -28,6 +28,6 @@ extension FileNrCheck {
     public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
         guard let nr = host.ints("fs.file-nr"), nr.count == 3 else { return .none }
         return FindingValues(observed: .number(nr[0]), source: "fs.file-nr[0]",
-                             requirement: .atMost(nr[2] * 9 / 10 - req.needs.connections * req.needs.socketsPerConnection), unit: .files)
+                             requirement: .atMost(nr[2].scaled(9, 10).subtractingSaturated(req.needs.connections.multipliedSaturated(by: req.needs.socketsPerConnection))), unit: .files)
     }
 }

@@ -23,7 +23,7 @@ public struct ListenDropsCheck: Check {
 extension ListenDropsCheck {
     public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
         guard let o = host.counters["TcpExt.ListenOverflows"], let d = host.counters["TcpExt.ListenDrops"] else { return .none }
-        return FindingValues(observed: .number(o + d), source: "/proc/net/netstat TcpExt.ListenOverflows+ListenDrops",
+        return FindingValues(observed: .number(o.addingSaturated(d)), source: "/proc/net/netstat TcpExt.ListenOverflows+ListenDrops",
                              requirement: .atMost(0), unit: .packets)
     }
 }

@@ -23,7 +23,7 @@ public struct MemoryPressureCheck: Check {
 extension MemoryPressureCheck {
     public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
         guard let p = host.counters["TcpExt.TCPMemoryPressures"], let a = host.counters["TcpExt.TCPAbortOnMemory"] else { return .none }
-        return FindingValues(observed: .number(p + a), source: "/proc/net/netstat TcpExt.TCPMemoryPressures+TCPAbortOnMemory",
+        return FindingValues(observed: .number(p.addingSaturated(a)), source: "/proc/net/netstat TcpExt.TCPMemoryPressures+TCPAbortOnMemory",
                              requirement: .atMost(0), unit: .count)
     }
 }
