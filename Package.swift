@@ -23,6 +23,9 @@ let package = Package(
             name: "CNetfilterConntrack", pkgConfig: "libnetfilter_conntrack",
             providers: [.apt(["libnetfilter-conntrack-dev"])]),
         .target(name: "CSockDiag", dependencies: ["CMnl"]),
+        // The live counter: libbpf, and the loader of the BPF program scripts/bpf-build compiles from bpf/.
+        .systemLibrary(name: "CBpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
+        .target(name: "CLiveCount", dependencies: ["CBpf"], exclude: ["bpf", "live_count.bpf.inc"]),
         // The build's git commit, for `wstune --version` (a C define is the one way to pass a string in at build time).
         .target(name: "CBuildInfo"),
 
@@ -31,7 +34,8 @@ let package = Package(
         .target(
             name: "ProxyConfig",
             dependencies: ["Tuning", "HostFacts", .product(name: "Mustache", package: "swift-mustache")]),
-        .target(name: "SocketDiag", dependencies: ["CMnl", "CNetfilterConntrack", "CSockDiag", "HostFacts"]),
+        .target(
+            name: "SocketDiag", dependencies: ["CMnl", "CNetfilterConntrack", "CSockDiag", "CLiveCount", "HostFacts"]),
         .target(
             name: "Reference",
             dependencies: [

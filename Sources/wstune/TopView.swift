@@ -6,6 +6,7 @@ struct TopView {
     let query: SocketQuery
     let sample: LiveSample
     let delta: LiveDelta?
+    let source: LiveSource
 
     /// States whose growth is worth a colour: half-open floods, sockets the application forgot to close, churn.
     static let watchedStates: [TCPState] = [.synRecv, .timeWait, .closeWait]
@@ -36,6 +37,8 @@ struct TopView {
             ? "all ports"
             : "port \(query.ports.map(String.init).joined(separator: ",")) (\(query.remote ? "remote" : "local"))"
         lines.append(terminal.paint("wstune top", .bold) + "  \(filterText)  \(TopView.clock())  q quits")
+        let sourceLine = source.description
+        lines.append(source.fallbackReason == nil ? sourceLine : terminal.paint(sourceLine, .yellow))
         lines.append("")
         lines.append(
             terminal.paint("ESTABLISHED", .bold) + " \(established)   opened/s \(rate(delta?.openedPerSecond))"
@@ -61,6 +64,8 @@ struct TopView {
         lines.append("")
         let q = sample.sockets.queue
         let qLine =
+            source.counter != nil
+            ? "QUEUES  not sampled (source bpf: queue sizes need a full dump; --source netlink shows them)" :
             "QUEUES  unread > \(q.thresholdBytes) B: \(q.receiveQueueOver)   unsent > \(q.thresholdBytes) B: "
             + "\(q.sendQueueOver)   largest unread \(q.largestReceiveQueueBytes) B   "
             + "largest unsent \(q.largestSendQueueBytes) B"
@@ -94,13 +99,15 @@ struct TopView {
     /// One line per interval (not a terminal).
     func line() -> String {
         let s = sample.sockets
-        var parts = ["time=\(TopView.clock())", "established=\(established)"]
+        var parts = ["time=\(TopView.clock())", "source=\(source.name.rawValue)", "established=\(established)"]
         for (port, n) in portRows where !query.ports.isEmpty { parts.append("port\(port)=\(n)") }
         parts.append("opened/s=\(rate(delta?.openedPerSecond))")
         parts.append("closed/s=\(rate(delta?.closedPerSecond))")
         for st in TopView.watchedStates { parts.append("\(st.name)=\(s.byState[st] ?? 0)") }
-        parts.append("unread_over=\(s.queue.receiveQueueOver)")
-        parts.append("unsent_over=\(s.queue.sendQueueOver)")
+        if source.counter == nil {
+            parts.append("unread_over=\(s.queue.receiveQueueOver)")
+            parts.append("unsent_over=\(s.queue.sendQueueOver)")
+        }
         let c = sample.conntrack
         parts.append(
             c.loaded
@@ -114,6 +121,10 @@ struct TopView {
     }
 
     struct JSONFrame: Encodable {
+        /// "bpf" or "netlink"; with netlink after a failed BPF load, the reason.
+        let source: String
+        let sourceReason: String?
+        let bpfProgramId: UInt32?
         let established: Int
         let establishedByPort: [String: Int]
         let openedPerSecond: Double?
@@ -121,7 +132,8 @@ struct TopView {
         let intervalSeconds: Double?
         let states: [String: Int]
         let stateChange: [String: Int]?
-        let queue: QueuePressure
+        /// nil with source bpf (not sampled).
+        let queue: QueuePressure?
         let conntrackLoaded: Bool
         let conntrackEntries: Int?
         let conntrackMax: Int?
@@ -133,7 +145,8 @@ struct TopView {
 
     func jsonObject() -> JSONFrame {
         JSONFrame(
-            established: established,
+            source: source.name.rawValue, sourceReason: source.fallbackReason,
+            bpfProgramId: source.counter?.programID, established: established,
             establishedByPort: Dictionary(uniqueKeysWithValues: portRows.map { (String($0.0), $0.1) }),
             openedPerSecond: delta?.openedPerSecond, closedPerSecond: delta?.closedPerSecond,
             intervalSeconds: delta?.intervalSeconds,
@@ -141,7 +154,7 @@ struct TopView {
             stateChange: delta.map { d in
                 Dictionary(uniqueKeysWithValues: d.stateChange.map { ($0.key.name, $0.value) })
             },
-            queue: sample.sockets.queue, conntrackLoaded: sample.conntrack.loaded,
+            queue: source.counter == nil ? sample.sockets.queue : nil, conntrackLoaded: sample.conntrack.loaded,
             conntrackEntries: sample.conntrack.entries, conntrackMax: sample.conntrack.maxEntries,
             openFiles: sample.host.openFiles, fileMax: sample.host.fileMax,
             listenOverflows: delta?.listenOverflows, listenDrops: delta?.listenDrops)

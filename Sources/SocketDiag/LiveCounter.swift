@@ -1,0 +1,126 @@
+import CLiveCount
+import Glibc
+
+/// Socket counts kept by the kernel as sockets change state: a BPF program on the tracepoint
+/// sock:inet_sock_set_state (Sources/CLiveCount/bpf) moves one count per state change in a per-(state, port)
+/// array this process maps. One sock_diag dump seeds the array; a read then costs the same at any number of
+/// sockets. The program counts this process's network namespace only, and is detached and unloaded when the
+/// counter is released (or, whatever happens, when the process exits and its file descriptors close).
+///
+/// Full sockets only pass through the tracepoint: SYN-RECV (request sockets) and TIME-WAIT are mini sockets, so
+/// those two states come from a sock_diag dump restricted to them (the kernel skips every other socket without
+/// building a message for it). Queue figures need every socket's queues: they are not sampled.
+public final class LiveCounter {
+    /// The kernel's id of the loaded program (`bpftool prog show id N`).
+    public let programID: UInt32
+    /// Sockets the seed dump counted.
+    public let seededSockets: Int
+    private let handle: OpaquePointer
+    private let cells: UnsafePointer<Int64>
+
+    /// Why the counter cannot run here (no root, no BTF, a kernel that refuses BPF or the tracepoint).
+    public struct Unavailable: Error, CustomStringConvertible, Equatable {
+        public let reason: String
+        /// The kernel said EPERM (not root or no CAP_BPF/CAP_PERFMON): the CLI exits 4 when BPF was demanded.
+        public let needsPrivilege: Bool
+        public var description: String { reason }
+        public init(reason: String, needsPrivilege: Bool) {
+            self.reason = reason
+            self.needsPrivilege = needsPrivilege
+        }
+    }
+
+    /// States the BPF program counts.
+    public static let trackedStates: [TCPState] = TCPState.allCases.filter { ![.synRecv, .timeWait, .close].contains($0) }
+    /// States counted by a restricted dump at each read.
+    public static let dumpedStates: [TCPState] = [.synRecv, .timeWait]
+
+    /// Loads and attaches the program, then seeds it from one sock_diag dump of this namespace.
+    public init() throws {
+        var st = stat()
+        guard stat("/proc/self/ns/net", &st) == 0 else {
+            throw Unavailable(reason: "stat /proc/self/ns/net: \(String(cString: strerror(errno)))", needsPrivilege: false)
+        }
+        guard access("/sys/kernel/btf/vmlinux", R_OK) == 0 else {
+            throw Unavailable(reason: "no kernel BTF (/sys/kernel/btf/vmlinux)", needsPrivilege: false)
+        }
+        var reason = [CChar](repeating: 0, count: 512)
+        errno = 0
+        guard let h = wst_live_open(UInt64(st.st_ino), &reason, reason.count) else {
+            let text = String(cString: reason)
+            throw Unavailable(
+                reason: text, needsPrivilege: text.contains(String(cString: strerror(EPERM))) || geteuid() != 0)
+        }
+        handle = h
+        cells = wst_live_cells(h)
+        programID = wst_live_program_id(h)
+        // Attached first, seeded second: a socket that changes state while the dump runs may be counted twice
+        // or not at all (a window of the dump's length; nothing else is lost).
+        var dump = SockDiagDump(
+            family: nil, states: LiveCounter.trackedStates.diagMask, filter: nil, grouping: nil,
+            establishedByPort: false, remote: false, queueThresholdBytes: 0, collectCookies: false)
+        dump.seed = h
+        do {
+            seededSockets = try dump.run().total
+        } catch {
+            wst_live_close(h)
+            throw error
+        }
+    }
+
+    deinit { wst_live_close(handle) }
+
+    @inline(__always)
+    func cell(side: Int, row: Int, port: Int) -> Int {
+        Int(cells[(side * Int(WST_LIVE_ROWS) + row) * Int(WST_LIVE_PORTS) + port])
+    }
+
+    @inline(__always)
+    func total(row: Int) -> Int { Int(cells[Int(wst_live_totals_base) + row]) }
+
+    /// State changes the program has seen in this namespace, and sockets its per-socket map had no room for.
+    public var events: Int { Int(cells[Int(wst_live_events_slot)]) }
+    public var untracked: Int { Int(cells[Int(wst_live_untracked_slot)]) }
+
+    /// The counts for `query` (its ports and side; both families): the program's cells, plus a restricted dump
+    /// for SYN-RECV and TIME-WAIT when those are asked for. `openedTotal`/`closedTotal` are set (sockets that
+    /// entered and left ESTABLISHED since the program started), the queue figures are not sampled.
+    public func counts(_ query: SocketQuery) throws -> SocketCounts {
+        var c = SocketCounts(queue: QueuePressure(thresholdBytes: query.queueThresholdBytes), dumps: 0)
+        let side = query.remote ? 1 : 0
+        let opened = Int(WST_LIVE_ROW_OPENED), closed = Int(WST_LIVE_ROW_CLOSED)
+        let tracked = query.states.filter { LiveCounter.trackedStates.contains($0) }
+        if query.ports.isEmpty {
+            for s in tracked { c.byState[s] = total(row: s.rawValue) }
+            c.openedTotal = total(row: opened)
+            c.closedTotal = total(row: closed)
+            if query.establishedByPort || query.grouping == .port {
+                // 65,536 reads of mapped memory: the same at any number of sockets.
+                for p in 0..<Int(WST_LIVE_PORTS) {
+                    let n = cell(side: side, row: TCPState.established.rawValue, port: p)
+                    if n != 0 { c.establishedByPort[UInt16(p)] = n }
+                }
+            }
+        } else {
+            let ports = Set(query.ports).map(Int.init)
+            for s in tracked { c.byState[s] = ports.reduce(0) { $0 + cell(side: side, row: s.rawValue, port: $1) } }
+            c.openedTotal = ports.reduce(0) { $0 + cell(side: side, row: opened, port: $1) }
+            c.closedTotal = ports.reduce(0) { $0 + cell(side: side, row: closed, port: $1) }
+            for p in ports { c.establishedByPort[UInt16(p)] = cell(side: side, row: TCPState.established.rawValue, port: p) }
+        }
+        let dumped = query.states.filter { LiveCounter.dumpedStates.contains($0) }
+        if !dumped.isEmpty {
+            var q = query
+            q.states = dumped
+            q.grouping = nil
+            q.collectCookies = false
+            q.establishedByPort = false
+            q.partitions = 1
+            q.families = SocketQuery.Family.allCases
+            let mini = try SocketCounter.count(q)
+            for s in dumped { c.byState[s] = mini.byState[s] ?? 0 }
+            c.dumps = mini.dumps
+        }
+        return c
+    }
+}
