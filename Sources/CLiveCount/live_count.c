@@ -20,6 +20,9 @@ struct wst_live {
     int64_t *cells;
     size_t mapped_bytes;
     uint32_t program_id;
+    int program_fd;
+    int config_fd;
+    uint64_t generation;
 };
 
 // libbpf's last warning, kept for the reason of a failure (libbpf prints to stderr by default).
@@ -60,7 +63,9 @@ wst_live *wst_live_open(uint64_t netns_inode, char *reason, size_t reason_length
     struct bpf_program *program = bpf_object__find_program_by_name(live->object, "wst_set_state");
     if (!config || !counts || !program) return fail(live, reason, reason_length, "find maps and program", ENOENT);
     uint32_t zero = 0;
-    if (bpf_map_update_elem(bpf_map__fd(config), &zero, &netns_inode, BPF_ANY))
+    live->config_fd = bpf_map__fd(config);
+    live->program_fd = bpf_program__fd(program);
+    if (bpf_map_update_elem(live->config_fd, &zero, &netns_inode, BPF_ANY))
         return fail(live, reason, reason_length, "write the namespace", errno);
     live->mapped_bytes = (size_t)WST_LIVE_SLOTS * sizeof(int64_t);
     void *cells = mmap(NULL, live->mapped_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(counts), 0);
@@ -82,6 +87,22 @@ void wst_live_add(wst_live *live, uint32_t slot, int64_t delta) {
 }
 
 uint32_t wst_live_program_id(const wst_live *live) { return live->program_id; }
+
+uint64_t wst_live_missed_events(const wst_live *live) {
+    struct bpf_prog_info info;
+    uint32_t info_length = sizeof info;
+    memset(&info, 0, sizeof info);
+    if (bpf_obj_get_info_by_fd(live->program_fd, &info, &info_length) != 0) return 0;
+    return info.recursion_misses;
+}
+
+int wst_live_reset(wst_live *live) {
+    uint32_t one = 1;
+    live->generation = (live->generation + 1) & 0xffff;
+    if (bpf_map_update_elem(live->config_fd, &one, &live->generation, BPF_ANY)) return -errno;
+    for (size_t i = 0; i < WST_LIVE_SLOTS; i++) __atomic_store_n(&live->cells[i], 0, __ATOMIC_RELAXED);
+    return 0;
+}
 
 void wst_live_close(wst_live *live) {
     if (!live) return;

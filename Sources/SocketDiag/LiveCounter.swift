@@ -7,14 +7,18 @@ import Glibc
 /// sockets. The program counts this process's network namespace only, and is detached and unloaded when the
 /// counter is released (or, whatever happens, when the process exits and its file descriptors close).
 ///
-/// Full sockets only pass through the tracepoint: SYN-RECV (request sockets) and TIME-WAIT are mini sockets, so
-/// those two states come from a sock_diag dump restricted to them (the kernel skips every other socket without
-/// building a message for it). Queue figures need every socket's queues: they are not sampled.
+/// Full sockets only pass through the tracepoint: SYN-RECV (request sockets), TIME-WAIT and orphaned FIN-WAIT-2
+/// are mini sockets, so those three states come from a sock_diag dump restricted to them (the kernel skips every
+/// other socket without building a message for it). Queue figures need every socket's queues: they are not sampled.
 public final class LiveCounter {
     /// The kernel's id of the loaded program (`bpftool prog show id N`).
     public let programID: UInt32
-    /// Sockets the seed dump counted.
-    public let seededSockets: Int
+    /// Sockets the last seed dump counted.
+    public private(set) var seededSockets: Int = 0
+    /// Seeds after the first: each time the kernel skipped events (see `missedEvents`), the cells are zeroed and
+    /// seeded again from a dump before they are read.
+    public private(set) var reseeds = 0
+    private var missesAtSeed: UInt64 = 0
     private let handle: OpaquePointer
     private let cells: UnsafePointer<Int64>
 
@@ -31,9 +35,11 @@ public final class LiveCounter {
     }
 
     /// States the BPF program counts.
-    public static let trackedStates: [TCPState] = TCPState.allCases.filter { ![.synRecv, .timeWait, .close].contains($0) }
-    /// States counted by a restricted dump at each read.
-    public static let dumpedStates: [TCPState] = [.synRecv, .timeWait]
+    public static let trackedStates: [TCPState] = TCPState.allCases.filter {
+        ![.synRecv, .finWait2, .timeWait, .close].contains($0)
+    }
+    /// States counted by a restricted dump at each read (mini sockets: see the BPF source).
+    public static let dumpedStates: [TCPState] = [.synRecv, .finWait2, .timeWait]
 
     /// Loads and attaches the program, then seeds it from one sock_diag dump of this namespace.
     public init() throws {
@@ -54,18 +60,37 @@ public final class LiveCounter {
         handle = h
         cells = wst_live_cells(h)
         programID = wst_live_program_id(h)
-        // Attached first, seeded second: a socket that changes state while the dump runs may be counted twice
-        // or not at all (a window of the dump's length; nothing else is lost).
-        var dump = SockDiagDump(
-            family: nil, states: LiveCounter.trackedStates.diagMask, filter: nil, grouping: nil,
-            establishedByPort: false, remote: false, queueThresholdBytes: 0, collectCookies: false)
-        dump.seed = h
         do {
-            seededSockets = try dump.run().total
+            try seed()
         } catch {
             wst_live_close(h)
             throw error
         }
+    }
+
+    /// Attached first, seeded second: a socket that changes state while the dump runs may be counted twice or
+    /// not at all (a window of the dump's length).
+    private func seed() throws {
+        missesAtSeed = wst_live_missed_events(handle)
+        var dump = SockDiagDump(
+            family: nil, states: LiveCounter.trackedStates.diagMask, filter: nil, grouping: nil,
+            establishedByPort: false, remote: false, queueThresholdBytes: 0, collectCookies: false)
+        dump.seed = handle
+        seededSockets = try dump.run().total
+    }
+
+    /// State changes the kernel did not run the program for since it was loaded.
+    public var missedEvents: UInt64 { wst_live_missed_events(handle) }
+
+    /// Zeroes and seeds again when the kernel skipped events since the last seed (one syscall to find out).
+    private func reseedIfEventsWereMissed() throws {
+        guard wst_live_missed_events(handle) != missesAtSeed else { return }
+        let rc = wst_live_reset(handle)
+        if rc != 0 {
+            throw SocketDiagError.systemCall(call: "bpf(BPF_MAP_UPDATE_ELEM, live counter generation)", errno: -rc)
+        }
+        reseeds += 1
+        try seed()
     }
 
     deinit { wst_live_close(handle) }
@@ -86,6 +111,7 @@ public final class LiveCounter {
     /// for SYN-RECV and TIME-WAIT when those are asked for. `openedTotal`/`closedTotal` are set (sockets that
     /// entered and left ESTABLISHED since the program started), the queue figures are not sampled.
     public func counts(_ query: SocketQuery) throws -> SocketCounts {
+        try reseedIfEventsWereMissed()
         var c = SocketCounts(queue: QueuePressure(thresholdBytes: query.queueThresholdBytes), dumps: 0)
         let side = query.remote ? 1 : 0
         let opened = Int(WST_LIVE_ROW_OPENED), closed = Int(WST_LIVE_ROW_CLOSED)

@@ -11,6 +11,9 @@ extension CountCommand {
         let matching: Int
         let byState: [String: Int]
         let establishedByPort: [String: Int]?
+        /// With source bpf: events the kernel skipped, and the seeds they caused after the first.
+        let missedEvents: UInt64?
+        let reseeds: Int?
     }
 
     func runLive(query: SocketQuery) throws {
@@ -36,7 +39,8 @@ extension CountCommand {
                     establishedByPort: query.ports.isEmpty
                         ? nil
                         : Dictionary(
-                            uniqueKeysWithValues: query.ports.map { (String($0), counts.establishedByPort[$0] ?? 0) }))
+                            uniqueKeysWithValues: query.ports.map { (String($0), counts.establishedByPort[$0] ?? 0) }),
+                    missedEvents: live.counter?.missedEvents, reseeds: live.counter?.reseeds)
                 var data = try encoder.encode(line)
                 data.append(0x0A)
                 FileHandle.standardOutput.write(data)

@@ -18,6 +18,7 @@ char LICENSE[] SEC("license") = "GPL";
 // TCP states (include/net/tcp_states.h; vmlinux.h has them as an enum without these names on every kernel).
 #define ST_ESTABLISHED 1
 #define ST_SYN_RECV 3
+#define ST_FIN_WAIT2 5
 #define ST_TIME_WAIT 6
 #define ST_CLOSE 7
 #define ST_LISTEN 10
@@ -46,17 +47,24 @@ struct {
 } sockets SEC(".maps");
 
 // [0]: the inode number of the network namespace to count (user space writes it before attaching).
+// [1]: the generation: user space bumps it when it zeroes the cells and seeds them again (after the kernel
+// skipped events: a program interrupted on its CPU by a softirq that changes another socket's state does not
+// run again inside itself, and the kernel counts a recursion miss). A socket's entry of an older generation
+// counts as absent.
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, 1);
+    __uint(max_entries, 2);
     __type(key, __u32);
     __type(value, __u64);
 } wst_config SEC(".maps");
 
-// Full sockets in these states are seen by the tracepoint; SYN-RECV request sockets and TIME-WAIT sockets are
-// mini sockets that never pass through it (user space counts those two states another way).
+// Full sockets in these states are seen by the tracepoint. SYN-RECV (request sockets), TIME-WAIT and FIN-WAIT-2
+// are (or can be) mini sockets that never pass through it: an orphaned FIN-WAIT-2 socket becomes a timewait
+// socket in substate FIN-WAIT-2 at once (tcp_time_wait), which ss still shows as FIN-WAIT-2. User space counts
+// those three states with a dump restricted to them.
 static __always_inline int tracked(int state) {
-    return state > 0 && state < 12 && state != ST_CLOSE && state != ST_SYN_RECV && state != ST_TIME_WAIT;
+    return state > 0 && state < 12 && state != ST_CLOSE && state != ST_SYN_RECV && state != ST_TIME_WAIT &&
+           state != ST_FIN_WAIT2;
 }
 
 static __always_inline void add(__u32 slot, __s64 delta) {
@@ -89,9 +97,11 @@ int wst_set_state(struct bpf_raw_tracepoint_args *ctx) {
     if (BPF_CORE_READ(sk, sk_protocol) != PROTO_TCP) return 0;
     __u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
     if (family != FAMILY_INET && family != FAMILY_INET6) return 0;
-    __u32 zero = 0;
+    __u32 zero = 0, one = 1;
     __u64 *want = bpf_map_lookup_elem(&wst_config, &zero);
-    if (!want) return 0;
+    __u64 *generation = bpf_map_lookup_elem(&wst_config, &one);
+    if (!want || !generation) return 0;
+    __u64 gen = (*generation & 0xffff) << 40;
     __u32 inum = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
     if ((__u64)inum != *want) return 0;
     add(WST_LIVE_EVENTS, 1);
@@ -100,9 +110,10 @@ int wst_set_state(struct bpf_raw_tracepoint_args *ctx) {
 
     __u64 key = (__u64)sk;
     __u64 *prev = bpf_map_lookup_elem(&sockets, &key);
+    if (prev && (*prev & (0xffffull << 40)) != gen) prev = 0;
     __u64 oldcell = 0;
     if (prev) {
-        oldcell = *prev;
+        oldcell = *prev & 0xffffffffffull;
         move_cell(oldcell, -1);
     } else if (tracked(old) && !(old == ST_LISTEN && new == ST_SYN_RECV)) {
         // A socket that was there before the program: the seed dump counted it where its ports say now.
@@ -116,8 +127,9 @@ int wst_set_state(struct bpf_raw_tracepoint_args *ctx) {
         __u64 cell = ((__u64)new << 32) | ((__u64)dport << 16) | sport;
         move_cell(cell, 1);
         if (new == ST_ESTABLISHED && old != ST_ESTABLISHED) count_row(WST_LIVE_ROW_OPENED, cell);
-        if (bpf_map_update_elem(&sockets, &key, &cell, BPF_ANY) != 0) add(WST_LIVE_UNTRACKED, 1);
-    } else if (prev) {
+        __u64 stored = cell | gen;
+        if (bpf_map_update_elem(&sockets, &key, &stored, BPF_ANY) != 0) add(WST_LIVE_UNTRACKED, 1);
+    } else {
         bpf_map_delete_elem(&sockets, &key);
     }
     return 0;

@@ -26,6 +26,13 @@ void wst_live_add(wst_live *live, uint32_t slot, int64_t delta);
 /// The kernel's id of the loaded program (what `bpftool prog show id N` shows).
 uint32_t wst_live_program_id(const wst_live *live);
 
+/// Events the kernel did not run the program for (recursion misses: see the BPF source).
+uint64_t wst_live_missed_events(const wst_live *live);
+
+/// Starts a new generation: zeroes every cell and makes every per-socket entry count as absent, before a new
+/// seed dump. 0, or a negative errno.
+int wst_live_reset(wst_live *live);
+
 /// Detaches and unloads the program, unmaps and frees. NULL is fine.
 void wst_live_close(wst_live *live);
 #endif
