@@ -79,6 +79,27 @@ public final class LiveCounter {
         seededSockets = try dump.run().total
     }
 
+    /// Without a port filter, `establishedByPort` holds the busiest ports only (a client host has one local port
+    /// per connection).
+    public static let busiestPortLimit = 64
+
+    /// The `limit` ports with the most established sockets: 65,536 reads of mapped memory, the same at any number
+    /// of sockets, and a short sorted list (no dictionary of every port).
+    func busiestPorts(side: Int, limit: Int) -> [(UInt16, Int)] {
+        var top: [(UInt16, Int)] = []
+        top.reserveCapacity(limit + 1)
+        let row = TCPState.established.rawValue
+        for p in 0..<Int(WST_LIVE_PORTS) {
+            let n = cell(side: side, row: row, port: p)
+            if n <= 0 || (top.count == limit && n <= top[limit - 1].1) { continue }
+            var i = top.count
+            while i > 0 && top[i - 1].1 < n { i -= 1 }
+            top.insert((UInt16(p), n), at: i)
+            if top.count > limit { top.removeLast() }
+        }
+        return top
+    }
+
     /// State changes the kernel did not run the program for since it was loaded.
     public var missedEvents: UInt64 { wst_live_missed_events(handle) }
 
@@ -121,10 +142,8 @@ public final class LiveCounter {
             c.openedTotal = total(row: opened)
             c.closedTotal = total(row: closed)
             if query.establishedByPort || query.grouping == .port {
-                // 65,536 reads of mapped memory: the same at any number of sockets.
-                for p in 0..<Int(WST_LIVE_PORTS) {
-                    let n = cell(side: side, row: TCPState.established.rawValue, port: p)
-                    if n != 0 { c.establishedByPort[UInt16(p)] = n }
+                for (port, n) in busiestPorts(side: side, limit: LiveCounter.busiestPortLimit) {
+                    c.establishedByPort[port] = n
                 }
             }
         } else {

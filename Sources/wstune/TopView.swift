@@ -16,8 +16,14 @@ struct TopView {
     /// Ports to show established counts for: the filter's ports, or the busiest local ports.
     var portRows: [(UInt16, Int)] {
         if !query.ports.isEmpty { return query.ports.map { ($0, sample.sockets.establishedByPort[$0] ?? 0) } }
-        return sample.sockets.establishedByPort.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            .prefix(8).map { ($0.key, $0.value) }
+        // The 8 busiest, by one pass (a client host has one local port per connection: no full sort).
+        var top: [(UInt16, Int)] = []
+        for (port, n) in sample.sockets.establishedByPort {
+            let i = top.firstIndex { $0.1 < n || ($0.1 == n && $0.0 > port) } ?? top.count
+            if i < 8 { top.insert((port, n), at: i) }
+            if top.count > 8 { top.removeLast() }
+        }
+        return top
     }
 
     static func clock() -> String {
