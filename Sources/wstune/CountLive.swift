@@ -14,6 +14,8 @@ extension CountCommand {
         /// With source bpf: events the kernel skipped, and the seeds they caused after the first.
         let missedEvents: UInt64?
         let reseeds: Int?
+        /// With source bpf: age of the SYN-RECV / FIN-WAIT-2 / TIME-WAIT figures (a rate-limited dump).
+        let miniStatesAgeSeconds: Double?
     }
 
     func runLive(query: SocketQuery) throws {
@@ -40,7 +42,8 @@ extension CountCommand {
                         ? nil
                         : Dictionary(
                             uniqueKeysWithValues: query.ports.map { (String($0), counts.establishedByPort[$0] ?? 0) }),
-                    missedEvents: live.counter?.missedEvents, reseeds: live.counter?.reseeds)
+                    missedEvents: live.counter?.missedEvents, reseeds: live.counter?.reseeds,
+                    miniStatesAgeSeconds: live.counter.map { ($0.miniStatesAgeSeconds * 1000).rounded() / 1000 })
                 var data = try encoder.encode(line)
                 data.append(0x0A)
                 FileHandle.standardOutput.write(data)

@@ -43,7 +43,10 @@ struct TopView {
             ? "all ports"
             : "port \(query.ports.map(String.init).joined(separator: ",")) (\(query.remote ? "remote" : "local"))"
         lines.append(terminal.paint("wstune top", .bold) + "  \(filterText)  \(TopView.clock())  q quits")
-        let sourceLine = source.description
+        var sourceLine = source.description
+        if let age = source.counter?.miniStatesAgeSeconds, age >= 1 {
+            sourceLine += String(format: "; syn-recv, fin-wait-2, time-wait as of %.0f s ago", age)
+        }
         lines.append(source.fallbackReason == nil ? sourceLine : terminal.paint(sourceLine, .yellow))
         lines.append("")
         lines.append(
@@ -131,6 +134,8 @@ struct TopView {
         let source: String
         let sourceReason: String?
         let bpfProgramId: UInt32?
+        /// With source bpf: age of the SYN-RECV / FIN-WAIT-2 / TIME-WAIT figures (a rate-limited dump).
+        let miniStatesAgeSeconds: Double?
         let established: Int
         let establishedByPort: [String: Int]
         let openedPerSecond: Double?
@@ -152,7 +157,9 @@ struct TopView {
     func jsonObject() -> JSONFrame {
         JSONFrame(
             source: source.name.rawValue, sourceReason: source.fallbackReason,
-            bpfProgramId: source.counter?.programID, established: established,
+            bpfProgramId: source.counter?.programID,
+            miniStatesAgeSeconds: source.counter.map { ($0.miniStatesAgeSeconds * 1000).rounded() / 1000 },
+            established: established,
             establishedByPort: Dictionary(uniqueKeysWithValues: portRows.map { (String($0.0), $0.1) }),
             openedPerSecond: delta?.openedPerSecond, closedPerSecond: delta?.closedPerSecond,
             intervalSeconds: delta?.intervalSeconds,
