@@ -1,38 +1,58 @@
 #!/usr/bin/env python3
-"""CPU per refresh of `wstune top`: cpu.py RUNS LONG NAME=CMD [NAME=CMD ...].
+"""CPU per refresh of `wstune top`: cpu.py RUNS REFRESHES NAME=CMD [NAME=CMD ...].
 
-Each CMD is a `top` command line without --iterations; it runs with --iterations LONG and with --iterations 1,
-and the CPU the process used (user + system, from wait4's rusage: the kernel's sock_diag walk runs in the
-process's system time) is compared: (cpu(LONG) - cpu(1)) / (LONG - 1) is the CPU of one refresh, start-up and
-the BPF seed excluded. Runs are interleaved (A B A B ...), medians printed as one JSON object.
+Each CMD is a `top --json` command line (one line per refresh). The CPU the process spent on every thread
+(/proc/PID/task/*/schedstat, nanoseconds on CPU, user + system: the kernel's sock_diag walk runs in the
+process's system time) is read after its first line (start-up and the BPF seed done) and after REFRESHES more
+lines; the difference / REFRESHES is the CPU of one refresh. Then the process is stopped (SIGTERM, by pid).
+Runs are interleaved (A B A B ...), medians printed as one JSON object.
 """
+import glob
 import json
 import os
 import shlex
+import signal
 import statistics
 import subprocess
 import sys
 
-runs, long_n = int(sys.argv[1]), int(sys.argv[2])
+runs, refreshes = int(sys.argv[1]), int(sys.argv[2])
 tools = [arg.split("=", 1) for arg in sys.argv[3:]]
 
 
-def cpu(cmd, n):
-    p = subprocess.Popen(shlex.split(cmd) + ["--iterations", str(n)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = p.stdout.read().decode()
-    _, status, usage = os.wait4(p.pid, 0)
-    if status != 0:
-        raise SystemExit("%s exited %d" % (cmd, status))
-    return usage.ru_utime + usage.ru_stime, out.strip().splitlines()[-1] if out.strip() else ""
+def on_cpu_ns(pid):
+    total = 0
+    for path in glob.glob("/proc/%d/task/*/schedstat" % pid):
+        try:
+            total += int(open(path).read().split()[0])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def per_refresh(cmd):
+    p = subprocess.Popen(shlex.split(cmd), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        p.stdout.readline()
+        start = on_cpu_ns(p.pid)
+        line = ""
+        for _ in range(refreshes):
+            line = p.stdout.readline()
+            if not line:
+                raise SystemExit("%s ended early" % cmd)
+        end = on_cpu_ns(p.pid)
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=30)
+    return (end - start) / refreshes / 1000.0, line.strip()
 
 
 per = {name: [] for name, _ in tools}
 last = {}
 for _ in range(runs):
     for name, cmd in tools:
-        c_long, line = cpu(cmd, long_n)
-        c_one, _ = cpu(cmd, 1)
-        per[name].append(max(0.0, (c_long - c_one) / (long_n - 1)) * 1e6)
+        us, line = per_refresh(cmd)
+        per[name].append(us)
         last[name] = line
 print(json.dumps({name: {"median_us": statistics.median(v), "all_us": [round(x) for x in v], "last": last[name]}
                   for name, v in per.items()}))
