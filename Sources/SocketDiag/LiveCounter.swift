@@ -60,12 +60,8 @@ public final class LiveCounter {
         handle = h
         cells = wst_live_cells(h)
         programID = wst_live_program_id(h)
-        do {
-            try seed()
-        } catch {
-            wst_live_close(h)
-            throw error
-        }
+        // Every stored property is set: if the seed throws, deinit runs and closes the handle (once).
+        try seed()
     }
 
     /// Attached first, seeded second: a socket that changes state while the dump runs may be counted twice or
