@@ -25,6 +25,9 @@ let package = Package(
         .target(name: "CSockDiag", dependencies: ["CMnl"]),
         // zlib for serve's permessage-deflate: the one C module Reference uses (README, Architecture).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The live counter: libbpf, and the loader of the BPF program scripts/bpf-build compiles from bpf/.
+        .systemLibrary(name: "CBpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
+        .target(name: "CLiveCount", dependencies: ["CBpf"], exclude: ["bpf", "live_count.bpf.inc"]),
         // The build's git commit, for `wstune --version` (a C define is the one way to pass a string in at build time).
         .target(name: "CBuildInfo"),
 
@@ -33,7 +36,8 @@ let package = Package(
         .target(
             name: "ProxyConfig",
             dependencies: ["Tuning", "HostFacts", .product(name: "Mustache", package: "swift-mustache")]),
-        .target(name: "SocketDiag", dependencies: ["CMnl", "CNetfilterConntrack", "CSockDiag", "HostFacts"]),
+        .target(
+            name: "SocketDiag", dependencies: ["CMnl", "CNetfilterConntrack", "CSockDiag", "CLiveCount", "HostFacts"]),
         .target(
             name: "Reference",
             dependencies: [

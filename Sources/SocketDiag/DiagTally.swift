@@ -1,3 +1,4 @@
+import CLiveCount
 import CMnl
 
 /// The per-dump accumulator the libmnl callback writes into. A plain struct reached through a pointer (no
@@ -19,6 +20,8 @@ struct DiagTally {
     let remote: Bool
     let collectCookies: Bool
     var queue: QueuePressure
+    /// A live counter (wst_live) each socket is also added to, in its (state, local port, remote port) cells.
+    var seed: OpaquePointer?
 
     init(
         byPort: Bool, byPeer: Bool, establishedByPort: Bool, remote: Bool, queueThresholdBytes: UInt32,
@@ -51,6 +54,7 @@ struct DiagTally {
     mutating func add(_ msg: UnsafeRawPointer) {
         let state = Int(msg.load(fromByteOffset: DiagTally.stateOffset, as: UInt8.self))
         states[state & 15] += 1
+        if let seed { seedCells(seed, state: state & 15, msg) }
         if let ports {
             ports[Int(port(msg))] += 1
         }
@@ -74,6 +78,16 @@ struct DiagTally {
             let hi = UInt64(msg.load(fromByteOffset: DiagTally.cookieOffset + 4, as: UInt32.self))
             cookies.insert(lo | hi << 32)
         }
+    }
+
+    /// Seeds the live counter's cells exactly as its BPF program counts a socket entering `state`.
+    func seedCells(_ seed: OpaquePointer, state: Int, _ msg: UnsafeRawPointer) {
+        let local = UInt32(UInt16(bigEndian: msg.load(fromByteOffset: DiagTally.sportOffset, as: UInt16.self)))
+        let remote = UInt32(UInt16(bigEndian: msg.load(fromByteOffset: DiagTally.dportOffset, as: UInt16.self)))
+        let row = UInt32(state)
+        wst_live_add(seed, row * WST_LIVE_PORTS + local, 1)
+        wst_live_add(seed, (WST_LIVE_ROWS + row) * WST_LIVE_PORTS + remote, 1)
+        wst_live_add(seed, wst_live_totals_base + row, 1)
     }
 
     /// The local port, or the remote one when the query matches remote ports (host byte order).

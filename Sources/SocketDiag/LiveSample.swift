@@ -7,25 +7,40 @@ public struct LiveSample: Sendable {
     public let sockets: SocketCounts
     public let conntrack: ConntrackSummary
     public let host: HostLoad
+    /// Where the socket counts came from: the live counter's map, or a full sock_diag dump.
+    public let source: Source
 
-    /// Takes a sample: a sock_diag dump over every state (cookies of established sockets kept for the open and
-    /// close rates), conntrack's fast figures (no dump) and the host files under `root`.
-    public static func take(query: SocketQuery, root: HostRoot = HostRoot()) throws -> LiveSample {
-        var q = query
-        q.states = TCPState.allCases
-        q.collectCookies = true
-        q.establishedByPort = true
-        let sockets = try SocketCounter.count(q)
-        let conntrack = (try? ConntrackReader.read(root: root)) ?? ConntrackSummary(loaded: false)
-        let host = (try? HostLoad.read(root: root)) ?? HostLoad()
-        return LiveSample(seconds: monotonicSeconds(), sockets: sockets, conntrack: conntrack, host: host)
+    public enum Source: String, Sendable, Codable {
+        case bpf, netlink
     }
 
-    public init(seconds: Double, sockets: SocketCounts, conntrack: ConntrackSummary, host: HostLoad) {
+    /// Takes a sample: the live counter's counts when there is one, else a sock_diag dump over every state
+    /// (cookies of established sockets kept for the open and close rates); conntrack's fast figures (no dump)
+    /// and the host files under `root`.
+    public static func take(query: SocketQuery, root: HostRoot = HostRoot(), live: LiveCounter? = nil) throws
+        -> LiveSample
+    {
+        var q = query
+        q.states = TCPState.allCases
+        q.collectCookies = live == nil
+        q.establishedByPort = true
+        let sockets = try live?.counts(q) ?? SocketCounter.count(q)
+        let conntrack = (try? ConntrackReader.read(root: root)) ?? ConntrackSummary(loaded: false)
+        let host = (try? HostLoad.read(root: root)) ?? HostLoad()
+        return LiveSample(
+            seconds: monotonicSeconds(), sockets: sockets, conntrack: conntrack, host: host,
+            source: live == nil ? .netlink : .bpf)
+    }
+
+    public init(
+        seconds: Double, sockets: SocketCounts, conntrack: ConntrackSummary, host: HostLoad,
+        source: Source = .netlink
+    ) {
         self.seconds = seconds
         self.sockets = sockets
         self.conntrack = conntrack
         self.host = host
+        self.source = source
     }
 
     public static func monotonicSeconds() -> Double {
@@ -50,8 +65,11 @@ public struct LiveDelta: Sendable, Equatable {
 
     public init(from a: LiveSample, to b: LiveSample) {
         intervalSeconds = max(b.seconds - a.seconds, 1e-6)
-        let opened = b.sockets.establishedCookies.subtracting(a.sockets.establishedCookies).count
-        let closed = a.sockets.establishedCookies.subtracting(b.sockets.establishedCookies).count
+        var opened = b.sockets.establishedCookies.subtracting(a.sockets.establishedCookies).count
+        var closed = a.sockets.establishedCookies.subtracting(b.sockets.establishedCookies).count
+        // The live counter counts every entry into and exit from ESTABLISHED, short-lived ones included.
+        if let o0 = a.sockets.openedTotal, let o1 = b.sockets.openedTotal { opened = o1 - o0 }
+        if let c0 = a.sockets.closedTotal, let c1 = b.sockets.closedTotal { closed = c1 - c0 }
         openedPerSecond = Double(opened) / intervalSeconds
         closedPerSecond = Double(closed) / intervalSeconds
         var change: [TCPState: Int] = [:]

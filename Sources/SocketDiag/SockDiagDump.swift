@@ -15,6 +15,8 @@ struct SockDiagDump {
     /// The family was not asked for by name (both were): a kernel without it (ipv6.disable=1 leaves no
     /// inet6_diag handler, so the request fails with ENOENT) simply has no such sockets.
     var familyOptional = false
+    /// A live counter (wst_live) to seed with every socket of the dump (LiveCounter).
+    var seed: OpaquePointer?
 
     /// Runs the dump and returns its tally.
     func run() throws -> SocketCounts {
@@ -30,6 +32,7 @@ struct SockDiagDump {
         var tally = DiagTally(
             byPort: grouping == .port, byPeer: grouping == .peer, establishedByPort: establishedByPort,
             remote: remote, queueThresholdBytes: queueThresholdBytes, collectCookies: collectCookies)
+        tally.seed = seed
         defer { tally.release() }
         let request =
             family.map { "SOCK_DIAG_BY_FAMILY dump (\($0 == .ipv4 ? "AF_INET" : "AF_INET6"))" }

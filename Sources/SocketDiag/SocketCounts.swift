@@ -16,6 +16,9 @@ public struct SocketCounts: Sendable, Equatable {
     public var establishedCookies: Set<UInt64>
     /// How many netlink dumps produced this (families × partitions).
     public var dumps: Int
+    /// Sockets that entered / left ESTABLISHED since a live counter started (LiveCounter; nil from a dump).
+    public var openedTotal: Int?
+    public var closedTotal: Int?
 
     public init(
         byState: [TCPState: Int] = [:], byPort: [UInt16: Int] = [:], byPeer: [PeerAddress: Int] = [:],

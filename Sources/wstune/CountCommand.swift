@@ -56,6 +56,20 @@ struct CountCommand: ParsableCommand {
     @Option(name: .customLong("output"), help: ArgumentHelp("With --prometheus: write atomically to FILE (temp file + rename, for node_exporter's textfile directory).", valueName: "FILE"))
     var output: String?
 
+    @Flag(name: .customLong("live"), help: "Print the count once per --interval until interrupted (see --source).")
+    var live = false
+
+    @Option(name: .customLong("interval"), help: "With --live: seconds between lines.")
+    var liveIntervalSeconds: Double = 1
+
+    @Option(name: .customLong("iterations"), help: "With --live: stop after this many lines.")
+    var liveIterations: Int?
+
+    @Option(
+        name: .customLong("source"),
+        help: "With --live: the BPF live counter (bpf), a dump per line (netlink), or bpf where it loads (auto).")
+    var source: LiveSourceChoice = .auto
+
     func validate() throws {
         if json && prometheus { throw ValidationError("--json and --prometheus exclude each other") }
         if topRows < 1 { throw ValidationError("--top must be at least 1") }
@@ -65,6 +79,13 @@ struct CountCommand: ParsableCommand {
         if let bad = backends.first(where: { PrometheusHostFigures.Backend($0) == nil }) {
             throw ValidationError("--backend takes ADDR:PORT (an IP address, [v6]:port), got '\(bad)'")
         }
+        if live && (prometheus || grouping != nil || conntrackOnly) {
+            throw ValidationError("--live prints the plain count or --json: not with --by, --prometheus, --conntrack")
+        }
+        if !(liveIntervalSeconds >= 0.05 && liveIntervalSeconds <= 3600) {
+            throw ValidationError("--interval must be between 0.05 and 3600 seconds")
+        }
+        if let n = liveIterations, n < 1 { throw ValidationError("--iterations must be at least 1") }
     }
 
     func run() throws {
@@ -75,6 +96,7 @@ struct CountCommand: ParsableCommand {
         let query = try filter.query(
             defaultStates: defaultStates, grouping: grouping,
             queueThresholdBytes: queueThresholdBytes)
+        if live { return try runLive(query: query) }
         let started = LiveSample.monotonicSeconds()
         let counts: SocketCounts
         do {

@@ -26,6 +26,11 @@ struct TopCommand: ParsableCommand {
     @Flag(name: .customLong("json"), help: "When not on a terminal: one JSON object per interval.")
     var json = false
 
+    @Option(
+        name: .customLong("source"),
+        help: "Counts from the BPF live counter (bpf), a sock_diag dump per refresh (netlink), or bpf where it loads (auto).")
+    var source: LiveSourceChoice = .auto
+
     /// Where /proc and /sys files are read; netlink always asks the live kernel.
     @OptionGroup var rootOption: RootOption
 
@@ -41,24 +46,27 @@ struct TopCommand: ParsableCommand {
             defaultStates: TCPState.allCases, grouping: nil,
             queueThresholdBytes: queueThresholdBytes)
         let hostRoot = rootOption.hostRoot
+        // Loaded before the screen is taken (an error prints on the normal terminal); released on every exit
+        // path below, SIGINT and SIGTERM included (they end the loop).
+        let live = try LiveSource.open(source, query: query, command: "top")
+        TopSignals.install()
         let fullScreen = Terminal.stdout.isTTY && !json
         let screen = fullScreen ? TopScreenSession() : nil
         screen?.enter()
         defer { screen?.leave() }
-        TopSignals.install()
         var previous: LiveSample?
         var count = 0
         while true {
             let sample: LiveSample
             do {
-                sample = try LiveSample.take(query: query, root: hostRoot)
+                sample = try LiveSample.take(query: query, root: hostRoot, live: live.counter)
             } catch {
                 screen?.leave()
                 printError("wstune top: \(error)")
                 throw ExitStatus.couldNotRun
             }
             let delta = previous.map { LiveDelta(from: $0, to: sample) }
-            let view = TopView(query: query, sample: sample, delta: delta)
+            let view = TopView(query: query, sample: sample, delta: delta, source: live)
             if let screen {
                 screen.draw(
                     view.screenLines(terminal: Terminal.stdout, width: screen.size.columns),

@@ -81,7 +81,8 @@ enum TopSignals {
             if left <= 0 { return .timeout }
             if resizeRequested != 0 { return .timeout }
             var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)]
-            let rc = poll(&fds, watchKeys ? 1 : 0, Int32(min(left, 0.2) * 1000))
+            // Rounded up: a timeout truncated to 0 ms in the last millisecond would spin.
+            let rc = poll(&fds, watchKeys ? 1 : 0, Int32((min(left, 0.2) * 1000).rounded(.up)))
             if rc > 0 && fds[0].revents & Int16(POLLIN) != 0 {
                 var byte: UInt8 = 0
                 let n = read(STDIN_FILENO, &byte, 1)

@@ -6,6 +6,7 @@ struct TopView {
     let query: SocketQuery
     let sample: LiveSample
     let delta: LiveDelta?
+    let source: LiveSource
 
     /// States whose growth is worth a colour: half-open floods, sockets the application forgot to close, churn.
     static let watchedStates: [TCPState] = [.synRecv, .timeWait, .closeWait]
@@ -15,8 +16,14 @@ struct TopView {
     /// Ports to show established counts for: the filter's ports, or the busiest local ports.
     var portRows: [(UInt16, Int)] {
         if !query.ports.isEmpty { return query.ports.map { ($0, sample.sockets.establishedByPort[$0] ?? 0) } }
-        return sample.sockets.establishedByPort.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            .prefix(8).map { ($0.key, $0.value) }
+        // The 8 busiest, by one pass (a client host has one local port per connection: no full sort).
+        var top: [(UInt16, Int)] = []
+        for (port, n) in sample.sockets.establishedByPort {
+            let i = top.firstIndex { $0.1 < n || ($0.1 == n && $0.0 > port) } ?? top.count
+            if i < 8 { top.insert((port, n), at: i) }
+            if top.count > 8 { top.removeLast() }
+        }
+        return top
     }
 
     static func clock() -> String {
@@ -36,6 +43,11 @@ struct TopView {
             ? "all ports"
             : "port \(query.ports.map(String.init).joined(separator: ",")) (\(query.remote ? "remote" : "local"))"
         lines.append(terminal.paint("wstune top", .bold) + "  \(filterText)  \(TopView.clock())  q quits")
+        var sourceLine = source.description
+        if let age = source.counter?.miniStatesAgeSeconds, age >= 1 {
+            sourceLine += String(format: "; syn-recv, fin-wait-2, time-wait as of %.0f s ago", age)
+        }
+        lines.append(source.fallbackReason == nil ? sourceLine : terminal.paint(sourceLine, .yellow))
         lines.append("")
         lines.append(
             terminal.paint("ESTABLISHED", .bold) + " \(established)   opened/s \(rate(delta?.openedPerSecond))"
@@ -61,6 +73,8 @@ struct TopView {
         lines.append("")
         let q = sample.sockets.queue
         let qLine =
+            source.counter != nil
+            ? "QUEUES  not sampled (source bpf: queue sizes need a full dump; --source netlink shows them)" :
             "QUEUES  unread > \(q.thresholdBytes) B: \(q.receiveQueueOver)   unsent > \(q.thresholdBytes) B: "
             + "\(q.sendQueueOver)   largest unread \(q.largestReceiveQueueBytes) B   "
             + "largest unsent \(q.largestSendQueueBytes) B"
@@ -94,13 +108,15 @@ struct TopView {
     /// One line per interval (not a terminal).
     func line() -> String {
         let s = sample.sockets
-        var parts = ["time=\(TopView.clock())", "established=\(established)"]
+        var parts = ["time=\(TopView.clock())", "source=\(source.name.rawValue)", "established=\(established)"]
         for (port, n) in portRows where !query.ports.isEmpty { parts.append("port\(port)=\(n)") }
         parts.append("opened/s=\(rate(delta?.openedPerSecond))")
         parts.append("closed/s=\(rate(delta?.closedPerSecond))")
         for st in TopView.watchedStates { parts.append("\(st.name)=\(s.byState[st] ?? 0)") }
-        parts.append("unread_over=\(s.queue.receiveQueueOver)")
-        parts.append("unsent_over=\(s.queue.sendQueueOver)")
+        if source.counter == nil {
+            parts.append("unread_over=\(s.queue.receiveQueueOver)")
+            parts.append("unsent_over=\(s.queue.sendQueueOver)")
+        }
         let c = sample.conntrack
         parts.append(
             c.loaded
@@ -124,6 +140,12 @@ struct TopView {
         /// Wall-clock time of the sample, RFC 3339 UTC with milliseconds, and as Unix seconds.
         let timestamp: String
         let unixTimeSeconds: Double
+        /// "bpf" or "netlink"; with netlink after a failed BPF load, the reason.
+        let source: String
+        let sourceReason: String?
+        let bpfProgramId: UInt32?
+        /// With source bpf: age of the SYN-RECV / FIN-WAIT-2 / TIME-WAIT figures (a rate-limited dump).
+        let miniStatesAgeSeconds: Double?
         let established: Int
         /// One shape with `count --json`: [{key, port, sockets}].
         let establishedByPort: [PortRow]
@@ -132,7 +154,8 @@ struct TopView {
         let intervalSeconds: Double?
         let states: [String: Int]
         let stateChange: [String: Int]?
-        let queue: QueuePressure
+        /// nil with source bpf (not sampled).
+        let queue: QueuePressure?
         let conntrackLoaded: Bool
         let conntrackEntries: Int?
         let conntrackMax: Int?
@@ -148,6 +171,9 @@ struct TopView {
         stamp.timeZone = TimeZone(identifier: "UTC")
         return JSONFrame(
             timestamp: stamp.string(from: now), unixTimeSeconds: (now.timeIntervalSince1970 * 1000).rounded() / 1000,
+            source: source.name.rawValue, sourceReason: source.fallbackReason,
+            bpfProgramId: source.counter?.programID,
+            miniStatesAgeSeconds: source.counter.map { ($0.miniStatesAgeSeconds * 1000).rounded() / 1000 },
             established: established,
             establishedByPort: portRows.map { PortRow(key: String($0.0), port: Int($0.0), sockets: $0.1) },
             openedPerSecond: delta?.openedPerSecond, closedPerSecond: delta?.closedPerSecond,
@@ -156,7 +182,7 @@ struct TopView {
             stateChange: delta.map { d in
                 Dictionary(uniqueKeysWithValues: d.stateChange.map { ($0.key.name, $0.value) })
             },
-            queue: sample.sockets.queue, conntrackLoaded: sample.conntrack.loaded,
+            queue: source.counter == nil ? sample.sockets.queue : nil, conntrackLoaded: sample.conntrack.loaded,
             conntrackEntries: sample.conntrack.entries, conntrackMax: sample.conntrack.maxEntries,
             openFiles: sample.host.openFiles, fileMax: sample.host.fileMax,
             listenOverflows: delta?.listenOverflows, listenDrops: delta?.listenDrops)
