@@ -1,5 +1,6 @@
 import Foundation
 import HostFacts
+import SocketDiag
 import Tuning
 
 /// Runs a check end to end: predict, start the servers (or target a running one), ramp with load workers while
@@ -45,7 +46,8 @@ public final class CheckRunner: @unchecked Sendable {
         }
         let root = options.root
         // The host as the audit reads it, once: the prediction and the diagnosis's sysctls come from it.
-        let host = try HostSnapshot.read(root: root)
+        // Listeners by a sock_diag LISTEN dump (as audit), not by parsing /proc/net/tcp on a loaded host.
+        let host = try HostSnapshot.read(root: root, options: .init(liveListenPorts: ListeningPorts.provider))
         var plan = makePlan()
         let start = Date()
         func elapsed() -> Double { Date().timeIntervalSince(start) }

@@ -48,7 +48,7 @@ public enum AtomicFileWriter {
         case S_IFREG: break
         default: throw WriterError.refused(path: path.absolute, reason: "not a regular file")
         }
-        let fd = try syscallRetrying("openat", path.absolute) { openat(dfd, path.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+        let fd = try syscallRetrying("openat", path.absolute) { openat(dfd, path.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
         defer { close(fd) }
         var bytes = Data()
         var chunk = [UInt8](repeating: 0, count: 65536)
