@@ -70,14 +70,16 @@ let package = Package(
 
         // Helpers several test targets share (free port, process stop, tree writer, fixture paths, raw HTTP).
         .target(name: "WSTTestSupport", path: "Tests/WSTTestSupport"),
-        .testTarget(name: "HostFactsTests", dependencies: ["HostFacts", "WSTTestSupport"], path: "Tests/HostFactsTests"),
+        .testTarget(
+            name: "HostFactsTests", dependencies: ["HostFacts", "WSTTestSupport"], path: "Tests/HostFactsTests"),
         .testTarget(
             name: "TuningTests", dependencies: ["Tuning", "HostFacts", "WSTTestSupport"], path: "Tests/TuningTests"),
         .testTarget(
             name: "ProxyConfigTests", dependencies: ["ProxyConfig", "Tuning", "WSTTestSupport"],
             path: "Tests/ProxyConfigTests"),
         .testTarget(name: "SocketDiagTests", dependencies: ["SocketDiag"], path: "Tests/SocketDiagTests"),
-        .testTarget(name: "ReferenceTests", dependencies: ["Reference", "WSTTestSupport"], path: "Tests/ReferenceTests"),
+        .testTarget(
+            name: "ReferenceTests", dependencies: ["Reference", "WSTTestSupport"], path: "Tests/ReferenceTests"),
         .testTarget(
             name: "IntegrationTests", dependencies: ["HostFacts", "Tuning", "WSTTestSupport"],
             path: "Tests/IntegrationTests",

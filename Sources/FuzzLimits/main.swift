@@ -3,17 +3,19 @@
 import FuzzTargets
 
 #if FUZZING
-import CFuzzerDriver
-import Glibc
+    import CFuzzerDriver
+    import Glibc
 
-/// The input callback; libFuzzer's own main (FuzzerMain.o, pulled in by the link) refers to it by this name.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 { FuzzReplay.one("limits", data, size) }
+    /// The input callback; libFuzzer's own main (FuzzerMain.o, pulled in by the link) refers to it by this name.
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+        FuzzReplay.one("limits", data, size)
+    }
 
-// SwiftPM points the entry at this file's code (--defsym main=FuzzLimits_main): hand over to libFuzzer's driver.
-var argc = CommandLine.argc
-var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in FuzzReplay.one("limits", data, size) })
+    // SwiftPM points the entry at this file's code (--defsym main=FuzzLimits_main): hand over to libFuzzer's driver.
+    var argc = CommandLine.argc
+    var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+    exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in FuzzReplay.one("limits", data, size) })
 #else
-FuzzReplay.main("limits")
+    FuzzReplay.main("limits")
 #endif

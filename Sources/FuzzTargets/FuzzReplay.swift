@@ -20,7 +20,10 @@ public enum FuzzReplay {
             }
         }
         if files.isEmpty {
-            FileHandle.standardError.write(Data("usage: \(CommandLine.arguments[0]) FILE|DIR...  (replays inputs through the \(target) parser)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "usage: \(CommandLine.arguments[0]) FILE|DIR...  (replays inputs through the \(target) parser)\n"
+                        .utf8))
             exit(64)
         }
         for f in files {

@@ -14,9 +14,11 @@ public enum FuzzTargets {
     ]
 
     static let requirement: LintRequirement = {
-        let p = Profile(name: "fuzz", connections: Sourced(10_000, .derived), pingIntervalSeconds: Sourced(30, .derived),
-                        reconnectWindowSeconds: Sourced(10, .derived))
-        return LintRequirement(profile: p, cpuCount: 2, unitLimit: FileLimit(soft: 1024, hard: 524_288), unitLimitOrigin: "fuzz")
+        let p = Profile(
+            name: "fuzz", connections: Sourced(10_000, .derived), pingIntervalSeconds: Sourced(30, .derived),
+            reconnectWindowSeconds: Sourced(10, .derived))
+        return LintRequirement(
+            profile: p, cpuCount: 2, unitLimit: FileLimit(soft: 1024, hard: 524_288), unitLimitOrigin: "fuzz")
     }()
 
     static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
@@ -24,7 +26,8 @@ public enum FuzzTargets {
     /// nginx parser, then every nginx check over what it parsed (their arithmetic sees the parsed values).
     @Sendable static func nginx(_ bytes: [UInt8]) {
         guard let d = try? NginxParser.parse(text(bytes), file: "fuzz.conf") else { return }
-        _ = Lint.run(nginx: NginxConfig(mainFile: "fuzz.conf", directives: d, files: ["fuzz.conf"], errors: []), requirement)
+        _ = Lint.run(
+            nginx: NginxConfig(mainFile: "fuzz.conf", directives: d, files: ["fuzz.conf"], errors: []), requirement)
     }
 
     /// `nginx -T` splitter and the include expansion inside a dump (cycles, globs, fan-out), then the checks.
@@ -36,13 +39,16 @@ public enum FuzzTargets {
     }
 
     @Sendable static func haproxy(_ bytes: [UInt8]) {
-        _ = Lint.run(haproxy: HAProxyConfig.parse(text(bytes), file: "fuzz.cfg", environment: ["WST_FUZZ": "1"]), requirement)
+        _ = Lint.run(
+            haproxy: HAProxyConfig.parse(text(bytes), file: "fuzz.cfg", environment: ["WST_FUZZ": "1"]), requirement)
     }
 
     /// The lint unit parser and HostFacts' LimitNOFILE reader (through a scratch root holding the unit).
     @Sendable static func systemd(_ bytes: [UInt8]) {
         let unit = SystemdUnit.parse(text(bytes), file: "fuzz.service")
-        _ = Lint.run(unit: SystemdUnit(name: "fuzz.service", files: [], settings: unit.settings, errors: unit.errors), requirement)
+        _ = Lint.run(
+            unit: SystemdUnit(name: "fuzz.service", files: [], settings: unit.settings, errors: unit.errors),
+            requirement)
         withScratchFile("etc/systemd/system/fuzz.service", bytes) { root in
             _ = try? SystemdUnitLimits(root: root).fromFiles(unit: "fuzz.service")
         }
@@ -77,7 +83,8 @@ public enum FuzzTargets {
     static func withScratchFile(_ path: String, _ bytes: [UInt8], _ body: (HostRoot) -> Void) {
         let root = HostRoot(scratch)
         let full = root.resolve(path)
-        try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: full, contents: Data(bytes)) else { return }
         defer { unlink(full) }
         body(root)

@@ -53,7 +53,8 @@ public struct ConntrackFacts: Sendable, Equatable, Codable {
         for (i, line) in lines.dropFirst().enumerated() {
             let vals = line.split(separator: " ")
             guard vals.count == header.count else {
-                throw HostFactsError.malformed(path: path, line: i + 2, reason: "\(vals.count) values for \(header.count) columns")
+                throw HostFactsError.malformed(
+                    path: path, line: i + 2, reason: "\(vals.count) values for \(header.count) columns")
             }
             for (name, hex) in zip(header, vals) {
                 guard let v = Int(hex, radix: 16) else {

@@ -24,7 +24,8 @@ extension HostRoot {
         var st = stat()
         guard stat(resolve(relative), &st) == 0 else { return nil }
         let type = st.st_mode & S_IFMT
-        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), isRegularFile: type == S_IFREG,
-                            isDirectory: type == S_IFDIR, sizeBytes: Int64(st.st_size))
+        return FileIdentity(
+            device: UInt64(st.st_dev), inode: UInt64(st.st_ino), isRegularFile: type == S_IFREG,
+            isDirectory: type == S_IFDIR, sizeBytes: Int64(st.st_size))
     }
 }

@@ -70,7 +70,9 @@ public enum HostFactsError: Error, Equatable, CustomStringConvertible {
     public var reason: String {
         let d = description
         if case .unreadable(_, let e) = self { return String(cString: strerror(e)) }
-        if case .notRegularFile(let path, _) = self, d.hasPrefix(path + ": ") { return String(d.dropFirst(path.count + 2)) }
+        if case .notRegularFile(let path, _) = self, d.hasPrefix(path + ": ") {
+            return String(d.dropFirst(path.count + 2))
+        }
         if case .tooLarge(let path, _) = self, d.hasPrefix(path + ": ") { return String(d.dropFirst(path.count + 2)) }
         return d
     }
@@ -78,11 +80,14 @@ public enum HostFactsError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreadable(let path, let e): return "\(path): cannot read: \(String(cString: strerror(e)))"
-        case .malformed(let path, let line, let reason): return line > 0 ? "\(path):\(line): \(reason)" : "\(path): \(reason)"
+        case .malformed(let path, let line, let reason):
+            return line > 0 ? "\(path):\(line): \(reason)" : "\(path): \(reason)"
         case .notRegularFile(let path, let kind): return "\(path): is \(kind), not a regular file; refusing to read it"
-        case .tooLarge(let path, let limit): return "\(path): larger than \(limit / 1024 / 1024) MiB; refusing to read it"
+        case .tooLarge(let path, let limit):
+            return "\(path): larger than \(limit / 1024 / 1024) MiB; refusing to read it"
         case .missingKernelFiles(let root, let missing):
-            return "\(root): not a host root: missing \(missing.joined(separator: ", ")); a host root has /proc and /proc/sys"
+            return
+                "\(root): not a host root: missing \(missing.joined(separator: ", ")); a host root has /proc and /proc/sys"
         case .unknownUser(let name, let path): return "user '\(name)' not found in \(path)"
         }
     }

@@ -16,7 +16,8 @@ public struct HostSnapshot: Sendable {
         public var user: String?
         /// How to find listening ports on the live root (SocketDiag's netlink reader); nil: the text tables.
         public var liveListenPorts: Listeners.LivePorts?
-        public init(target: Target = .currentProcess, user: String? = nil, liveListenPorts: Listeners.LivePorts? = nil) {
+        public init(target: Target = .currentProcess, user: String? = nil, liveListenPorts: Listeners.LivePorts? = nil)
+        {
             self.target = target
             self.user = user
             self.liveListenPorts = liveListenPorts
@@ -91,7 +92,9 @@ public struct HostSnapshot: Sendable {
             let r = try systemd.read(unit: name)
             limit = r.effective
             origin = r.running.map { "/proc/\($0.pid)/limits (MainPID); configured \(r.origin)" } ?? r.origin
-            let via = r.running.map { "MainPID \($0.pid)" } ?? (r.origin.hasPrefix("systemctl show") ? "systemctl show" : "unit files")
+            let via =
+                r.running.map { "MainPID \($0.pid)" }
+                ?? (r.origin.hasPrefix("systemctl show") ? "systemctl show" : "unit files")
             source = .unit(name: name, via: via)
             // systemd sets both limits before exec; whether it can go above its own hard limit is in unitLimits.
             canRaise = nil
@@ -100,7 +103,8 @@ public struct HostSnapshot: Sendable {
         var userLimit: (String, FileLimit, [String])?
         if let user = options.user {
             guard try LimitsConf.userExists(user, root: root) else {
-                throw HostFactsError.unknownUser(name: user, path: root.isLiveRoot ? "the user database" : root.resolve("etc/passwd"))
+                throw HostFactsError.unknownUser(
+                    name: user, path: root.isLiveRoot ? "the user database" : root.resolve("etc/passwd"))
             }
             let conf = try LimitsConf.read(root: root)
             let groups = try LimitsConf.groups(of: user, root: root)
@@ -111,7 +115,8 @@ public struct HostSnapshot: Sendable {
             fileLimit: limit, fileLimitSource: source, fileLimitOrigin: origin, canRaiseHardLimit: canRaise,
             userLimit: userLimit, persistence: try SysctlPersistence.read(root: root),
             memory: try MemoryInfo.read(root: root), counters: try KernelCounters.read(root: root),
-            conntrack: try ConntrackFacts.read(root: root), listenPorts: try Listeners.readPorts(root: root, live: options.liveListenPorts),
+            conntrack: try ConntrackFacts.read(root: root),
+            listenPorts: try Listeners.readPorts(root: root, live: options.liveListenPorts),
             systemdRuns: systemd.systemdRuns, unitLimits: unitLimits)
     }
 }

@@ -27,10 +27,12 @@ public struct KernelCounters: Sendable, Equatable, Codable {
             let names = lines[i].split(separator: " ")
             let values = lines[i + 1].split(separator: " ")
             guard let prefix = names.first, prefix == values.first, prefix.hasSuffix(":") else {
-                throw HostFactsError.malformed(path: path, line: i + 2, reason: "expected a value line after '\(names.first ?? "")'")
+                throw HostFactsError.malformed(
+                    path: path, line: i + 2, reason: "expected a value line after '\(names.first ?? "")'")
             }
             guard names.count == values.count else {
-                throw HostFactsError.malformed(path: path, line: i + 2, reason: "\(names.count - 1) names but \(values.count - 1) values")
+                throw HostFactsError.malformed(
+                    path: path, line: i + 2, reason: "\(names.count - 1) names but \(values.count - 1) values")
             }
             let p = prefix.dropLast()
             for (n, v) in zip(names.dropFirst(), values.dropFirst()) {

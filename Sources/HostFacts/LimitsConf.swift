@@ -38,11 +38,13 @@ public struct LimitsConf: Sendable {
             let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if f.isEmpty { continue }
             guard f.count >= 4 else {
-                throw HostFactsError.malformed(path: path, line: i + 1, reason: "expected '<domain> <type> <item> <value>'")
+                throw HostFactsError.malformed(
+                    path: path, line: i + 1, reason: "expected '<domain> <type> <item> <value>'")
             }
             guard f[2] == "nofile" else { continue }
             guard ["soft", "hard", "-"].contains(String(f[1])) else {
-                throw HostFactsError.malformed(path: path, line: i + 1, reason: "type must be soft, hard or -, got '\(f[1])'")
+                throw HostFactsError.malformed(
+                    path: path, line: i + 1, reason: "type must be soft, hard or -, got '\(f[1])'")
             }
             let v: Int?
             if ["unlimited", "infinity", "-1"].contains(String(f[3])) {
@@ -50,7 +52,8 @@ public struct LimitsConf: Sendable {
             } else if let n = Int(f[3]), n >= 0 {
                 v = n
             } else {
-                throw HostFactsError.malformed(path: path, line: i + 1, reason: "nofile value is not a number: '\(f[3])'")
+                throw HostFactsError.malformed(
+                    path: path, line: i + 1, reason: "nofile value is not a number: '\(f[3])'")
             }
             out.append(Entry(domain: String(f[0]), type: String(f[1]), value: v, file: path, line: i + 1))
         }
@@ -80,7 +83,9 @@ public struct LimitsConf: Sendable {
     public static func userExists(_ user: String, root: HostRoot) throws -> Bool {
         if root.isLiveRoot { return getpwnam(user) != nil }
         guard let passwd = try root.readText("etc/passwd") else { return true }
-        return passwd.hostLines(omittingEmpty: true).contains { $0.split(separator: ":", maxSplits: 1).first == Substring(user) }
+        return passwd.hostLines(omittingEmpty: true).contains {
+            $0.split(separator: ":", maxSplits: 1).first == Substring(user)
+        }
     }
 
     /// Group names of a user from /etc/passwd (primary) and /etc/group (supplementary).

@@ -26,7 +26,8 @@ public enum Listeners {
         for line in text.split(separator: "\n").dropFirst() {
             let f = line.split(separator: " ")
             guard f.count > 3, f[3] == "0A", let colon = f[1].lastIndex(of: ":"),
-                  let port = Int(f[1][f[1].index(after: colon)...], radix: 16) else { continue }
+                let port = Int(f[1][f[1].index(after: colon)...], radix: 16)
+            else { continue }
             out.insert(port)
         }
         return out

@@ -23,17 +23,20 @@ public struct MemoryInfo: Sendable, Equatable, Codable {
             guard f.count >= 2 else { continue }
             if f[0] == "MemTotal:" || f[0] == "MemAvailable:" {
                 guard let kb = Int(f[1]), kb >= 0 else {
-                    throw HostFactsError.malformed(path: path, line: i + 1, reason: "\(f[0].dropLast()): not a number: \(f[1])")
+                    throw HostFactsError.malformed(
+                        path: path, line: i + 1, reason: "\(f[0].dropLast()): not a number: \(f[1])")
                 }
                 let (bytes, overflow) = kb.multipliedReportingOverflow(by: 1024)
                 guard !overflow else {
-                    throw HostFactsError.malformed(path: path, line: i + 1, reason: "\(f[0].dropLast()): \(f[1]) kB is out of range")
+                    throw HostFactsError.malformed(
+                        path: path, line: i + 1, reason: "\(f[0].dropLast()): \(f[1]) kB is out of range")
                 }
                 if f[0] == "MemTotal:" { total = bytes } else { available = bytes }
             }
         }
         guard let total else { throw HostFactsError.malformed(path: path, line: 1, reason: "no MemTotal") }
-        return MemoryInfo(totalBytes: total, availableBytes: available ?? total, pageSize: 4096,
-                          cpus: 1)
+        return MemoryInfo(
+            totalBytes: total, availableBytes: available ?? total, pageSize: 4096,
+            cpus: 1)
     }
 }

@@ -25,8 +25,9 @@ public struct NamespaceInfo: Sendable, Equatable, Codable {
     /// Reads /proc/<pid>/ns/net (pid "self" by default) and /proc/1/ns/net under the root.
     public static func read(root: HostRoot, pid: String = "self") -> NamespaceInfo {
         let missing = root.exists("proc/sys/net/ipv4/tcp_rmem") && !root.exists("proc/sys/net/ipv4/tcp_mem")
-        return NamespaceInfo(current: root.readLink("proc/\(pid)/ns/net"), initial: root.readLink("proc/1/ns/net"),
-                             childByMissingGlobalKeys: missing)
+        return NamespaceInfo(
+            current: root.readLink("proc/\(pid)/ns/net"), initial: root.readLink("proc/1/ns/net"),
+            childByMissingGlobalKeys: missing)
     }
 
     /// Scope of a key, detected at run time where the kernel lets it be told: inside a child namespace a net.*

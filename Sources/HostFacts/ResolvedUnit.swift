@@ -22,8 +22,10 @@ public struct ResolvedUnit: Sendable, Equatable {
         case error
     }
 
-    public init(name: String, fragment: String?, dropIns: [String], assignments: [UnitAssignment],
-                problems: [UnitFileProblem], loadState: LoadState) {
+    public init(
+        name: String, fragment: String?, dropIns: [String], assignments: [UnitAssignment],
+        problems: [UnitFileProblem], loadState: LoadState
+    ) {
         self.name = name
         self.fragment = fragment
         self.dropIns = dropIns
@@ -67,12 +69,18 @@ public struct UnitLimitResolution: Sendable, Equatable {
     public var misplaced: [UnitFileProblem]
 
     /// Resolves `key` over `assignments` in order, reading it only in `section`.
-    public static func resolve(_ key: String, in section: String?, _ assignments: [UnitAssignment]) -> UnitLimitResolution {
+    public static func resolve(_ key: String, in section: String?, _ assignments: [UnitAssignment])
+        -> UnitLimitResolution
+    {
         var r = UnitLimitResolution(limit: nil, from: nil, ignored: [], misplaced: [])
         for a in assignments where a.key == key {
             guard a.section == section else {
-                r.misplaced.append(UnitFileProblem(file: a.file, line: a.line,
-                                                   reason: "\(key)= in [\(a.section)] is ignored by systemd (it belongs in [\(section ?? "Service")])"))
+                r.misplaced.append(
+                    UnitFileProblem(
+                        file: a.file, line: a.line,
+                        reason:
+                            "\(key)= in [\(a.section)] is ignored by systemd (it belongs in [\(section ?? "Service")])")
+                )
                 continue
             }
             switch UnitLimitValue.parse(a.value) {
@@ -80,7 +88,9 @@ public struct UnitLimitResolution: Sendable, Equatable {
                 r.limit = l
                 r.from = a
             case .failure(let why):
-                r.ignored.append(UnitFileProblem(file: a.file, line: a.line, reason: "\(key)=\(a.value): \(why); systemd ignores this line"))
+                r.ignored.append(
+                    UnitFileProblem(
+                        file: a.file, line: a.line, reason: "\(key)=\(a.value): \(why); systemd ignores this line"))
             }
         }
         return r

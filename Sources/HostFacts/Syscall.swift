@@ -16,7 +16,9 @@ public struct SyscallError: Error, Equatable, Sendable, CustomStringConvertible 
 /// The one wrapper for calls that return -1 and set errno: retries EINTR, throws `SyscallError` otherwise.
 public enum Syscall {
     @discardableResult
-    public static func call<T: FixedWidthInteger & SignedInteger>(_ function: String, _ body: () -> T) throws(SyscallError) -> T {
+    public static func call<T: FixedWidthInteger & SignedInteger>(_ function: String, _ body: () -> T)
+        throws(SyscallError) -> T
+    {
         while true {
             let r = body()
             if r >= 0 { return r }

@@ -67,9 +67,13 @@ public struct SysctlPersistence: Sendable {
         for dir in modulesLoadDirectories.reversed() {
             for f in root.listDirectory(dir) where f.hasSuffix(".conf") { modChosen[f] = "\(dir)/\(f)" }
         }
-        if let text = try root.readText("etc/modules") { modules = loadsConntrack(text) ? root.resolve("etc/modules") : nil }
+        if let text = try root.readText("etc/modules") {
+            modules = loadsConntrack(text) ? root.resolve("etc/modules") : nil
+        }
         for name in modChosen.keys.sorted() where modules == nil {
-            if let text = try root.readText(modChosen[name]!), loadsConntrack(text) { modules = root.resolve(modChosen[name]!) }
+            if let text = try root.readText(modChosen[name]!), loadsConntrack(text) {
+                modules = root.resolve(modChosen[name]!)
+            }
         }
         return SysctlPersistence(systemdOrder: ordered, procpsOrder: procps, conntrackModulesLoad: modules)
     }

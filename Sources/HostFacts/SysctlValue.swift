@@ -4,7 +4,8 @@ public struct SysctlValue: Sendable, Equatable, Codable, CustomStringConvertible
     public let text: String
 
     public init(_ raw: String) {
-        text = raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).joined(separator: " ")
+        text = raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+            .joined(separator: " ")
     }
 
     public var description: String { text }

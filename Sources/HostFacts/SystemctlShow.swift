@@ -3,8 +3,10 @@ import Foundation
 /// `systemctl show` of one unit: a thin run over a pure `parse`.
 public enum SystemctlShow {
     /// The properties audit reads.
-    public static let properties = ["LoadState", "ActiveState", "MainPID", "LimitNOFILE", "LimitNOFILESoft",
-                                    "FragmentPath", "DropInPaths", "NeedDaemonReload"]
+    public static let properties = [
+        "LoadState", "ActiveState", "MainPID", "LimitNOFILE", "LimitNOFILESoft",
+        "FragmentPath", "DropInPaths", "NeedDaemonReload",
+    ]
 
     /// Runs `systemctl show -p … -- UNIT`; nil when systemctl is missing or fails.
     public static func run(unit: String) -> [String: String]? {
@@ -39,7 +41,9 @@ public enum SystemctlShow {
             guard let v = UInt64(s) else { return nil }
             return .some(v > UInt64(Int.max) ? Int.max : Int(v))
         }
-        guard let h = shown["LimitNOFILE"].flatMap(value), let s = shown["LimitNOFILESoft"].flatMap(value) else { return nil }
+        guard let h = shown["LimitNOFILE"].flatMap(value), let s = shown["LimitNOFILESoft"].flatMap(value) else {
+            return nil
+        }
         return FileLimit(soft: s, hard: h)
     }
 }

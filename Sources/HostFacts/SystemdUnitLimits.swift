@@ -52,9 +52,12 @@ public struct SystemdUnitLimits: Sendable {
             let eff = effective
             guard eff != limit else { return nil }
             let conf = "configured LimitNOFILE=\(Self.format(limit)) (\(origin))"
-            let got = running.map { "MainPID \($0.pid) has \(Self.format(eff))" } ?? "the service will get \(Self.format(eff))"
+            let got =
+                running.map { "MainPID \($0.pid) has \(Self.format(eff))" }
+                ?? "the service will get \(Self.format(eff))"
             if managerCapsLimit, let mh = manager?.hard, eff.hard ?? Int.max <= mh {
-                return "\(conf), but \(got): the service manager (PID 1) has hard nofile \(mh) and no CAP_SYS_RESOURCE, so systemd cannot raise a service above it (setrlimit(2))"
+                return
+                    "\(conf), but \(got): the service manager (PID 1) has hard nofile \(mh) and no CAP_SYS_RESOURCE, so systemd cannot raise a service above it (setrlimit(2))"
             }
             if running != nil {
                 return "\(conf), but \(got): the process started before the change; restart the unit"
@@ -97,7 +100,9 @@ public struct SystemdUnitLimits: Sendable {
             r.origin = l == fileLimit ? "systemctl show; \(fileOrigin)" : "systemctl show"
         }
         r.needsDaemonReload = shown["NeedDaemonReload"] == "yes"
-        if let pid = shown["MainPID"].flatMap(Int.init), pid > 0, let l = try ProcessLimits.readNofile(root: root, pid: String(pid)) {
+        if let pid = shown["MainPID"].flatMap(Int.init), pid > 0,
+            let l = try ProcessLimits.readNofile(root: root, pid: String(pid))
+        {
             r.running = (pid, l)
         }
         return r
@@ -108,8 +113,9 @@ public struct SystemdUnitLimits: Sendable {
         let unit = try SystemdUnitResolver(root: root).resolve(rawName)
         let resolution = unit.limit()
         let problems = unit.problems.filter(\.refusesUnit) + resolution.misplaced + resolution.ignored
-        var r = Result(limit: Self.builtinDefault, origin: "", unitFile: unit.fragment, dropIns: unit.dropIns,
-                       loadState: unit.loadState, problems: problems)
+        var r = Result(
+            limit: Self.builtinDefault, origin: "", unitFile: unit.fragment, dropIns: unit.dropIns,
+            loadState: unit.loadState, problems: problems)
         if let l = resolution.limit, let from = resolution.from {
             r.limit = l
             r.origin = from.location
@@ -125,8 +131,10 @@ public struct SystemdUnitLimits: Sendable {
     public func defaultLimit() throws -> (limit: FileLimit, origin: String) {
         var files = ["etc/systemd/system.conf"]
         var byName: [String: String] = [:]
-        for dir in ["usr/lib/systemd/system.conf.d", "usr/local/lib/systemd/system.conf.d", "run/systemd/system.conf.d",
-                    "etc/systemd/system.conf.d"] {
+        for dir in [
+            "usr/lib/systemd/system.conf.d", "usr/local/lib/systemd/system.conf.d", "run/systemd/system.conf.d",
+            "etc/systemd/system.conf.d",
+        ] {
             for f in root.listDirectory(dir) where f.hasSuffix(".conf") { byName[f] = "\(dir)/\(f)" }
         }
         files += byName.keys.sorted().compactMap { byName[$0] }

@@ -8,7 +8,8 @@ public struct SystemdUnitResolver: Sendable {
     /// The system manager's unit search path, highest priority first, as `systemd-analyze unit-paths` prints it
     /// on Debian 12 (/lib before /usr/lib; on a merged-/usr system both are the same directory).
     public static let searchPath = [
-        "etc/systemd/system.control", "run/systemd/system.control", "run/systemd/transient", "run/systemd/generator.early",
+        "etc/systemd/system.control", "run/systemd/system.control", "run/systemd/transient",
+        "run/systemd/generator.early",
         "etc/systemd/system", "etc/systemd/system.attached", "run/systemd/system", "run/systemd/system.attached",
         "run/systemd/generator", "usr/local/lib/systemd/system", "lib/systemd/system", "usr/lib/systemd/system",
         "run/systemd/generator.late",
@@ -26,10 +27,13 @@ public struct SystemdUnitResolver: Sendable {
         let name = raw.contains(".") ? raw : raw + ".service"
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.\\@")
         guard name.count <= maxNameLength, !name.hasPrefix("."), name.allSatisfy({ allowed.contains($0) }),
-              let dot = name.lastIndex(of: "."), dot != name.startIndex, name[name.index(after: dot)...].count > 0,
-              name.filter({ $0 == "@" }).count <= 1
+            let dot = name.lastIndex(of: "."), dot != name.startIndex, name[name.index(after: dot)...].count > 0,
+            name.filter({ $0 == "@" }).count <= 1
         else {
-            throw HostFactsError.malformed(path: raw, line: 0, reason: "not a valid systemd unit name (systemd.unit(5): letters, digits, \":-_.\\\\@\", a type suffix)")
+            throw HostFactsError.malformed(
+                path: raw, line: 0,
+                reason: "not a valid systemd unit name (systemd.unit(5): letters, digits, \":-_.\\\\@\", a type suffix)"
+            )
         }
         return name
     }
@@ -54,8 +58,10 @@ public struct SystemdUnitResolver: Sendable {
         // the type-wide `service.d/` of every search directory last (most generic).
         var names = [name]
         // A fragment that links to a file of another name is an alias: that name's drop-ins apply too.
-        if let f = fragment, !f.masked, let alias = f.target.split(separator: "/").last.map(String.init), alias != fragmentName,
-           (try? Self.fullName(alias)) != nil {
+        if let f = fragment, !f.masked, let alias = f.target.split(separator: "/").last.map(String.init),
+            alias != fragmentName,
+            (try? Self.fullName(alias)) != nil
+        {
             names.append(alias)
         }
         var dirs: [String] = []
@@ -73,7 +79,9 @@ public struct SystemdUnitResolver: Sendable {
             return unit
         }
         if fragment.masked {
-            return ResolvedUnit(name: name, fragment: fragment.path, dropIns: dropIns.map(\.path), assignments: [], problems: [], loadState: .masked)
+            return ResolvedUnit(
+                name: name, fragment: fragment.path, dropIns: dropIns.map(\.path), assignments: [], problems: [],
+                loadState: .masked)
         }
         return try load(name: name, fragment: fragment.path, fragmentTarget: fragment.target, dropIns: dropIns)
     }
@@ -86,13 +94,17 @@ public struct SystemdUnitResolver: Sendable {
         }
         let dropIns = try collectDropIns([relative + ".d"])
         if found.masked {
-            return ResolvedUnit(name: name, fragment: found.path, dropIns: dropIns.map(\.path), assignments: [], problems: [], loadState: .masked)
+            return ResolvedUnit(
+                name: name, fragment: found.path, dropIns: dropIns.map(\.path), assignments: [], problems: [],
+                loadState: .masked)
         }
         return try load(name: name, fragment: found.path, fragmentTarget: found.target, dropIns: dropIns)
     }
 
-    private func load(name: String, fragment: String?, fragmentTarget: String?,
-                      dropIns: [(path: String, target: String?)]) throws -> ResolvedUnit {
+    private func load(
+        name: String, fragment: String?, fragmentTarget: String?,
+        dropIns: [(path: String, target: String?)]
+    ) throws -> ResolvedUnit {
         var assignments: [UnitAssignment] = []
         var problems: [UnitFileProblem] = []
         let main = fragment.map { [(path: $0, target: fragmentTarget)] } ?? []
@@ -103,8 +115,9 @@ public struct SystemdUnitResolver: Sendable {
             problems += parsed.problems
         }
         let refused = problems.contains { $0.refusesUnit }
-        return ResolvedUnit(name: name, fragment: fragment, dropIns: dropIns.map(\.path), assignments: assignments,
-                            problems: problems, loadState: refused ? .error : .loaded)
+        return ResolvedUnit(
+            name: name, fragment: fragment, dropIns: dropIns.map(\.path), assignments: assignments,
+            problems: problems, loadState: refused ? .error : .loaded)
     }
 
     /// `*.conf` from the directories in order; the first file of each name wins, the survivors apply in name order.
@@ -147,12 +160,14 @@ public struct SystemdUnitResolver: Sendable {
             }
             if st.st_mode & S_IFMT == S_IFDIR { return nil }
             guard st.st_mode & S_IFMT == S_IFREG else {
-                throw HostFactsError.malformed(path: root.resolve(current), line: 0,
-                                               reason: "not a regular file (\(Self.kind(st.st_mode))): refused")
+                throw HostFactsError.malformed(
+                    path: root.resolve(current), line: 0,
+                    reason: "not a regular file (\(Self.kind(st.st_mode))): refused")
             }
             return (root.resolve(relative), st.st_size == 0, current)
         }
-        throw HostFactsError.malformed(path: root.resolve(relative), line: 0, reason: "more than \(Self.maxLinks) symbolic links")
+        throw HostFactsError.malformed(
+            path: root.resolve(relative), line: 0, reason: "more than \(Self.maxLinks) symbolic links")
     }
 
     /// Reads a file `locate` found regular (checked again: a FIFO would block a plain read forever).
@@ -160,7 +175,8 @@ public struct SystemdUnitResolver: Sendable {
         var st = stat()
         guard stat(root.resolve(relative), &st) == 0 else { return nil }
         guard st.st_mode & S_IFMT == S_IFREG else {
-            throw HostFactsError.malformed(path: root.resolve(relative), line: 0, reason: "not a regular file (\(Self.kind(st.st_mode))): refused")
+            throw HostFactsError.malformed(
+                path: root.resolve(relative), line: 0, reason: "not a regular file (\(Self.kind(st.st_mode))): refused")
         }
         return try root.readText(relative)
     }
@@ -179,7 +195,7 @@ public struct SystemdUnitResolver: Sendable {
     /// `chat@.service` for `chat@8080.service`; nil for a name without an instance.
     static func template(of name: String) -> String? {
         guard let at = name.firstIndex(of: "@"), let dot = name.lastIndex(of: "."), at < dot,
-              name.index(after: at) < dot
+            name.index(after: at) < dot
         else { return nil }
         return String(name[...at]) + String(name[dot...])
     }

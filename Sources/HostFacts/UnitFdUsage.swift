@@ -42,6 +42,8 @@ public struct UnitFdUsage: Sendable, Equatable {
 
     /// cgroup.procs: one PID per line.
     public static func parsePids(_ text: String) -> [Int] {
-        text.split(whereSeparator: \.isNewline).compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
+        text.split(whereSeparator: \.isNewline).compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter {
+            $0 > 0
+        }
     }
 }

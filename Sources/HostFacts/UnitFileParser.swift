@@ -44,7 +44,9 @@ public enum UnitFileParser {
     /// - A line whose first non-blank character is `#` or `;` is a comment, also inside a continuation.
     /// - A line ending in an unescaped backslash continues: the backslash becomes a space and the next line is
     ///   appended as written. The assignment is reported at the line it starts on.
-    public static func parse(_ text: String, file: String) -> (assignments: [UnitAssignment], problems: [UnitFileProblem]) {
+    public static func parse(_ text: String, file: String) -> (
+        assignments: [UnitAssignment], problems: [UnitFileProblem]
+    ) {
         var assignments: [UnitAssignment] = []
         var problems: [UnitFileProblem] = []
         var section: String?
@@ -71,14 +73,17 @@ public enum UnitFileParser {
             if l.isEmpty { return }
             if l.hasPrefix("[") {
                 guard l.hasSuffix("]"), l.count >= 2 else {
-                    problems.append(UnitFileProblem(file: file, line: n, reason: "invalid section header '\(l)'", refusesUnit: true))
+                    problems.append(
+                        UnitFileProblem(file: file, line: n, reason: "invalid section header '\(l)'", refusesUnit: true)
+                    )
                     return
                 }
                 section = String(l.dropFirst().dropLast())
                 return
             }
             guard let s = section else {
-                problems.append(UnitFileProblem(file: file, line: n, reason: "assignment outside of any [Section], ignored"))
+                problems.append(
+                    UnitFileProblem(file: file, line: n, reason: "assignment outside of any [Section], ignored"))
                 return
             }
             guard let eq = l.firstIndex(of: "=") else {

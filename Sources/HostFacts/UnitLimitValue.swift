@@ -61,8 +61,11 @@ public enum UnitLimitValue {
         let whitespace: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}"]
         var s = Array(text.unicodeScalars.drop { whitespace.contains($0) })
         var base: UInt64 = 0
-        if s.count >= 2, s[0] == "0", ["b", "B"].contains(s[1]) { base = 2; s.removeFirst(2) }
-        else if s.count >= 2, s[0] == "0", ["o", "O"].contains(s[1]) { base = 8; s.removeFirst(2) }
+        if s.count >= 2, s[0] == "0", ["b", "B"].contains(s[1]) {
+            base = 2; s.removeFirst(2)
+        } else if s.count >= 2, s[0] == "0", ["o", "O"].contains(s[1]) {
+            base = 8; s.removeFirst(2)
+        }
         var i = 0
         while i < s.count, whitespace.contains(s[i]) { i += 1 }
         var negative = false

@@ -45,7 +45,8 @@ public final class LiveCounter {
     public init() throws {
         var st = stat()
         guard stat("/proc/self/ns/net", &st) == 0 else {
-            throw Unavailable(reason: "stat /proc/self/ns/net: \(String(cString: strerror(errno)))", needsPrivilege: false)
+            throw Unavailable(
+                reason: "stat /proc/self/ns/net: \(String(cString: strerror(errno)))", needsPrivilege: false)
         }
         guard access("/sys/kernel/btf/vmlinux", R_OK) == 0 else {
             throw Unavailable(reason: "no kernel BTF (/sys/kernel/btf/vmlinux)", needsPrivilege: false)
@@ -147,7 +148,9 @@ public final class LiveCounter {
             for s in tracked { c.byState[s] = ports.reduce(0) { $0 + cell(side: side, row: s.rawValue, port: $1) } }
             c.openedTotal = ports.reduce(0) { $0 + cell(side: side, row: opened, port: $1) }
             c.closedTotal = ports.reduce(0) { $0 + cell(side: side, row: closed, port: $1) }
-            for p in ports { c.establishedByPort[UInt16(p)] = cell(side: side, row: TCPState.established.rawValue, port: p) }
+            for p in ports {
+                c.establishedByPort[UInt16(p)] = cell(side: side, row: TCPState.established.rawValue, port: p)
+            }
         }
         let dumped = query.states.filter { LiveCounter.dumpedStates.contains($0) }
         if !dumped.isEmpty {

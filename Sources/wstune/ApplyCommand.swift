@@ -26,7 +26,11 @@ struct ApplyCommand: ParsableCommand {
     @OptionGroup var profileOptions: ProfileOptions
     @OptionGroup var rootOption: RootOption
 
-    @Option(name: .customLong("files-root"), help: ArgumentHelp("Write persistent files and the journal under DIR instead of --root (live values still go to --root).", valueName: "DIR"))
+    @Option(
+        name: .customLong("files-root"),
+        help: ArgumentHelp(
+            "Write persistent files and the journal under DIR instead of --root (live values still go to --root).",
+            valueName: "DIR"))
     var filesRoot: String?
 
     @Option(help: ArgumentHelp("Give this systemd unit LimitNOFILE= with a drop-in.", valueName: "UNIT"))
@@ -56,7 +60,9 @@ struct ApplyCommand: ParsableCommand {
         }
         // Both end up in written files (the drop-in's path, the limits.d domain): only their documented characters.
         if let u = unit, let why = ProfileStrings.unitNameProblem(u) { throw ValidationError("--unit '\(u)': \(why)") }
-        if let u = user, let why = ProfileStrings.limitsDomainProblem(u) { throw ValidationError("--user '\(u)': \(why)") }
+        if let u = user, let why = ProfileStrings.limitsDomainProblem(u) {
+            throw ValidationError("--user '\(u)': \(why)")
+        }
     }
 
     func run() throws {
@@ -78,19 +84,32 @@ struct ApplyCommand: ParsableCommand {
         let renderer = ApplyRenderer(terminal: .stdout)
         if !json { print(renderer.render(plan)) }
         guard plan.hasChanges else {
-            if json { try printJSON(ApplyReport(plan: plan, result: "no-changes")) } else { print("No changes: the host already matches profile \(plan.profile).") }
+            if json {
+                try printJSON(ApplyReport(plan: plan, result: "no-changes"))
+            } else {
+                print("No changes: the host already matches profile \(plan.profile).")
+            }
             return
         }
         if dryRun {
-            if json { try printJSON(ApplyReport(plan: plan, result: "dry-run")) } else { print("Dry run: nothing was changed.") }
+            if json {
+                try printJSON(ApplyReport(plan: plan, result: "dry-run"))
+            } else {
+                print("Dry run: nothing was changed.")
+            }
             return
         }
         if !yes { try confirm() }
         let target = ApplyTarget.current(liveRoot: liveRoot.path, filesRoot: files.path)
-        let result = try changing { try Applier.apply(plan, store: JournalStore(filesRoot: options.filesRoot), target: target) }
+        let result = try changing {
+            try Applier.apply(plan, store: JournalStore(filesRoot: options.filesRoot), target: target)
+        }
         for t in result.removedTemporaries { printError("wstune: removed a temporary file a killed run left: \(t)") }
         if json {
-            try printJSON(ApplyReport(plan: plan, result: result.failure == nil ? "applied" : result.entry.state.rawValue, outcome: result))
+            try printJSON(
+                ApplyReport(
+                    plan: plan, result: result.failure == nil ? "applied" : result.entry.state.rawValue, outcome: result
+                ))
         } else {
             print(renderer.render(result, plan: plan, undo: target.undoCommand(program: undoProgram())))
         }
@@ -98,7 +117,9 @@ struct ApplyCommand: ParsableCommand {
             printError("wstune: apply failed at \(failure.step): \(failure.error)")
             if let problems = result.restore?.problems, !problems.isEmpty {
                 printError("wstune: NOT restored: " + problems.joined(separator: "; "))
-                printError("wstune: journal \(result.entry.id) keeps it undoable: \(target.undoCommand(program: undoProgram()))")
+                printError(
+                    "wstune: journal \(result.entry.id) keeps it undoable: \(target.undoCommand(program: undoProgram()))"
+                )
                 throw ExitStatus.couldNotRun
             } else {
                 printError("wstune: everything this run changed was restored (journal \(result.entry.id))")
@@ -157,6 +178,7 @@ func undoProgram() -> String {
 /// Arguments as a shell would need them typed.
 func shellQuoted<S: Sequence>(_ args: S) -> String where S.Element == String {
     args.map { a in
-        a.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,@+".contains($0) }) && !a.isEmpty ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        a.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,@+".contains($0) }) && !a.isEmpty
+            ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }.joined(separator: " ")
 }

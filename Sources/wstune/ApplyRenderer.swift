@@ -8,13 +8,17 @@ struct ApplyRenderer {
 
     func render(_ plan: TuningPlan) -> String {
         var out: [String] = []
-        var head = terminal.paint("wstune apply", .bold) + " — profile \(plan.profile), target \(grouped(plan.connections)) connections"
+        var head =
+            terminal.paint("wstune apply", .bold)
+            + " — profile \(plan.profile), target \(grouped(plan.connections)) connections"
         if plan.liveRoot != "/" { head += ", root \(plan.liveRoot)" }
         if plan.filesRoot != plan.liveRoot { head += ", files under \(plan.filesRoot)" }
         if plan.exact { head += ", --exact" }
         out.append(head)
         out.append("")
-        out.append(terminal.paint("Settings", .bold) + "  (~ set live and persist, + persist only, = keep, ! cannot set here, - absent)")
+        out.append(
+            terminal.paint("Settings", .bold)
+                + "  (~ set live and persist, + persist only, = keep, ! cannot set here, - absent)")
         let w = plan.items.map(\.id.count).max() ?? 0
         let lw = min(plan.items.map { ($0.live ?? "(empty)").count }.max() ?? 0, 24)
         for item in plan.items {
@@ -26,13 +30,21 @@ struct ApplyRenderer {
             case .set:
                 let change = "\(live) → \(item.target ?? "?")"
                 let padded = change.count < lw ? change.padding(toLength: lw, withPad: " ", startingAt: 0) : change
-                line = terminal.paint("  ~ \(id)  \(padded)", .yellow) + "   need \(item.need); boot: \(item.persisted ?? "—")"
+                line =
+                    terminal.paint("  ~ \(id)  \(padded)", .yellow)
+                    + "   need \(item.need); boot: \(item.persisted ?? "—")"
             case .persist:
-                line = terminal.paint("  + \(id)  \(livePadded)", .cyan) + "   persist \(item.target ?? live); need \(item.need); boot: \(item.persisted ?? "—")"
+                line =
+                    terminal.paint("  + \(id)  \(livePadded)", .cyan)
+                    + "   persist \(item.target ?? live); need \(item.need); boot: \(item.persisted ?? "—")"
             case .keep:
-                line = "  = \(id)  \(livePadded)   need \(item.need)" + (item.file != nil ? " (persisted by \(item.file!))" : "")
+                line =
+                    "  = \(id)  \(livePadded)   need \(item.need)"
+                    + (item.file != nil ? " (persisted by \(item.file!))" : "")
             case .global:
-                line = terminal.paint("  ! \(id)  \(livePadded)", .magenta) + "   need \(item.need): \(item.note ?? item.action.rawValue)"
+                line =
+                    terminal.paint("  ! \(id)  \(livePadded)", .magenta)
+                    + "   need \(item.need): \(item.note ?? item.action.rawValue)"
             case .absent:
                 line = terminal.paint("  - \(id)", .dim) + "   \(item.note ?? "absent")"
             }
@@ -46,7 +58,8 @@ struct ApplyRenderer {
                     out.append("  = \(f.path) (unchanged)")
                     continue
                 }
-                out.append(terminal.paint(f.previous == nil ? "  + \(f.path) (new, mode 0644)" : "  ~ \(f.path)", .yellow))
+                out.append(
+                    terminal.paint(f.previous == nil ? "  + \(f.path) (new, mode 0644)" : "  ~ \(f.path)", .yellow))
                 out += lineDiff(old: f.previousText ?? "", new: f.contentText).map { "      " + $0 }
             }
         }
@@ -75,8 +88,13 @@ struct ApplyRenderer {
             if result.entry.isUndoable { out.append("Undo: \(undo)") }
             return out.joined(separator: "\n")
         }
-        var out = [terminal.paint("Applied", .green) + ": \(plan.liveChanges.count) live value(s) written and read back, \(plan.changedFiles.count) file(s) written. Journal \(result.entry.id)."]
-        if let e = result.daemonReloadError { out.append(terminal.paint("Warning: ", .red) + e + " (run systemctl daemon-reload yourself)") }
+        var out = [
+            terminal.paint("Applied", .green)
+                + ": \(plan.liveChanges.count) live value(s) written and read back, \(plan.changedFiles.count) file(s) written. Journal \(result.entry.id)."
+        ]
+        if let e = result.daemonReloadError {
+            out.append(terminal.paint("Warning: ", .red) + e + " (run systemctl daemon-reload yourself)")
+        }
         out.append("Undo: \(undo)")
         return out.joined(separator: "\n")
     }

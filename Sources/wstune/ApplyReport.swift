@@ -80,14 +80,18 @@ struct ApplyReport: Encodable {
         filesRoot = plan.filesRoot
         journal = outcome?.entry.id
         settings = plan.items.map {
-            Setting(id: $0.id, live: $0.live, persisted: $0.persisted, need: $0.need, target: $0.target,
-                    action: $0.action.rawValue, changed: $0.changed && !failed, liveChanged: $0.liveChange != nil && !failed,
-                    file: $0.file, fileChanged: $0.fileChanged && !failed, note: $0.note,
-                    before: $0.live.map(ObservedValue.init(kernelText:)),
-                    after: (failed ? $0.live : ($0.target ?? $0.live)).map(ObservedValue.init(kernelText:)),
-                    requirement: Self.bound(need: $0.need))
+            Setting(
+                id: $0.id, live: $0.live, persisted: $0.persisted, need: $0.need, target: $0.target,
+                action: $0.action.rawValue, changed: $0.changed && !failed,
+                liveChanged: $0.liveChange != nil && !failed,
+                file: $0.file, fileChanged: $0.fileChanged && !failed, note: $0.note,
+                before: $0.live.map(ObservedValue.init(kernelText:)),
+                after: (failed ? $0.live : ($0.target ?? $0.live)).map(ObservedValue.init(kernelText:)),
+                requirement: Self.bound(need: $0.need))
         }
-        files = plan.files.map { File(path: $0.path, kind: $0.kind, existed: $0.previous != nil, changed: $0.changed && !failed) }
+        files = plan.files.map {
+            File(path: $0.path, kind: $0.kind, existed: $0.previous != nil, changed: $0.changed && !failed)
+        }
         warnings = plan.warnings
         notes = plan.notes
         failure = outcome?.failure?.description

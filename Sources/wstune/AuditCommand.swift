@@ -20,10 +20,14 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Judge the fd limits of this running process.")
     var pid: Int?
 
-    @Option(help: ArgumentHelp("Judge the fd limits systemd gives this unit (a unit that does not exist is an error).", valueName: "UNIT"))
+    @Option(
+        help: ArgumentHelp(
+            "Judge the fd limits systemd gives this unit (a unit that does not exist is an error).", valueName: "UNIT"))
     var unit: String?
 
-    @Flag(name: .customLong("unit-may-not-exist"), help: "With --unit: a unit not installed yet is judged by the DefaultLimitNOFILE it would get.")
+    @Flag(
+        name: .customLong("unit-may-not-exist"),
+        help: "With --unit: a unit not installed yet is judged by the DefaultLimitNOFILE it would get.")
     var unitMayNotExist = false
 
     @Option(help: "Also report the limits.conf nofile a login session of this user gets.")
@@ -42,21 +46,31 @@ struct AuditCommand: ParsableCommand {
     var verbose = false
 
     func validate() throws {
-        if pid != nil && unit != nil { throw ValidationError("--pid and --unit are exclusive: judge a process or a unit") }
+        if pid != nil && unit != nil {
+            throw ValidationError("--pid and --unit are exclusive: judge a process or a unit")
+        }
         if unitMayNotExist && unit == nil { throw ValidationError("--unit-may-not-exist needs --unit") }
         if let unit, (try? SystemdUnitResolver.fullName(unit)) == nil {
-            throw ValidationError("--unit '\(unit)' is not a valid systemd unit name (letters, digits, \":-_.\\@\", e.g. chat or chat@8080.service)")
+            throw ValidationError(
+                "--unit '\(unit)' is not a valid systemd unit name (letters, digits, \":-_.\\@\", e.g. chat or chat@8080.service)"
+            )
         }
         let unknown = skip.filter { !CheckRegistry.ids.contains($0) }
         if !unknown.isEmpty {
-            throw ValidationError("--skip: unknown check id \(unknown.joined(separator: ", ")); ids: \(CheckRegistry.ids.joined(separator: ", "))")
+            throw ValidationError(
+                "--skip: unknown check id \(unknown.joined(separator: ", ")); ids: \(CheckRegistry.ids.joined(separator: ", "))"
+            )
         }
     }
 
     func run() throws {
         let profile = try profileOptions.load()
         let target: HostSnapshot.Target = pid.map { .pid($0) } ?? unit.map { .unit($0) } ?? .currentProcess
-        let host = try readingHost { try HostSnapshot.read(root: rootOption.hostRoot, options: .init(target: target, user: user, liveListenPorts: ListeningPorts.provider)) }
+        let host = try readingHost {
+            try HostSnapshot.read(
+                root: rootOption.hostRoot,
+                options: .init(target: target, user: user, liveListenPorts: ListeningPorts.provider))
+        }
         var report = Audit.run(host: host, profile: profile, skip: Set(skip))
         report.findings = ApplyHint(profile: profileOptions, root: rootOption, unit: unit).fill(report.findings)
         report = report.judged(failOn: failOn.threshold)
@@ -81,7 +95,9 @@ extension AuditCommand {
             return []
         case .notFound:
             guard unitMayNotExist else {
-                printError("wstune audit: unit \(name) not found (no unit file in systemd's search path under \(rootOption.hostRoot.path)\(SystemdUnitLimits(root: rootOption.hostRoot).systemdRuns ? ", and systemctl show says LoadState=not-found" : "")); check the name, or pass --unit-may-not-exist to judge the DefaultLimitNOFILE a new unit would get")
+                printError(
+                    "wstune audit: unit \(name) not found (no unit file in systemd's search path under \(rootOption.hostRoot.path)\(SystemdUnitLimits(root: rootOption.hostRoot).systemdRuns ? ", and systemctl show says LoadState=not-found" : "")); check the name, or pass --unit-may-not-exist to judge the DefaultLimitNOFILE a new unit would get"
+                )
                 throw ExitStatus.couldNotRun
             }
             return ["unit \(name) does not exist yet: judged by the DefaultLimitNOFILE it would get (\(r.origin))"]
@@ -105,8 +121,10 @@ struct AuditTextRenderer {
         var out: [String] = []
         let t = r.target
         let limits = t.nofileSoft.map { " (nofile soft \(grouped($0)), hard \(grouped(t.nofileHard ?? 0)))" } ?? ""
-        out.append(terminal.paint("wstune audit", .bold) + " — profile \(r.profile), target \(grouped(r.connections)) connections, \(t.kind) \(t.name)\(limits)"
-                   + (r.root == "/" ? "" : ", root \(r.root)"))
+        out.append(
+            terminal.paint("wstune audit", .bold)
+                + " — profile \(r.profile), target \(grouped(r.connections)) connections, \(t.kind) \(t.name)\(limits)"
+                + (r.root == "/" ? "" : ", root \(r.root)"))
         out.append("")
         let body = FindingRenderer(terminal: terminal, verbose: verbose).render(r.findings)
         if !body.isEmpty { out.append(body); out.append("") }
@@ -115,16 +133,22 @@ struct AuditTextRenderer {
             let n = r.findings.filter { $0.severity == s }.count
             if n > 0 { counts.append("\(n) \(s.rawValue)") }
         }
-        out.append("Checks: " + counts.joined(separator: ", ") + (r.skipped.isEmpty ? "" : "; skipped: \(r.skipped.joined(separator: ", "))"))
+        out.append(
+            "Checks: " + counts.joined(separator: ", ")
+                + (r.skipped.isEmpty ? "" : "; skipped: \(r.skipped.joined(separator: ", "))"))
         for note in r.notes { out.append("Note: \(note)") }
         let cap = r.capacity
         let binding = cap.bindingLimit.map { " — binding limit: \($0) (\(cap.bindingDescription ?? ""))" } ?? ""
         out.append("Capacity as configured: ~\(grouped(cap.connections)) connections\(binding)")
         if r.ready {
-            out.append(terminal.paint("READY", .green) + " for \(grouped(r.connections)) connections" + (r.worst == .warn ? " (with warnings)" : ""))
+            out.append(
+                terminal.paint("READY", .green) + " for \(grouped(r.connections)) connections"
+                    + (r.worst == .warn ? " (with warnings)" : ""))
         } else {
             let verb = r.failOn == .warn ? "at warn or worse (--fail-on warn)" : "failed"
-            out.append(terminal.paint("NOT READY", .red) + " for \(grouped(r.connections)) connections: \(r.blocking.joined(separator: ", ")) \(verb)")
+            out.append(
+                terminal.paint("NOT READY", .red)
+                    + " for \(grouped(r.connections)) connections: \(r.blocking.joined(separator: ", ")) \(verb)")
         }
         return out.joined(separator: "\n")
     }

@@ -83,7 +83,8 @@ struct CheckCommand: ParsableCommand {
         } catch {
             printError("wstune check: \(error)")
             if profileOptions.profile != "dev" { throw ExitStatus.couldNotRun }
-            printError("wstune check: going on without a profile: prediction from the profile defaults, no memory budget")
+            printError(
+                "wstune check: going on without a profile: prediction from the profile defaults, no memory budget")
         }
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         var options: CheckOptions

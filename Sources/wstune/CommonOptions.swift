@@ -20,18 +20,25 @@ struct RootOption: ParsableArguments {
 
 /// `--profile NAME|PATH`, `--connections N`, `--profiles DIR`.
 struct ProfileOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Profile name (see `wstune profiles`) or path to a YAML file.", valueName: "NAME|PATH"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Profile name (see `wstune profiles`) or path to a YAML file.", valueName: "NAME|PATH"))
     var profile: String = "dev"
 
     @Option(name: .long, help: "Override the profile's connection target.")
     var connections: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Directory of profile files (default: $WSTUNE_DATA/profiles, /usr/share/wstune/profiles, the source checkout).", valueName: "DIR"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Directory of profile files (default: $WSTUNE_DATA/profiles, /usr/share/wstune/profiles, the source checkout).",
+            valueName: "DIR"))
     var profiles: String?
 
     func validate() throws {
         if let c = connections, c <= 0 || c > Profile.maximumConnections {
-            throw ValidationError("--connections must be between 1 and \(grouped(Profile.maximumConnections)), got \(c)")
+            throw ValidationError(
+                "--connections must be between 1 and \(grouped(Profile.maximumConnections)), got \(c)")
         }
     }
 

@@ -47,13 +47,24 @@ struct CountCommand: ParsableCommand {
     /// Where /proc and /sys files are read; netlink always asks the live kernel.
     @OptionGroup var rootOption: RootOption
 
-    @Option(name: .customLong("unit"), help: ArgumentHelp("With --prometheus: fd usage of this systemd unit's processes (repeatable).", valueName: "UNIT"))
+    @Option(
+        name: .customLong("unit"),
+        help: ArgumentHelp(
+            "With --prometheus: fd usage of this systemd unit's processes (repeatable).", valueName: "UNIT"))
     var units: [String] = []
 
-    @Option(name: .customLong("backend"), help: ArgumentHelp("With --prometheus: established connections to this backend, against the ephemeral ports of one 4-tuple (repeatable).", valueName: "ADDR:PORT"))
+    @Option(
+        name: .customLong("backend"),
+        help: ArgumentHelp(
+            "With --prometheus: established connections to this backend, against the ephemeral ports of one 4-tuple (repeatable).",
+            valueName: "ADDR:PORT"))
     var backends: [String] = []
 
-    @Option(name: .customLong("output"), help: ArgumentHelp("With --prometheus: write atomically to FILE (temp file + rename, for node_exporter's textfile directory).", valueName: "FILE"))
+    @Option(
+        name: .customLong("output"),
+        help: ArgumentHelp(
+            "With --prometheus: write atomically to FILE (temp file + rename, for node_exporter's textfile directory).",
+            valueName: "FILE"))
     var output: String?
 
     @Flag(name: .customLong("live"), help: "Print the count once per --interval until interrupted (see --source).")
@@ -74,8 +85,12 @@ struct CountCommand: ParsableCommand {
         if json && prometheus { throw ValidationError("--json and --prometheus exclude each other") }
         if topRows < 1 { throw ValidationError("--top must be at least 1") }
         if output != nil && !prometheus { throw ValidationError("--output goes with --prometheus") }
-        if (!units.isEmpty || !backends.isEmpty) && !prometheus { throw ValidationError("--unit and --backend go with --prometheus") }
-        if let bad = units.first(where: { !UnitFdUsage.isValidUnitName($0) }) { throw ValidationError("--unit takes a unit name, got '\(bad)'") }
+        if (!units.isEmpty || !backends.isEmpty) && !prometheus {
+            throw ValidationError("--unit and --backend go with --prometheus")
+        }
+        if let bad = units.first(where: { !UnitFdUsage.isValidUnitName($0) }) {
+            throw ValidationError("--unit takes a unit name, got '\(bad)'")
+        }
         if let bad = backends.first(where: { PrometheusHostFigures.Backend($0) == nil }) {
             throw ValidationError("--backend takes ADDR:PORT (an IP address, [v6]:port), got '\(bad)'")
         }
@@ -116,7 +131,8 @@ struct CountCommand: ParsableCommand {
         } else if prometheus {
             let figures: PrometheusHostFigures
             do {
-                figures = try PrometheusHostFigures.read(root: hostRoot, units: units, backends: backends.compactMap(PrometheusHostFigures.Backend.init))
+                figures = try PrometheusHostFigures.read(
+                    root: hostRoot, units: units, backends: backends.compactMap(PrometheusHostFigures.Backend.init))
             } catch {
                 printError("wstune count: \(error)")
                 throw ExitStatus.couldNotRun

@@ -15,7 +15,9 @@ extension CountReport {
         if let e = establishedByPort {
             family(
                 "wstune_sockets_established_by_port", "gauge", "Established TCP sockets per filter port.",
-                e.sorted { ($0.port ?? 0) < ($1.port ?? 0) }.map { ("port=\"\($0.key)\",side=\"\(filter.side)\"", $0.sockets) })
+                e.sorted { ($0.port ?? 0) < ($1.port ?? 0) }.map {
+                    ("port=\"\($0.key)\",side=\"\(filter.side)\"", $0.sockets)
+                })
         }
         family(
             "wstune_socket_queue_over_threshold", "gauge",

@@ -26,7 +26,8 @@ struct PrometheusHostFigures {
                 portText = text[text.index(after: colon)...]
             }
             guard !host.isEmpty, let p = UInt16(portText), p > 0,
-                  host.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else { return nil }
+                host.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" })
+            else { return nil }
             if host.hasPrefix("::ffff:") { host = host.dropFirst(7) }
             address = String(host)
             port = p
@@ -46,7 +47,8 @@ struct PrometheusHostFigures {
         f.listenDrops = counters["TcpExt.ListenDrops"]
         let sysctls = Sysctls(root: root)
         if let range = try sysctls.read("net.ipv4.ip_local_port_range")?.ints {
-            let reserved = EphemeralPorts.parseReserved(try sysctls.read("net.ipv4.ip_local_reserved_ports")?.text ?? "")
+            let reserved = EphemeralPorts.parseReserved(
+                try sysctls.read("net.ipv4.ip_local_reserved_ports")?.text ?? "")
             f.ephemeralPortsUsable = EphemeralPorts.usable(range: range, reserved: reserved)
         }
         for port in Set(backends.map(\.port)).sorted() {
@@ -88,7 +90,9 @@ struct PrometheusHostFigures {
             procs.map { ("unit=\"\(PrometheusText.escape($0.0))\",pid=\"\($0.1.pid)\"", $0.1.openFds) })
         out += PrometheusText.family(
             "wstune_unit_fd_limit", "gauge", "Soft RLIMIT_NOFILE of a process of a systemd unit (/proc/PID/limits).",
-            procs.compactMap { p in p.1.softLimit.map { ("unit=\"\(PrometheusText.escape(p.0))\",pid=\"\(p.1.pid)\"", $0) } })
+            procs.compactMap { p in
+                p.1.softLimit.map { ("unit=\"\(PrometheusText.escape(p.0))\",pid=\"\(p.1.pid)\"", $0) }
+            })
         out += PrometheusText.family(
             "wstune_unit_processes", "gauge", "Processes in the unit's cgroup (0: not running).",
             units.map { ("unit=\"\(PrometheusText.escape($0.unit))\"", $0.processes.count) })

@@ -12,8 +12,11 @@ enum DataDirectories {
     static func candidates(_ kind: String, explicit: String?) -> [String] {
         if let explicit { return [explicit] }
         var out: [String] = []
-        if let data = ProcessInfo.processInfo.environment["WSTUNE_DATA"], !data.isEmpty { out.append("\(data)/\(kind)") }
-        let exePath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        if let data = ProcessInfo.processInfo.environment["WSTUNE_DATA"], !data.isEmpty {
+            out.append("\(data)/\(kind)")
+        }
+        let exePath =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let exe = URL(fileURLWithPath: exePath)
         let prefix = exe.deletingLastPathComponent().deletingLastPathComponent().path
         if exe.deletingLastPathComponent().lastPathComponent == "bin" { out.append("\(prefix)/share/wstune/\(kind)") }

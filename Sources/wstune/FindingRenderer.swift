@@ -27,7 +27,8 @@ struct FindingRenderer {
     }
 
     func render(_ findings: [Finding]) -> String {
-        findings.filter { verbose || ($0.severity != .pass && $0.severity != .notApplicable) }.map(render).joined(separator: "\n")
+        findings.filter { verbose || ($0.severity != .pass && $0.severity != .notApplicable) }.map(render).joined(
+            separator: "\n")
     }
 }
 
@@ -51,7 +52,9 @@ struct ApplyHint {
         namesUnit = unit != nil
     }
 
-    var command: String { (["sudo wstune apply"] + (arguments.isEmpty ? [] : [shellQuoted(arguments)])).joined(separator: " ") }
+    var command: String {
+        (["sudo wstune apply"] + (arguments.isEmpty ? [] : [shellQuoted(arguments)])).joined(separator: " ")
+    }
 
     /// `text` with every `sudo wstune apply` (and a following `--unit X` when this hint names the unit) replaced.
     func fill(_ text: String) -> String {

@@ -18,19 +18,25 @@ struct LintCommand: ParsableCommand {
     @Argument(help: "What to lint: nginx, haproxy or systemd.")
     var target: ProxyTarget
 
-    @Argument(help: ArgumentHelp("Config file (default /etc/nginx/nginx.conf, /etc/haproxy/haproxy.cfg); a unit name or file for systemd.", valueName: "FILE|UNIT"))
+    @Argument(
+        help: ArgumentHelp(
+            "Config file (default /etc/nginx/nginx.conf, /etc/haproxy/haproxy.cfg); a unit name or file for systemd.",
+            valueName: "FILE|UNIT"))
     var file: String?
 
     @OptionGroup var profileOptions: ProfileOptions
     @OptionGroup var rootOption: RootOption
 
-    @Option(name: .customLong("ping-interval"), help: ArgumentHelp("Override the profile's ping interval.", valueName: "S"))
+    @Option(
+        name: .customLong("ping-interval"), help: ArgumentHelp("Override the profile's ping interval.", valueName: "S"))
     var pingInterval: Int?
 
     @Option(help: "The WebSocket path (health checks must not use it).")
     var path: String = "/ws"
 
-    @Option(help: ArgumentHelp("Unit whose LimitNOFILE the proxy runs with (default nginx.service / haproxy.service).", valueName: "UNIT"))
+    @Option(
+        help: ArgumentHelp(
+            "Unit whose LimitNOFILE the proxy runs with (default nginx.service / haproxy.service).", valueName: "UNIT"))
     var unit: String?
 
     @Flag(help: "Print the report as JSON.")
@@ -62,7 +68,9 @@ struct LintCommand: ParsableCommand {
                 } else {
                     let path = absolute(file ?? "/etc/nginx/nginx.conf", root: root)
                     if let id = root.identity(path), !id.isRegularFile {
-                        throw ConfigParseError(file: root.resolve(path), line: 0, reason: "not a regular file (a FIFO, device or directory): not read")
+                        throw ConfigParseError(
+                            file: root.resolve(path), line: 0,
+                            reason: "not a regular file (a FIFO, device or directory): not read")
                     }
                     if let text = try root.readText(path), NginxConfigLoader.isDump(text) {
                         config = try NginxConfigLoader.load(dump: text)
@@ -73,13 +81,18 @@ struct LintCommand: ParsableCommand {
                 report = Lint.run(nginx: config, r)
             case .haproxy:
                 let r = try requirement(profile, root: root, unit: unit ?? "haproxy.service")
-                report = Lint.run(haproxy: try HAProxyConfig.load(absolute(file ?? "/etc/haproxy/haproxy.cfg", root: root), root: root), r)
+                report = Lint.run(
+                    haproxy: try HAProxyConfig.load(
+                        absolute(file ?? "/etc/haproxy/haproxy.cfg", root: root), root: root), r)
             case .systemd:
                 let name = file!
                 let d = try SystemdUnitLimits(root: root).defaultLimit()
-                let r = LintRequirement(profile: profile, webSocketPath: path, cpuCount: ProcessInfo.processInfo.activeProcessorCount,
-                                        defaultUnitLimit: d.limit, defaultUnitLimitOrigin: d.origin)
-                report = Lint.run(unit: try SystemdUnitLoader(root: root).load(name.contains("/") ? absolute(name, root: root) : name), r)
+                let r = LintRequirement(
+                    profile: profile, webSocketPath: path, cpuCount: ProcessInfo.processInfo.activeProcessorCount,
+                    defaultUnitLimit: d.limit, defaultUnitLimitOrigin: d.origin)
+                report = Lint.run(
+                    unit: try SystemdUnitLoader(root: root).load(
+                        name.contains("/") ? absolute(name, root: root) : name), r)
             }
         } catch let e as ConfigParseError {
             printError("wstune lint: \(e)")
@@ -104,18 +117,22 @@ struct LintCommand: ParsableCommand {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         let limit = NginxConfigLoader.maxTotalBytes
         if Output.standardInputWasClosed {
-            throw ConfigParseError(file: "standard input", line: 0, reason: "cannot read: \(String(cString: strerror(EBADF)))")
+            throw ConfigParseError(
+                file: "standard input", line: 0, reason: "cannot read: \(String(cString: strerror(EBADF)))")
         }
         while true {
             let n = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ConfigParseError(file: "standard input", line: 0, reason: "cannot read: \(String(cString: strerror(errno)))")
+                throw ConfigParseError(
+                    file: "standard input", line: 0, reason: "cannot read: \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
             bytes += chunk[0..<n]
             if bytes.count > limit {
-                throw ConfigParseError(file: "nginx -T output", line: 0, reason: "more than \(limit >> 20) MiB on standard input: not read")
+                throw ConfigParseError(
+                    file: "nginx -T output", line: 0, reason: "more than \(limit >> 20) MiB on standard input: not read"
+                )
             }
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -124,8 +141,9 @@ struct LintCommand: ParsableCommand {
     /// The profile's target and the fd limit the proxy's unit gets on this host.
     private func requirement(_ profile: Profile, root: HostRoot, unit: String) throws -> LintRequirement {
         let limits = try SystemdUnitLimits(root: root).read(unit: unit)
-        return LintRequirement(profile: profile, webSocketPath: path, cpuCount: ProcessInfo.processInfo.activeProcessorCount,
-                               unitLimit: limits.limit, unitLimitOrigin: "\(unit): \(limits.origin)")
+        return LintRequirement(
+            profile: profile, webSocketPath: path, cpuCount: ProcessInfo.processInfo.activeProcessorCount,
+            unitLimit: limits.limit, unitLimitOrigin: "\(unit): \(limits.origin)")
     }
 
     /// A relative FILE is relative to the working directory on the live root, to the root otherwise.

@@ -10,7 +10,10 @@ struct LintTextRenderer {
         var out: [String] = []
         let main = r.files.first ?? "?"
         let more = r.files.count > 1 ? " (+\(r.files.count - 1) file\(r.files.count == 2 ? "" : "s"))" : ""
-        out.append(terminal.paint("wstune lint \(r.target)", .bold) + " — \(main)\(more), profile \(r.profile), target \(grouped(r.connections)) connections, ping \(r.pingIntervalSeconds)s")
+        out.append(
+            terminal.paint("wstune lint \(r.target)", .bold)
+                + " — \(main)\(more), profile \(r.profile), target \(grouped(r.connections)) connections, ping \(r.pingIntervalSeconds)s"
+        )
         out.append("")
         let body = FindingRenderer(terminal: terminal, verbose: verbose).render(r.findings)
         if !body.isEmpty { out.append(body); out.append("") }

@@ -6,7 +6,8 @@ import Tuning
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Print what a connection target needs, what this host supplies, and the binding limit. Changes nothing.",
+        abstract:
+            "Print what a connection target needs, what this host supplies, and the binding limit. Changes nothing.",
         discussion: "Example: wstune plan --connections 250000 --profile proxy")
 
     @OptionGroup var profileOptions: ProfileOptions
@@ -41,19 +42,24 @@ struct PlanCommand: ParsableCommand {
             guard let b = f.requirement else { return nil }
             var met: Bool?
             if case .number(let n)? = f.observed { met = b.isMet(by: n) }
-            return Output.Requirement(id: f.id, observed: f.observed, source: f.source, requirement: b, unit: f.unit, met: met)
+            return Output.Requirement(
+                id: f.id, observed: f.observed, source: f.source, requirement: b, unit: f.unit, met: met)
         }
     }
 
     func run() throws {
         let profile = try profileOptions.load()
-        let host = try readingHost { try HostSnapshot.read(root: rootOption.hostRoot, options: .init(liveListenPorts: ListeningPorts.provider)) }
+        let host = try readingHost {
+            try HostSnapshot.read(root: rootOption.hostRoot, options: .init(liveListenPorts: ListeningPorts.provider))
+        }
         let req = Requirement(profile: profile, host: host)
         let supply = Supply.of(host, req)
         if json {
-            try printJSON(Output(profile: profile.name, connections: req.needs.connections, needs: req.needs, supply: supply,
-                                 bindingLimit: supply.binding?.id, capacity: supply.connections,
-                                 requirements: Self.requirements(host: host, profile: profile)))
+            try printJSON(
+                Output(
+                    profile: profile.name, connections: req.needs.connections, needs: req.needs, supply: supply,
+                    bindingLimit: supply.binding?.id, capacity: supply.connections,
+                    requirements: Self.requirements(host: host, profile: profile)))
             return
         }
         let n = req.needs
@@ -70,17 +76,25 @@ struct PlanCommand: ParsableCommand {
             ("nf_conntrack_max (if tracked)", "≥ \(grouped(n.conntrackMax))"),
             ("nf_conntrack_buckets (if tracked)", "≥ \(grouped(n.conntrackBuckets))"),
         ]
-        if n.ephemeralPortsPerBackend > 0 { rows.append(("ephemeral ports per backend", "≥ \(grouped(n.ephemeralPortsPerBackend))")) }
-        rows += [("tcp_mem pressure (pages)", "≥ \(grouped(n.tcpMemPages))"), ("RAM budget", Bytes.format(n.memoryBytes)),
-                 ("tcp_keepalive_time", "≤ \(n.keepaliveTimeSeconds) s")]
+        if n.ephemeralPortsPerBackend > 0 {
+            rows.append(("ephemeral ports per backend", "≥ \(grouped(n.ephemeralPortsPerBackend))"))
+        }
+        rows += [
+            ("tcp_mem pressure (pages)", "≥ \(grouped(n.tcpMemPages))"), ("RAM budget", Bytes.format(n.memoryBytes)),
+            ("tcp_keepalive_time", "≤ \(n.keepaliveTimeSeconds) s"),
+        ]
         print(term.paint("Needs", .bold) + " — profile \(profile.name)")
         let w = rows.map(\.0.count).max() ?? 0
         for (k, v) in rows { print("  " + k.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + v) }
         print(term.paint("Supply as configured", .bold))
         for l in supply.limits.sorted(by: { $0.connections < $1.connections }) {
             let mark = l.id == supply.binding?.id ? term.paint(" ← binds first", .yellow) : ""
-            print("  \(grouped(l.connections).padding(toLength: 14, withPad: " ", startingAt: 0)) \(l.id): \(l.description)\(mark)")
+            print(
+                "  \(grouped(l.connections).padding(toLength: 14, withPad: " ", startingAt: 0)) \(l.id): \(l.description)\(mark)"
+            )
         }
-        print("This host holds ~\(grouped(supply.connections)) connections as configured (binding: \(supply.binding?.id ?? "none")).")
+        print(
+            "This host holds ~\(grouped(supply.connections)) connections as configured (binding: \(supply.binding?.id ?? "none"))."
+        )
     }
 }

@@ -23,10 +23,17 @@ struct RenderCommand: ParsableCommand {
 
     @OptionGroup var profileOptions: ProfileOptions
 
-    @Option(name: .customLong("backend"), help: ArgumentHelp("A backend WebSocket server (repeatable; default 127.0.0.1 on the profile's server port, or 8080).", valueName: "HOST:PORT"))
+    @Option(
+        name: .customLong("backend"),
+        help: ArgumentHelp(
+            "A backend WebSocket server (repeatable; default 127.0.0.1 on the profile's server port, or 8080).",
+            valueName: "HOST:PORT"))
     var backends: [String] = []
 
-    @Option(help: ArgumentHelp("Listen port, optionally with an address (default: a proxy profile's listen port, else 80, or 443 with TLS; systemd: the instance port to check).", valueName: "[HOST:]PORT"))
+    @Option(
+        help: ArgumentHelp(
+            "Listen port, optionally with an address (default: a proxy profile's listen port, else 80, or 443 with TLS; systemd: the instance port to check).",
+            valueName: "[HOST:]PORT"))
     var listen: String?
 
     @Option(name: .customLong("server-name"), help: "nginx server_name; the Host HAProxy's health check sends.")
@@ -35,7 +42,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "The WebSocket path.")
     var path: String = "/ws"
 
-    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("TLS certificate (PEM); turns on TLS 1.2/1.3.", valueName: "FILE"))
+    @Option(
+        name: .customLong("tls-cert"),
+        help: ArgumentHelp("TLS certificate (PEM); turns on TLS 1.2/1.3.", valueName: "FILE"))
     var tlsCert: String?
 
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("TLS private key (PEM).", valueName: "FILE"))
@@ -47,13 +56,19 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "nginx worker_processes and HAProxy nbthread (default: this host's CPU count).")
     var workers: Int?
 
-    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Idle WebSocket timeout in seconds (default 3 × ping interval).", valueName: "S"))
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: ArgumentHelp("Idle WebSocket timeout in seconds (default 3 × ping interval).", valueName: "S"))
     var idleTimeout: Int?
 
-    @Option(name: .customLong("drain-seconds"), help: ArgumentHelp("Graceful stop/reload bound (default reconnect window + ping interval).", valueName: "S"))
+    @Option(
+        name: .customLong("drain-seconds"),
+        help: ArgumentHelp("Graceful stop/reload bound (default reconnect window + ping interval).", valueName: "S"))
     var drainSeconds: Int?
 
-    @Option(name: .customLong("upstream-keepalive"), help: "Idle upstream connections nginx keeps per worker for plain HTTP.")
+    @Option(
+        name: .customLong("upstream-keepalive"),
+        help: "Idle upstream connections nginx keeps per worker for plain HTTP.")
     var upstreamKeepalive: Int = 32
 
     @Option(help: ArgumentHelp("systemd: the command an instance runs; %i is its port.", valueName: "CMD"))
@@ -65,19 +80,28 @@ struct RenderCommand: ParsableCommand {
     @Flag(name: .customLong("site-only"), help: "nginx: render only the site (for conf.d), not a whole nginx.conf.")
     var siteOnly = false
 
-    @Option(help: ArgumentHelp("nginx: put pid, logs and temp paths under DIR (for an unprivileged nginx -p DIR/).", valueName: "DIR"))
+    @Option(
+        help: ArgumentHelp(
+            "nginx: put pid, logs and temp paths under DIR (for an unprivileged nginx -p DIR/).", valueName: "DIR"))
     var prefix: String?
 
     @Option(help: ArgumentHelp("Write here atomically instead of standard output.", valueName: "FILE"))
     var out: String?
 
-    @Option(help: ArgumentHelp("Directory whose NAME.mustache files override the built-in templates.", valueName: "DIR"))
+    @Option(
+        help: ArgumentHelp("Directory whose NAME.mustache files override the built-in templates.", valueName: "DIR"))
     var templates: String?
 
-    @Flag(help: "Validate with the installed nginx -t, haproxy -c or systemd-analyze, and check the fd limit against the most this host gives.")
+    @Flag(
+        help:
+            "Validate with the installed nginx -t, haproxy -c or systemd-analyze, and check the fd limit against the most this host gives."
+    )
     var check = false
 
-    @Option(name: .customLong("nginx-conf"), help: ArgumentHelp("nginx: with --site-only --check, the main config the site is tested inside.", valueName: "FILE"))
+    @Option(
+        name: .customLong("nginx-conf"),
+        help: ArgumentHelp(
+            "nginx: with --site-only --check, the main config the site is tested inside.", valueName: "FILE"))
     var nginxConf: String = "/etc/nginx/nginx.conf"
 
     @Flag(help: "Print {config, checks, validation} as JSON.")
@@ -102,7 +126,8 @@ struct RenderCommand: ParsableCommand {
         if let prefix {
             let p = prefix.hasSuffix("/") && prefix.count > 1 ? String(prefix.dropLast()) : prefix
             guard p.hasPrefix("/"), !p.contains(" "), !p.contains(";") else {
-                throw RenderError.invalidOption(option: "--prefix", value: prefix, reason: "an absolute path without spaces or ';'")
+                throw RenderError.invalidOption(
+                    option: "--prefix", value: prefix, reason: "an absolute path without spaces or ';'")
             }
             o.nginxPaths = .under(p)
         }
@@ -127,12 +152,15 @@ struct RenderCommand: ParsableCommand {
                 let ceiling = try? HostFdCeiling.read()
                 let validator = ConfigValidator(renderer: renderer)
                 if target == .nginx && opts.siteOnly {
-                    let site = try validator.validateSite(profile: profile, options: opts, mainConfig: nginxConf, ceiling: ceiling)
+                    let site = try validator.validateSite(
+                        profile: profile, options: opts, mainConfig: nginxConf, ceiling: ceiling)
                     steps = site.steps
                     checks += site.checks
                 } else {
                     steps = try validator.validate(target, profile: profile, options: opts)
-                    if let ceiling { checks += rendered.sizing.hostChecks(for: target, siteOnly: false, ceiling: ceiling) }
+                    if let ceiling {
+                        checks += rendered.sizing.hostChecks(for: target, siteOnly: false, ceiling: ceiling)
+                    }
                 }
             }
         } catch let e as RenderError {
@@ -146,8 +174,10 @@ struct RenderCommand: ParsableCommand {
             }
         }
         if json {
-            try printJSON(RenderJSON(target: target.rawValue, profile: profile.name, file: out,
-                                     config: out == nil ? rendered.text : nil, checks: checks, validation: steps))
+            try printJSON(
+                RenderJSON(
+                    target: target.rawValue, profile: profile.name, file: out,
+                    config: out == nil ? rendered.text : nil, checks: checks, validation: steps))
         } else {
             if out == nil { print(rendered.text, terminator: rendered.text.hasSuffix("\n") ? "" : "\n") }
             let t = Terminal.stderr
@@ -170,7 +200,9 @@ struct RenderCommand: ParsableCommand {
             if let out { printError("wrote \(out)") }
         }
         if steps.contains(where: { $0.outcome == .toolMissing }) { throw ExitStatus.couldNotRun }
-        if !checks.allSatisfy(\.passed) || steps.contains(where: { $0.outcome == .failed }) { throw ExitStatus.notReady }
+        if !checks.allSatisfy(\.passed) || steps.contains(where: { $0.outcome == .failed }) {
+            throw ExitStatus.notReady
+        }
     }
 }
 

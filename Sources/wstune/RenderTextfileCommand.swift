@@ -10,7 +10,8 @@ import ProxyConfig
 struct RenderTextfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "textfile",
-        abstract: "Render a systemd service + timer writing `count --prometheus` into node_exporter's textfile directory.",
+        abstract:
+            "Render a systemd service + timer writing `count --prometheus` into node_exporter's textfile directory.",
         discussion: """
             Writes NAME.service and NAME.timer into --out-dir (or prints both on standard output). Every value \
             that reaches the unit files is validated first. --check runs systemd-analyze verify on both. \
@@ -31,10 +32,16 @@ struct RenderTextfileCommand: ParsableCommand {
     @Option(name: .customLong("port"), help: "A listen port to count established sockets of (repeatable).")
     var ports: [UInt16] = []
 
-    @Option(name: .customLong("unit"), help: ArgumentHelp("A systemd unit whose fd usage to export (repeatable).", valueName: "UNIT"))
+    @Option(
+        name: .customLong("unit"),
+        help: ArgumentHelp("A systemd unit whose fd usage to export (repeatable).", valueName: "UNIT"))
     var units: [String] = []
 
-    @Option(name: .customLong("backend"), help: ArgumentHelp("A backend whose connection count to export against the ephemeral ports (repeatable).", valueName: "ADDR:PORT"))
+    @Option(
+        name: .customLong("backend"),
+        help: ArgumentHelp(
+            "A backend whose connection count to export against the ephemeral ports (repeatable).",
+            valueName: "ADDR:PORT"))
     var backends: [String] = []
 
     @Option(help: ArgumentHelp("NAME of NAME.service and NAME.timer.", valueName: "NAME"))
@@ -43,10 +50,13 @@ struct RenderTextfileCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The wstune binary the service runs.", valueName: "PATH"))
     var wstune: String = "/usr/bin/wstune"
 
-    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Write NAME.service and NAME.timer here (atomically).", valueName: "DIR"))
+    @Option(
+        name: .customLong("out-dir"),
+        help: ArgumentHelp("Write NAME.service and NAME.timer here (atomically).", valueName: "DIR"))
     var outDir: String?
 
-    @Option(help: ArgumentHelp("Directory whose NAME.mustache files override the built-in templates.", valueName: "DIR"))
+    @Option(
+        help: ArgumentHelp("Directory whose NAME.mustache files override the built-in templates.", valueName: "DIR"))
     var templates: String?
 
     @Flag(help: "Validate both units with systemd-analyze verify.")
@@ -59,26 +69,42 @@ struct RenderTextfileCommand: ParsableCommand {
     }
 
     static func isSafeUnitName(_ u: String) -> Bool {
-        !u.isEmpty && u.count <= 255 && u.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ":_.@-".contains($0)) }
+        !u.isEmpty && u.count <= 255
+            && u.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ":_.@-".contains($0)) }
             && UnitFdUsage.isValidUnitName(u)
     }
 
     func validate() throws {
-        guard (1...86400).contains(intervalSeconds) else { throw ValidationError("--interval takes 1 to 86400 seconds, got \(intervalSeconds)") }
-        guard Self.isSafePath(directory) else { throw ValidationError("--directory takes an absolute path of letters, digits and /._-+, got '\(directory)'") }
-        guard Self.isSafePath(wstune) else { throw ValidationError("--wstune takes an absolute path of letters, digits and /._-+, got '\(wstune)'") }
-        guard !fileName.isEmpty, !fileName.hasPrefix("."), fileName.hasSuffix(".prom"), Self.isSafePath("/" + fileName), !fileName.contains("/") else {
-            throw ValidationError("--file-name takes a plain NAME.prom (node_exporter reads only *.prom), got '\(fileName)'")
+        guard (1...86400).contains(intervalSeconds) else {
+            throw ValidationError("--interval takes 1 to 86400 seconds, got \(intervalSeconds)")
         }
-        guard Self.isSafeUnitName(name), !name.contains(".") else { throw ValidationError("--name takes a unit name without suffix, got '\(name)'") }
-        if let bad = units.first(where: { !Self.isSafeUnitName($0) }) { throw ValidationError("--unit takes a unit name, got '\(bad)'") }
+        guard Self.isSafePath(directory) else {
+            throw ValidationError("--directory takes an absolute path of letters, digits and /._-+, got '\(directory)'")
+        }
+        guard Self.isSafePath(wstune) else {
+            throw ValidationError("--wstune takes an absolute path of letters, digits and /._-+, got '\(wstune)'")
+        }
+        guard !fileName.isEmpty, !fileName.hasPrefix("."), fileName.hasSuffix(".prom"), Self.isSafePath("/" + fileName),
+            !fileName.contains("/")
+        else {
+            throw ValidationError(
+                "--file-name takes a plain NAME.prom (node_exporter reads only *.prom), got '\(fileName)'")
+        }
+        guard Self.isSafeUnitName(name), !name.contains(".") else {
+            throw ValidationError("--name takes a unit name without suffix, got '\(name)'")
+        }
+        if let bad = units.first(where: { !Self.isSafeUnitName($0) }) {
+            throw ValidationError("--unit takes a unit name, got '\(bad)'")
+        }
         if let bad = backends.first(where: { PrometheusHostFigures.Backend($0) == nil }) {
             throw ValidationError("--backend takes ADDR:PORT (an IP address, [v6]:port), got '\(bad)'")
         }
         if ports.contains(0) { throw ValidationError("--port takes 1-65535") }
         if let o = outDir {
             var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: o, isDirectory: &isDir), isDir.boolValue else { throw ValidationError("--out-dir \(o): no such directory") }
+            guard FileManager.default.fileExists(atPath: o, isDirectory: &isDir), isDir.boolValue else {
+                throw ValidationError("--out-dir \(o): no such directory")
+            }
         }
     }
 
@@ -93,9 +119,11 @@ struct RenderTextfileCommand: ParsableCommand {
     }
 
     func context() -> [String: Any] {
-        ["unit_name": name, "interval_seconds": intervalSeconds, "directory": directory,
-         "file": (directory as NSString).appendingPathComponent(fileName), "exec_start": execStart,
-         "timeout_seconds": max(5, min(intervalSeconds, 60))]
+        [
+            "unit_name": name, "interval_seconds": intervalSeconds, "directory": directory,
+            "file": (directory as NSString).appendingPathComponent(fileName), "exec_start": execStart,
+            "timeout_seconds": max(5, min(intervalSeconds, 60)),
+        ]
     }
 
     func run() throws {
@@ -111,7 +139,10 @@ struct RenderTextfileCommand: ParsableCommand {
         }
         guard let outDir else {
             print("# \(name).service\n" + service + "\n# \(name).timer\n" + timer, terminator: "")
-            if check { printError("wstune textfile: --check needs --out-dir (systemd-analyze verifies files)"); throw ExitStatus.couldNotRun }
+            if check {
+                printError("wstune textfile: --check needs --out-dir (systemd-analyze verifies files)");
+                throw ExitStatus.couldNotRun
+            }
             return
         }
         let servicePath = (outDir as NSString).appendingPathComponent("\(name).service")
@@ -127,7 +158,9 @@ struct RenderTextfileCommand: ParsableCommand {
         print(timerPath)
         guard check else { return }
         guard let exe = ToolRunner.locate("systemd-analyze") else {
-            printError("wstune textfile: systemd-analyze is not installed; cannot validate (install the Debian package systemd)")
+            printError(
+                "wstune textfile: systemd-analyze is not installed; cannot validate (install the Debian package systemd)"
+            )
             throw ExitStatus.couldNotRun
         }
         let r = try ToolRunner.run(exe, ["verify", "--recursive-errors=no", servicePath, timerPath])

@@ -18,7 +18,9 @@ struct RollbackCommand: ParsableCommand {
 
     @OptionGroup var rootOption: RootOption
 
-    @Option(name: .customLong("files-root"), help: ArgumentHelp("The journal is under DIR (as given to apply --files-root).", valueName: "DIR"))
+    @Option(
+        name: .customLong("files-root"),
+        help: ArgumentHelp("The journal is under DIR (as given to apply --files-root).", valueName: "DIR"))
     var filesRoot: String?
 
     @Flag(help: "List the journal entries and change nothing.")
@@ -75,13 +77,17 @@ struct RollbackCommand: ParsableCommand {
         if list {
             let entries = try changing { try store.list() }
             let rows = entries.map {
-                Listed(id: $0.id, createdAt: ISO8601DateFormatter().string(from: $0.createdAt), profile: $0.profile, connections: $0.connections, state: $0.state.rawValue,
-                       liveValues: $0.live.map(\.key), files: $0.files.map(\.path), failure: $0.failure)
+                Listed(
+                    id: $0.id, createdAt: ISO8601DateFormatter().string(from: $0.createdAt), profile: $0.profile,
+                    connections: $0.connections, state: $0.state.rawValue,
+                    liveValues: $0.live.map(\.key), files: $0.files.map(\.path), failure: $0.failure)
             }
             if json { try printJSON(rows); return }
             if rows.isEmpty { print("The journal is empty (\(store.directory)).") }
             for r in rows {
-                print("\(r.id)  \(r.state.padding(toLength: 15, withPad: " ", startingAt: 0))  profile \(r.profile), \(grouped(r.connections)) connections: \(r.liveValues.count) live value(s), \(r.files.count) file(s)" + (r.failure.map { "; failed at \($0)" } ?? ""))
+                print(
+                    "\(r.id)  \(r.state.padding(toLength: 15, withPad: " ", startingAt: 0))  profile \(r.profile), \(grouped(r.connections)) connections: \(r.liveValues.count) live value(s), \(r.files.count) file(s)"
+                        + (r.failure.map { "; failed at \($0)" } ?? ""))
             }
             return
         }
@@ -104,8 +110,9 @@ struct RollbackCommand: ParsableCommand {
             for u in result.undone {
                 guard let e = entries.first(where: { $0.id == u.id }) else { continue }
                 report.settings += e.live.map {
-                    Report.Setting(id: $0.key, entry: u.id, before: ObservedValue(kernelText: $0.value),
-                                   after: ObservedValue(kernelText: $0.previous), changed: u.outcome.restoredLive.contains($0.key))
+                    Report.Setting(
+                        id: $0.key, entry: u.id, before: ObservedValue(kernelText: $0.value),
+                        after: ObservedValue(kernelText: $0.previous), changed: u.outcome.restoredLive.contains($0.key))
                 }
             }
         }
@@ -116,7 +123,9 @@ struct RollbackCommand: ParsableCommand {
         } else {
             for u in result.undone {
                 let o = u.outcome
-                print("Rolled back \(u.id): live \(o.restoredLive.isEmpty ? "none changed" : o.restoredLive.joined(separator: ", ")); files \(o.restoredFiles.isEmpty ? "none changed" : o.restoredFiles.joined(separator: ", "))")
+                print(
+                    "Rolled back \(u.id): live \(o.restoredLive.isEmpty ? "none changed" : o.restoredLive.joined(separator: ", ")); files \(o.restoredFiles.isEmpty ? "none changed" : o.restoredFiles.joined(separator: ", "))"
+                )
                 for c in o.changedSinceApply { print("  note: changed since the apply: \(c)") }
             }
         }

@@ -30,7 +30,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Largest message in bytes, fragments reassembled; larger ones are closed with 1009.")
     var maxMessage = 1_048_576
     @Option(
-        help: ArgumentHelp("Allowed Origin header value; repeat or separate with commas (default: any origin).",
+        help: ArgumentHelp(
+            "Allowed Origin header value; repeat or separate with commas (default: any origin).",
             valueName: "origin"))
     var allowOrigin: [String] = []
     @Option(help: "Seconds a drain waits for clients to close.") var drainTimeout: Double = 10
@@ -87,10 +88,12 @@ struct ServeCommand: ParsableCommand {
         printError(
             "wstune serve: listening on \(config.host):\(port) (\(config.threads) threads, pid \(getpid()))")
         if json {
-            try printJSONLine(ListeningEvent(host: config.host, port: port, pid: Int(getpid()), threads: config.threads))
+            try printJSONLine(
+                ListeningEvent(host: config.host, port: port, pid: Int(getpid()), threads: config.threads))
         }
         signals.waitForFirst()
-        printError("wstune serve: draining \(server.activeConnections) connections (up to \(config.drainTimeoutSeconds) s)")
+        printError(
+            "wstune serve: draining \(server.activeConnections) connections (up to \(config.drainTimeoutSeconds) s)")
         let left = server.drain()
         printError("wstune serve: stopped (\(left) connections were still open)")
         withExtendedLifetime(signals) {}

@@ -28,7 +28,9 @@ struct TopCommand: ParsableCommand {
 
     @Option(
         name: .customLong("source"),
-        help: "Counts from the BPF live counter (bpf), a sock_diag dump per refresh (netlink), or bpf where it loads (auto).")
+        help:
+            "Counts from the BPF live counter (bpf), a sock_diag dump per refresh (netlink), or bpf where it loads (auto)."
+    )
     var source: LiveSourceChoice = .auto
 
     /// Where /proc and /sys files are read; netlink always asks the live kernel.

@@ -74,10 +74,10 @@ struct TopView {
         let q = sample.sockets.queue
         let qLine =
             source.counter != nil
-            ? "QUEUES  not sampled (source bpf: queue sizes need a full dump; --source netlink shows them)" :
-            "QUEUES  unread > \(q.thresholdBytes) B: \(q.receiveQueueOver)   unsent > \(q.thresholdBytes) B: "
-            + "\(q.sendQueueOver)   largest unread \(q.largestReceiveQueueBytes) B   "
-            + "largest unsent \(q.largestSendQueueBytes) B"
+            ? "QUEUES  not sampled (source bpf: queue sizes need a full dump; --source netlink shows them)"
+            : "QUEUES  unread > \(q.thresholdBytes) B: \(q.receiveQueueOver)   unsent > \(q.thresholdBytes) B: "
+                + "\(q.sendQueueOver)   largest unread \(q.largestReceiveQueueBytes) B   "
+                + "largest unsent \(q.largestSendQueueBytes) B"
         lines.append(q.sendQueueOver + q.receiveQueueOver > 0 ? terminal.paint(qLine, .yellow) : qLine)
         lines.append(conntrackText())
         lines.append(filesText())

@@ -1,6 +1,6 @@
 import Foundation
-import WSTTestSupport
 import HostFacts
+import WSTTestSupport
 
 /// Fixture host trees under Tests/Fixtures (written by Tests/Fixtures/make_fixtures.py).
 enum FixtureRoots {

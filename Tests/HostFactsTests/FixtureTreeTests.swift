@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import HostFacts
 
 final class FixtureTreeTests: XCTestCase {
@@ -28,7 +29,8 @@ final class FixtureTreeTests: XCTestCase {
         XCTAssertEqual(r.limit, FileLimit(soft: 200000, hard: 200000))
         XCTAssertTrue(r.origin.hasSuffix("lib/systemd/system/chat.service.d/20-vendor.conf:2"), r.origin)
         XCTAssertEqual(r.dropIns.count, 2)
-        let inst = try SystemdUnitLimits(root: FixtureRoots.root("unit-low-nofile")).fromFiles(unit: "chat@8080.service")
+        let inst = try SystemdUnitLimits(root: FixtureRoots.root("unit-low-nofile")).fromFiles(
+            unit: "chat@8080.service")
         XCTAssertNil(inst.unitFile)
         XCTAssertEqual(inst.limit, SystemdUnitLimits.builtinDefault)
     }
@@ -62,10 +64,13 @@ final class FixtureTreeTests: XCTestCase {
     func testSameFileNameInEarlierDirectoryMasksLater() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wst-mask-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }
-        for (rel, text) in [("etc/sysctl.d/50-x.conf", "net.core.somaxconn = 111\n"),
-                            ("usr/lib/sysctl.d/50-x.conf", "net.core.somaxconn = 222\n")] {
+        for (rel, text) in [
+            ("etc/sysctl.d/50-x.conf", "net.core.somaxconn = 111\n"),
+            ("usr/lib/sysctl.d/50-x.conf", "net.core.somaxconn = 222\n"),
+        ] {
             let url = dir.appendingPathComponent(rel)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
         let p = try SysctlPersistence.read(root: HostRoot(dir.path))
@@ -91,11 +96,13 @@ final class FixtureTreeTests: XCTestCase {
             XCTAssertEqual(line, 2)
         }
         XCTAssertThrowsError(try SysctlPersistence.read(root: FixtureRoots.root("malformed"))) { e in
-            XCTAssertEqual((e as? HostFactsError).map { "\($0)" }?.hasSuffix("20-bad.conf:2: expected 'key = value'"), true)
+            XCTAssertEqual(
+                (e as? HostFactsError).map { "\($0)" }?.hasSuffix("20-bad.conf:2: expected 'key = value'"), true)
         }
     }
 
     func testUnknownPidIsAnError() {
-        XCTAssertThrowsError(try HostSnapshot.read(root: FixtureRoots.root("debian12-stock"), options: .init(target: .pid(999_999))))
+        XCTAssertThrowsError(
+            try HostSnapshot.read(root: FixtureRoots.root("debian12-stock"), options: .init(target: .pid(999_999))))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import HostFacts
 
 /// Compares HostFacts on this machine with independent readers: `sysctl -n`, and the kernel's getrlimit.

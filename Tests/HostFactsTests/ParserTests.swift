@@ -1,15 +1,18 @@
 import XCTest
+
 @testable import HostFacts
 
 final class ParserTests: XCTestCase {
     func testProcessLimitsParsesSoftHardAndUnlimited() throws {
-        let text = "Limit Soft Limit Hard Limit Units\nMax open files            1024                 unlimited            files\n"
+        let text =
+            "Limit Soft Limit Hard Limit Units\nMax open files            1024                 unlimited            files\n"
         XCTAssertEqual(try ProcessLimits.parseNofile(text), FileLimit(soft: 1024, hard: nil))
         XCTAssertEqual(FileLimit(soft: 1024, hard: nil).resolved(nrOpen: 1_048_576).hard, 1_048_576)
     }
 
     func testProcessLimitsMalformedNamesFileAndLine() {
-        XCTAssertThrowsError(try ProcessLimits.parseNofile("a\nMax open files lots 10 files\n", path: "/x/limits")) { e in
+        XCTAssertThrowsError(try ProcessLimits.parseNofile("a\nMax open files lots 10 files\n", path: "/x/limits")) {
+            e in
             XCTAssertEqual(e as? HostFactsError, .malformed(path: "/x/limits", line: 2, reason: "not a number: lots"))
         }
     }
@@ -39,7 +42,8 @@ final class ParserTests: XCTestCase {
     }
 
     func testLimitsConfLaterLineWinsAtEqualPrecedence() throws {
-        let conf = LimitsConf(entries: try LimitsConf.parse("* soft nofile 10\n* soft nofile 20\n", path: "l"), files: [])
+        let conf = LimitsConf(
+            entries: try LimitsConf.parse("* soft nofile 10\n* soft nofile 20\n", path: "l"), files: [])
         XCTAssertEqual(conf.nofile(user: "x", groups: []).limit.soft, 20)
     }
 
@@ -58,13 +62,17 @@ final class ParserTests: XCTestCase {
     }
 
     func testSysctlDParse() throws {
-        let a = try SysctlPersistence.parse("# c\n; c\nnet/core/somaxconn=1024\n-net.ipv4.tcp_tw_reuse = 1\n\n", path: "f")
+        let a = try SysctlPersistence.parse(
+            "# c\n; c\nnet/core/somaxconn=1024\n-net.ipv4.tcp_tw_reuse = 1\n\n", path: "f")
         XCTAssertEqual(a.map(\.key), ["net.core.somaxconn", "net.ipv4.tcp_tw_reuse"])
         XCTAssertEqual(a[0].value.text, "1024")
         XCTAssertEqual(a[1].ignoreErrors, true)
         XCTAssertEqual(a[1].line, 4)
-        XCTAssertThrowsError(try SysctlPersistence.parse("net.core.somaxconn 10\n", path: "/etc/sysctl.d/x.conf")) { e in
-            XCTAssertEqual(e as? HostFactsError, .malformed(path: "/etc/sysctl.d/x.conf", line: 1, reason: "expected 'key = value'"))
+        XCTAssertThrowsError(try SysctlPersistence.parse("net.core.somaxconn 10\n", path: "/etc/sysctl.d/x.conf")) {
+            e in
+            XCTAssertEqual(
+                e as? HostFactsError,
+                .malformed(path: "/etc/sysctl.d/x.conf", line: 1, reason: "expected 'key = value'"))
         }
     }
 

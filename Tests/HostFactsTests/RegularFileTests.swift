@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import HostFacts
 
 /// The one reader (issue 13 item 1) and the parsers it feeds, with CR LF and hostile files.
@@ -14,7 +15,8 @@ final class RegularFileTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     func testCRLFSysctlDFileParsesAsSeparateLines() throws {
-        try "net.core.somaxconn = 4096\r\n# c\r\nfs.file-max = 2097152\r\n".write(to: dir.appendingPathComponent("a.conf"), atomically: false, encoding: .utf8)
+        try "net.core.somaxconn = 4096\r\n# c\r\nfs.file-max = 2097152\r\n".write(
+            to: dir.appendingPathComponent("a.conf"), atomically: false, encoding: .utf8)
         let text = try XCTUnwrap(try HostRoot(dir.path).readText("a.conf"))
         let a = try SysctlPersistence.parse(text, path: "a.conf")
         XCTAssertEqual(a.map(\.key), ["net.core.somaxconn", "fs.file-max"])
@@ -70,22 +72,30 @@ final class RegularFileTests: XCTestCase {
         let root = HostRoot(dir.path)
         for rel in ["proc/net/tcp", "etc/sysctl.d/big.conf"] {
             let url = dir.appendingPathComponent(rel)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            XCTAssertTrue(FileManager.default.createFile(atPath: url.path, contents: Data(repeating: 0x20, count: RegularFile.maxBytes + 10)))
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            XCTAssertTrue(
+                FileManager.default.createFile(
+                    atPath: url.path, contents: Data(repeating: 0x20, count: RegularFile.maxBytes + 10)))
         }
         XCTAssertEqual(try root.readText("proc/net/tcp")?.utf8.count, RegularFile.maxBytes + 10)
         XCTAssertThrowsError(try root.readText("etc/sysctl.d/big.conf")) { e in
-            XCTAssertEqual(e as? HostFactsError, .tooLarge(path: root.resolve("etc/sysctl.d/big.conf"), limitBytes: RegularFile.maxBytes))
+            XCTAssertEqual(
+                e as? HostFactsError,
+                .tooLarge(path: root.resolve("etc/sysctl.d/big.conf"), limitBytes: RegularFile.maxBytes))
         }
     }
 
     func testMeminfoNearIntMaxIsMalformedNotATrap() {
         XCTAssertThrowsError(try MemoryInfo.parse("MemTotal: 9223372036854775807 kB\n", path: "/r/proc/meminfo")) { e in
-            XCTAssertEqual(e as? HostFactsError,
-                           .malformed(path: "/r/proc/meminfo", line: 1, reason: "MemTotal: 9223372036854775807 kB is out of range"))
+            XCTAssertEqual(
+                e as? HostFactsError,
+                .malformed(path: "/r/proc/meminfo", line: 1, reason: "MemTotal: 9223372036854775807 kB is out of range")
+            )
         }
         XCTAssertThrowsError(try MemoryInfo.parse("MemTotal: 1 kB\nMemAvailable: -5 kB\n", path: "m")) { e in
-            XCTAssertEqual(e as? HostFactsError, .malformed(path: "m", line: 2, reason: "MemAvailable: not a number: -5"))
+            XCTAssertEqual(
+                e as? HostFactsError, .malformed(path: "m", line: 2, reason: "MemAvailable: not a number: -5"))
         }
     }
 

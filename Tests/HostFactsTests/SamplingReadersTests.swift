@@ -23,7 +23,9 @@ final class SamplingReadersTests: XCTestCase {
 
     private var root: HostRoot { HostRoot(tree.path) }
 
-    private func assertMalformed(_ body: () throws -> Any?, path: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertMalformed(
+        _ body: () throws -> Any?, path: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertThrowsError(try body(), file: file, line: line) { error in
             guard case .malformed(let p, _, _)? = error as? HostFactsError else {
                 return XCTFail("expected malformed, got \(error)", file: file, line: line)
@@ -87,12 +89,15 @@ final class SamplingReadersTests: XCTestCase {
     /// Oracles on the live host: `sysctl -n fs.file-nr` (procps) and `ps -o rss=` for this test process.
     func testLiveValuesMatchProcps() throws {
         let live = try XCTUnwrap(try FileHandles.read(root: HostRoot()))
-        let fields = try run(["sysctl", "-n", "fs.file-nr"]).split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        let fields = try run(["sysctl", "-n", "fs.file-nr"]).split(whereSeparator: \.isWhitespace).compactMap {
+            Int($0)
+        }
         XCTAssertEqual(fields.count, 3)
         XCTAssertEqual(live.max, fields[2])
         XCTAssertLessThan(abs(live.allocated - fields[0]), 2000, "allocated moves a little between the two reads")
         let me = try XCTUnwrap(try ProcessStatus.read(root: HostRoot(), pid: getpid()))
-        let psKB = try XCTUnwrap(Int(try run(["ps", "-o", "rss=", "-p", "\(getpid())"]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let psKB = try XCTUnwrap(
+            Int(try run(["ps", "-o", "rss=", "-p", "\(getpid())"]).trimmingCharacters(in: .whitespacesAndNewlines)))
         let rss = try XCTUnwrap(me.rssBytes)
         XCTAssertLessThan(abs(rss / 1024 - psKB), max(psKB / 10, 4096), "VmRSS \(rss / 1024) kB vs ps \(psKB) kB")
         let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
@@ -109,8 +114,10 @@ final class SamplingReadersTests: XCTestCase {
         try write("proc/cpuinfo", (0..<7).map { "processor\t: \($0)\nmodel name\t: x\n\n" }.joined())
         XCTAssertEqual(try MemoryInfo.read(root: root)?.cpus, 7)
         let live = try XCTUnwrap(try MemoryInfo.read(root: HostRoot()))
-        XCTAssertEqual(live.cpus, Int(try run(["getconf", "_NPROCESSORS_ONLN"]).trimmingCharacters(in: .whitespacesAndNewlines)))
-        XCTAssertEqual(live.pageSize, Int(try run(["getconf", "PAGESIZE"]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertEqual(
+            live.cpus, Int(try run(["getconf", "_NPROCESSORS_ONLN"]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertEqual(
+            live.pageSize, Int(try run(["getconf", "PAGESIZE"]).trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
     private func run(_ arguments: [String]) throws -> String {

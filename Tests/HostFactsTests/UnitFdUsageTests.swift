@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import HostFacts
 
 /// `UnitFdUsage` over a tiny tree: cgroup.procs lists the unit's PIDs; /proc/PID/fd entries and limits are read.
@@ -16,17 +17,22 @@ final class UnitFdUsageTests: XCTestCase {
     }
 
     func testReadsFdsAndSoftLimitPerProcessAndSkipsExitedOnes() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("wst-16-unitfd-\(UUID().uuidString.prefix(8))")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wst-16-unitfd-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: root) }
         func write(_ rel: String, _ text: String) throws {
             let url = root.appendingPathComponent(rel)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
         // PID 99 is listed but gone (exited between the listing and the read).
         try write("sys/fs/cgroup/system.slice/chat.service/cgroup.procs", "7\n99\n")
         for fd in 0..<5 { try write("proc/7/fd/\(fd)", "") }
-        try write("proc/7/limits", "Limit Soft Limit Hard Limit Units\nMax open files            4096                 8192                 files\n")
+        try write(
+            "proc/7/limits",
+            "Limit Soft Limit Hard Limit Units\nMax open files            4096                 8192                 files\n"
+        )
         let u = try UnitFdUsage.read(root: HostRoot(root.path), unit: "chat")
         XCTAssertEqual(u.unit, "chat.service")
         XCTAssertEqual(u.processes, [.init(pid: 7, openFds: 5, softLimit: 4096)])

@@ -14,7 +14,8 @@ final class AnsibleRoleTests: XCTestCase {
         filesRoot = try TestSupport.temporaryDirectory("wst-16-ansible")
         try ns.sysctl("net.core.somaxconn", "128")
         play = filesRoot.appendingPathComponent("play.yml")
-        try "- hosts: localhost\n  gather_facts: false\n  roles:\n    - role: wstune\n".write(to: play, atomically: true, encoding: .utf8)
+        try "- hosts: localhost\n  gather_facts: false\n  roles:\n    - role: wstune\n".write(
+            to: play, atomically: true, encoding: .utf8)
     }
 
     override func tearDown() {
@@ -36,13 +37,18 @@ final class AnsibleRoleTests: XCTestCase {
         let playbook = TestSupport.packageRoot.appendingPathComponent(".build-venv/bin/ansible-playbook").path
         let r = try TestSupport.run(
             [playbook, "-i", "localhost,", "-c", "local", "-e", extra, play.path] + (check ? ["--check"] : []),
-            environment: ["ANSIBLE_ROLES_PATH": TestSupport.packageRoot.appendingPathComponent("contrib/ansible/roles").path,
-                          "ANSIBLE_NOCOLOR": "1", "LC_ALL": "C.UTF-8", "ANSIBLE_LOCAL_TEMP": filesRoot.appendingPathComponent(".ansible-tmp").path,
-                          "ANSIBLE_REMOTE_TEMP": filesRoot.appendingPathComponent(".ansible-remote-tmp").path,
-                          "ANSIBLE_HOME": filesRoot.appendingPathComponent(".ansible").path],
+            environment: [
+                "ANSIBLE_ROLES_PATH": TestSupport.packageRoot.appendingPathComponent("contrib/ansible/roles").path,
+                "ANSIBLE_NOCOLOR": "1", "LC_ALL": "C.UTF-8",
+                "ANSIBLE_LOCAL_TEMP": filesRoot.appendingPathComponent(".ansible-tmp").path,
+                "ANSIBLE_REMOTE_TEMP": filesRoot.appendingPathComponent(".ansible-remote-tmp").path,
+                "ANSIBLE_HOME": filesRoot.appendingPathComponent(".ansible").path,
+            ],
             timeoutSeconds: 180)
         var recap = Recap()
-        if let line = r.stdout.split(separator: "\n").last(where: { $0.hasPrefix("localhost") && $0.contains("changed=") }) {
+        if let line = r.stdout.split(separator: "\n").last(where: {
+            $0.hasPrefix("localhost") && $0.contains("changed=")
+        }) {
             for field in line.split(separator: " ") {
                 let kv = field.split(separator: "=")
                 guard kv.count == 2, let n = Int(kv[1]) else { continue }
@@ -68,7 +74,10 @@ final class AnsibleRoleTests: XCTestCase {
     }
 
     func testCheckThenApplyThenIdempotentThenFailedAudit() throws {
-        guard FileManager.default.isExecutableFile(atPath: TestSupport.packageRoot.appendingPathComponent(".build-venv/bin/ansible-playbook").path) else {
+        guard
+            FileManager.default.isExecutableFile(
+                atPath: TestSupport.packageRoot.appendingPathComponent(".build-venv/bin/ansible-playbook").path)
+        else {
             XCTFail("ansible-core missing from .build-venv: run scripts/setup")
             return
         }
@@ -88,7 +97,9 @@ final class AnsibleRoleTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(Int(try somaxconn()) ?? 0, 4096)
         let sysctlConf = filesRoot.appendingPathComponent("etc/sysctl.d/90-wstune.conf").path
         // somaxconn's target 4096 is the boot default (not persisted); the SYN backlog is.
-        XCTAssertTrue((try? String(contentsOfFile: sysctlConf, encoding: .utf8))?.contains("net.ipv4.tcp_max_syn_backlog") ?? false, "persisted")
+        XCTAssertTrue(
+            (try? String(contentsOfFile: sysctlConf, encoding: .utf8))?.contains("net.ipv4.tcp_max_syn_backlog")
+                ?? false, "persisted")
 
         // Second run: nothing to do.
         let (second, secondRecap) = try runPlay(apply)
@@ -101,12 +112,15 @@ final class AnsibleRoleTests: XCTestCase {
         let (audit, auditRecap) = try runPlay(["wstune_apply": false])
         XCTAssertNotEqual(audit.status, 0, audit.stdout)
         XCTAssertEqual(auditRecap.failed, 1, audit.stdout)
-        let failure = try XCTUnwrap(audit.stdout.split(separator: "\n").first { $0.contains("fatal:") && $0.contains("NOT READY") }, audit.stdout)
+        let failure = try XCTUnwrap(
+            audit.stdout.split(separator: "\n").first { $0.contains("fatal:") && $0.contains("NOT READY") },
+            audit.stdout)
         XCTAssertTrue(failure.contains("net.somaxconn"), String(failure))
         // The ids named are exactly the audit's failures (wstune audit --json run the same way).
         let report = try ns.exec([TestSupport.wstuneBinary, "audit", "--json", "--profile", "dev"])
         let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
-        let fails = (obj["findings"] as? [[String: Any]] ?? []).filter { $0["severity"] as? String == "fail" }.compactMap { $0["id"] as? String }
+        let fails = (obj["findings"] as? [[String: Any]] ?? []).filter { $0["severity"] as? String == "fail" }
+            .compactMap { $0["id"] as? String }
         XCTAssertTrue(failure.contains(fails.joined(separator: ", ")), "\(failure) vs \(fails)")
     }
 }

@@ -28,10 +28,12 @@ final class ApplyBeneathRootTests: XCTestCase {
         let outside = try TestSupport.temporaryDirectory("wstune-outside")
         defer { try? FileManager.default.removeItem(at: outside) }
         try FileManager.default.createDirectory(atPath: tree.path + "/etc/security", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: tree.path + "/etc/security/limits.d", withDestinationPath: outside.path)
+        try FileManager.default.createSymbolicLink(
+            atPath: tree.path + "/etc/security/limits.d", withDestinationPath: outside.path)
         let r = try TestSupport.wstune(["apply", "--yes", "--profile", "dev", "--root", tree.path])
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
-        XCTAssertTrue(r.stderr.contains(tree.path + "/etc/security/limits.d") && r.stderr.contains("symbolic link"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains(tree.path + "/etc/security/limits.d") && r.stderr.contains("symbolic link"), r.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), [], "nothing created outside")
         XCTAssertEqual(tree.read("proc/sys/net/core/somaxconn"), "128\n", "refused before any change")
     }
@@ -43,10 +45,13 @@ final class ApplyBeneathRootTests: XCTestCase {
         let dir = try TestSupport.temporaryDirectory("wstune-evil-profile")
         defer { try? FileManager.default.removeItem(at: dir) }
         let profile = dir.appendingPathComponent("evil.yaml").path
-        try Data("name: \"evil\\nkernel.core_pattern = |/tmp/x\"\nconnections: 10000\n".utf8).write(to: URL(fileURLWithPath: profile))
+        try Data("name: \"evil\\nkernel.core_pattern = |/tmp/x\"\nconnections: 10000\n".utf8).write(
+            to: URL(fileURLWithPath: profile))
         let before = try tree.snapshot(includingJournal: true)
-        for args in [["apply", "--yes", "--unit", "chat", "--root", tree.path], ["apply", "--dry-run", "--root", tree.path],
-                     ["render", "nginx"], ["render", "systemd"]] {
+        for args in [
+            ["apply", "--yes", "--unit", "chat", "--root", tree.path], ["apply", "--dry-run", "--root", tree.path],
+            ["render", "nginx"], ["render", "systemd"],
+        ] {
             let r = try TestSupport.wstune(args + ["--profile", profile])
             XCTAssertEqual(r.status, 2, "\(args): \(r.stdout) \(r.stderr)")
             XCTAssertTrue(r.stderr.contains(profile) && r.stderr.contains("name"), r.stderr)
@@ -71,8 +76,9 @@ final class ApplyBeneathRootTests: XCTestCase {
     /// and the plan says so; limits.d keeps the admin's hard limit and adds root's line (the need is 10064).
     func testExactNeverGoesBelowTheKernelsOwnValues() throws {
         let tree = try ApplyFixtureTree(copying: TestSupport.fixtures.appendingPathComponent("tuned-1m").path)
-        let memKiB = try XCTUnwrap(tree.read("proc/meminfo")?.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }
-            .flatMap { Int($0.split(separator: " ")[1]) })
+        let memKiB = try XCTUnwrap(
+            tree.read("proc/meminfo")?.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }
+                .flatMap { Int($0.split(separator: " ")[1]) })
         let pages = memKiB * 1024 / 4096
         let r = try TestSupport.wstune(["apply", "--yes", "--exact", "--json", "--profile", "dev", "--root", tree.path])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -83,11 +89,13 @@ final class ApplyBeneathRootTests: XCTestCase {
         // fs/file_table.c: 10% of memory in KiB; net/ipv4/tcp.c: pages/16; nf_conntrack_core.c: 262144 above 4 GiB.
         XCTAssertGreaterThanOrEqual(target("fs.file-max").first ?? 0, memKiB / 10)
         let limit = pages / 16
-        XCTAssertTrue(zip(target("net.ipv4.tcp_mem"), [limit / 4 * 3, limit, limit / 4 * 3 * 2]).allSatisfy { $0 >= $1 },
-                      "\(target("net.ipv4.tcp_mem"))")
+        XCTAssertTrue(
+            zip(target("net.ipv4.tcp_mem"), [limit / 4 * 3, limit, limit / 4 * 3 * 2]).allSatisfy { $0 >= $1 },
+            "\(target("net.ipv4.tcp_mem"))")
         XCTAssertEqual(target("net.ipv4.tcp_mem").count, 3)
         XCTAssertGreaterThanOrEqual(target("net.netfilter.nf_conntrack_max").first ?? 0, 262_144)
-        XCTAssertTrue((ApplyJSON.setting(plan, "fs.file-max")?["note"] as? String ?? "").contains("never below"), "\(plan)")
+        XCTAssertTrue(
+            (ApplyJSON.setting(plan, "fs.file-max")?["note"] as? String ?? "").contains("never below"), "\(plan)")
         let text = tree.read("etc/security/limits.d/90-wstune.conf") ?? ""
         XCTAssertTrue(text.contains("* hard nofile 1048576"), "the admin's hard limit is never lowered: \(text)")
         // root: no wildcard line applies; its logins inherit systemd's DefaultLimitNOFILE hard 524288, kept.

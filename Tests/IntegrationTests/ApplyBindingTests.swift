@@ -7,7 +7,8 @@ import XCTest
 final class ApplyBindingTests: XCTestCase {
     func somaxconn(_ ns: NetNamespace?) throws -> String {
         let cmd = ["sysctl", "-n", "net.core.somaxconn"]
-        return try (ns.map { try $0.exec(cmd) } ?? TestSupport.run(cmd)).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return try (ns.map { try $0.exec(cmd) } ?? TestSupport.run(cmd)).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     func testRollbackFromAnotherNamespaceIsRefusedAndTheUndoCommandIsExact() throws {
@@ -25,13 +26,15 @@ final class ApplyBindingTests: XCTestCase {
         let apply = try a.exec([bin, "apply", "--yes", "--profile", "dev", "--files-root", files.path])
         XCTAssertEqual(apply.status, 0, apply.stderr)
         XCTAssertEqual(try somaxconn(a), "4096")
-        let undo = try XCTUnwrap(apply.stdout.split(separator: "\n").first { $0.hasPrefix("Undo: ") }.map { String($0.dropFirst(6)) })
+        let undo = try XCTUnwrap(
+            apply.stdout.split(separator: "\n").first { $0.hasPrefix("Undo: ") }.map { String($0.dropFirst(6)) })
         XCTAssertEqual(undo, "sudo ip netns exec \(a.name) \(bin) rollback --files-root \(files.path)")
 
         // From namespace B and from the host: refused, both namespaces named, nothing written.
         let fromB = try b.exec([bin, "rollback", "--files-root", files.path])
         XCTAssertEqual(fromB.status, 2, fromB.stdout + fromB.stderr)
-        XCTAssertTrue(fromB.stderr.contains("ip netns \(a.name)") && fromB.stderr.contains("ip netns \(b.name)"), fromB.stderr)
+        XCTAssertTrue(
+            fromB.stderr.contains("ip netns \(a.name)") && fromB.stderr.contains("ip netns \(b.name)"), fromB.stderr)
         XCTAssertTrue(fromB.stderr.contains("--force"), fromB.stderr)
         XCTAssertEqual(try somaxconn(b), "333", "B keeps its own value")
         let fromHost = try TestSupport.run([bin, "rollback", "--files-root", files.path])
@@ -58,13 +61,17 @@ final class ApplyBindingTests: XCTestCase {
         guard TestSupport.isRoot else { throw XCTSkip("needs root") }
         let one = try ApplyFixtureTree()
         let two = try ApplyFixtureTree()
-        XCTAssertEqual(try TestSupport.wstune(["apply", "--yes", "--profile", "dev", "--unit", "chat", "--root", one.path]).status, 0)
+        XCTAssertEqual(
+            try TestSupport.wstune(["apply", "--yes", "--profile", "dev", "--unit", "chat", "--root", one.path]).status,
+            0)
         let tunedOne = try one.snapshot()
         let twoBefore = try two.snapshot()
         let journal = "var/lib/wstune/journal"
         try FileManager.default.createDirectory(atPath: two.path + "/" + journal, withIntermediateDirectories: true)
-        for name in try FileManager.default.contentsOfDirectory(atPath: one.path + "/" + journal) where name.hasSuffix(".json") {
-            try FileManager.default.copyItem(atPath: one.path + "/\(journal)/\(name)", toPath: two.path + "/\(journal)/\(name)")
+        for name in try FileManager.default.contentsOfDirectory(atPath: one.path + "/" + journal)
+        where name.hasSuffix(".json") {
+            try FileManager.default.copyItem(
+                atPath: one.path + "/\(journal)/\(name)", toPath: two.path + "/\(journal)/\(name)")
         }
         let refused = try TestSupport.wstune(["rollback", "--root", two.path])
         XCTAssertEqual(refused.status, 2, refused.stderr)
@@ -84,10 +91,15 @@ final class ApplyBindingTests: XCTestCase {
         try Data("keep me\n".utf8).write(to: outside.appendingPathComponent("victim"))
         XCTAssertEqual(try TestSupport.wstune(["apply", "--yes", "--profile", "dev", "--root", tree.path]).status, 0)
         let dir = tree.path + "/var/lib/wstune/journal"
-        let name = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".json") })
-        var entry = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))) as? [String: Any])
+        let name = try XCTUnwrap(
+            try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".json") })
+        var entry = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
+                as? [String: Any])
         var files = try XCTUnwrap(entry["files"] as? [[String: Any]])
-        let climbing = String(repeating: "../", count: tree.path.split(separator: "/").count) + outside.path.dropFirst() + "/victim"
+        let climbing =
+            String(repeating: "../", count: tree.path.split(separator: "/").count) + outside.path.dropFirst()
+            + "/victim"
         files[0]["path"] = climbing
         files[0].removeValue(forKey: "previous")  // "did not exist": rollback would delete it
         files[1]["path"] = outside.path + "/victim"
@@ -133,7 +145,9 @@ final class ApplyLiveRootLinkTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: etc) }
         let r = try ns.exec(["unshare", "-m", "sh", "-c", script, "sh", bin, etc.path])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
-        XCTAssertEqual(r.stdout, """
+        XCTAssertEqual(
+            r.stdout,
+            """
             after-apply regular file
             0
             vm.swappiness = 7

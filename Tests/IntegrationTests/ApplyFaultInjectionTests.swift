@@ -6,7 +6,9 @@ import XCTest
 /// byte, mode for mode and owner for owner what it was (a user's 0640 uid-1000 file among it), with no temporary
 /// file left. K values come from a clean traced run: the calls made once the journal lock is taken, spread.
 final class ApplyFaultInjectionTests: XCTestCase {
-    static func apply(_ root: String) -> [String] { ["apply", "--yes", "--profile", "dev", "--unit", "chat", "--root", root] }
+    static func apply(_ root: String) -> [String] {
+        ["apply", "--yes", "--profile", "dev", "--unit", "chat", "--root", root]
+    }
 
     /// Ordinals of each syscall of a clean apply (or rollback, after an apply) on a fresh tree, from the journal lock on.
     func ordinals(rollback: Bool = false) throws -> [String: [Int]] {
@@ -33,7 +35,8 @@ final class ApplyFaultInjectionTests: XCTestCase {
         }
         let undo = try TestSupport.wstune(["rollback", "--root", t.path])
         XCTAssertEqual(undo.status, 0, "\(label): rollback: \(undo.stderr)")
-        XCTAssertEqual(try t.snapshot(), before, "\(label): apply exit \(r.status) \(r.stderr), rollback \(undo.stdout)")
+        XCTAssertEqual(
+            try t.snapshot(), before, "\(label): apply exit \(r.status) \(r.stderr), rollback \(undo.stdout)")
         XCTAssertEqual(try t.temporaries(), [], label)
         return "\(label): apply exit \(r.status), rollback exit \(undo.status), tree restored"
     }
@@ -104,7 +107,8 @@ final class ApplyFaultInjectionTests: XCTestCase {
         let t = try ApplyFaultTree()
         let before = try t.snapshot()
         // k: the user's file replaced; k+1: the next file fails; k+2: putting the user's file back fails.
-        let r = try Strace.run(Self.apply(t.path), syscall: renames.syscall, inject: "error=EIO", when: "\(k + 1)..\(k + 2)")
+        let r = try Strace.run(
+            Self.apply(t.path), syscall: renames.syscall, inject: "error=EIO", when: "\(k + 1)..\(k + 2)")
         XCTAssertNotEqual(r.status, 0, r.stdout)
         XCTAssertTrue(r.stderr.contains("NOT restored") && r.stderr.contains("limits.d/90-wstune.conf"), r.stderr)
         XCTAssertNotEqual(try t.snapshot(), before, "the user's file is not back yet")
@@ -135,7 +139,9 @@ final class ApplyFaultInjectionTests: XCTestCase {
     /// Ordinals of the worker thread's calls named `names` (prefix: rename matches renameat) whose line holds `text`.
     func ordinalsOfLines(matching names: [String], containing text: String) throws -> (syscall: String, first: Int?) {
         let t = try ApplyFaultTree()
-        let hits = try Strace.trace(Self.apply(t.path)).filter { c in c.worker && names.contains { c.name.hasPrefix($0) } && c.line.contains(text) }
+        let hits = try Strace.trace(Self.apply(t.path)).filter { c in
+            c.worker && names.contains { c.name.hasPrefix($0) } && c.line.contains(text)
+        }
         return (hits.first?.name ?? names[0], hits.first?.ordinal)
     }
 }

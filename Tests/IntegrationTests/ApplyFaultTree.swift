@@ -20,9 +20,14 @@ final class ApplyFaultTree {
 
     /// find -printf of every path (type, mode, uid, gid, link) with sha256 of regular files, sorted.
     func snapshot() throws -> String {
-        let listing = try TestSupport.run(["find", path, "-path", path + "/var", "-prune", "-o", "-printf", "%P\t%y\t%m\t%U\t%G\t%l\n"])
+        let listing = try TestSupport.run([
+            "find", path, "-path", path + "/var", "-prune", "-o", "-printf", "%P\t%y\t%m\t%U\t%G\t%l\n",
+        ])
         XCTAssertEqual(listing.status, 0, listing.stderr)
-        let sums = try TestSupport.run(["sh", "-c", "cd \"$1\" && find . -path ./var -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum", "sh", path])
+        let sums = try TestSupport.run([
+            "sh", "-c", "cd \"$1\" && find . -path ./var -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum",
+            "sh", path,
+        ])
         XCTAssertEqual(sums.status, 0, sums.stderr)
         return listing.stdout.split(separator: "\n").sorted().joined(separator: "\n") + "\n" + sums.stdout
     }
@@ -34,7 +39,9 @@ final class ApplyFaultTree {
 
     func journalStates() throws -> [String] {
         let r = try TestSupport.wstune(["rollback", "--list", "--json", "--root", path])
-        guard let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]] else { return [] }
+        guard let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]] else {
+            return []
+        }
         return rows.compactMap { $0["state"] as? String }
     }
 }
@@ -42,8 +49,10 @@ final class ApplyFaultTree {
 /// strace(1) around the built binary: syscall counts of a clean run, and runs with a fault injected.
 enum Strace {
     /// The steps of interest; the old names (rename, mkdir, unlink) are there for binaries that call them.
-    static let syscalls = ["openat", "write", "fsync", "rename", "renameat", "renameat2", "fchmod", "mkdir", "mkdirat",
-                           "unlink", "unlinkat"]
+    static let syscalls = [
+        "openat", "write", "fsync", "rename", "renameat", "renameat2", "fchmod", "mkdir", "mkdirat",
+        "unlink", "unlinkat",
+    ]
 
     /// Per syscall, the ordinals (1-based, as strace's when= counts them: per thread) of the calls the thread that
     /// takes the journal lock makes from then on: the calls that change the tree or the journal.
@@ -70,8 +79,12 @@ enum Strace {
         let dir = try TestSupport.temporaryDirectory("wstune-strace")
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("log").path
-        let r = try TestSupport.run(["strace", "-f", "-qq", "-y", "-o", log, "-e", "trace=" + syscalls.map { "?" + $0 }.joined(separator: ","),
-                                     TestSupport.wstuneBinary] + args, timeoutSeconds: 120)
+        let r = try TestSupport.run(
+            [
+                "strace", "-f", "-qq", "-y", "-o", log, "-e",
+                "trace=" + syscalls.map { "?" + $0 }.joined(separator: ","),
+                TestSupport.wstuneBinary,
+            ] + args, timeoutSeconds: 120)
         XCTAssertEqual(r.status, 0, r.stderr)
         var counts: [String: Int] = [:]
         var calls: [(pid: Substring, call: Call)] = []
@@ -87,7 +100,9 @@ enum Strace {
             if workerPid == nil && line.contains(marker) { workerPid = parts[0] }
             calls.append((parts[0], Call(name: name, ordinal: counts[key]!, line: parts[1], worker: false)))
         }
-        return calls.map { var c = $0.call; c.worker = $0.pid == workerPid; return c }
+        return calls.map {
+            var c = $0.call; c.worker = $0.pid == workerPid; return c
+        }
     }
 
     /// Up to `n` ordinals spread over `all` (first and last included).
@@ -98,9 +113,12 @@ enum Strace {
 
     /// Runs the binary with one injection (`error=EIO`, `signal=KILL` …) at `when`.
     static func run(_ args: [String], syscall: String, inject: String, when: String) throws -> CommandResult {
-        try TestSupport.run(["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=\(syscall)",
-                             "-e", "inject=\(syscall):\(inject):when=\(when)", TestSupport.wstuneBinary] + args,
-                            // A crash must show as a signal exit, not wait on the runtime's backtracer (itself traced).
-                            environment: ["SWIFT_BACKTRACE": "enable=no"], timeoutSeconds: 60)
+        try TestSupport.run(
+            [
+                "strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=\(syscall)",
+                "-e", "inject=\(syscall):\(inject):when=\(when)", TestSupport.wstuneBinary,
+            ] + args,
+            // A crash must show as a signal exit, not wait on the runtime's backtracer (itself traced).
+            environment: ["SWIFT_BACKTRACE": "enable=no"], timeoutSeconds: 60)
     }
 }

@@ -15,14 +15,16 @@ final class ApplyFixtureTree {
             "net/core/somaxconn": "128", "net/core/netdev_max_backlog": "1000", "net/ipv4/tcp_max_syn_backlog": "256",
             "net/ipv4/tcp_mem": "1000\t2000\t3000", "net/ipv4/ip_local_port_range": "1024\t65535",
             "net/ipv4/ip_local_reserved_ports": "", "net/ipv4/tcp_tw_reuse": "0", "net/ipv4/tcp_fin_timeout": "60",
-            "net/ipv4/tcp_keepalive_time": "7200", "net/ipv4/tcp_keepalive_intvl": "75", "net/ipv4/tcp_keepalive_probes": "9",
+            "net/ipv4/tcp_keepalive_time": "7200", "net/ipv4/tcp_keepalive_intvl": "75",
+            "net/ipv4/tcp_keepalive_probes": "9",
             "net/ipv4/tcp_rmem": "4096\t131072\t6291456", "net/ipv4/tcp_wmem": "4096\t16384\t4194304",
             "net/netfilter/nf_conntrack_max": "4096", "net/netfilter/nf_conntrack_count": "10",
         ]
         for (k, v) in sysctls { try write("proc/sys/\(k)", v + "\n") }
         try write("sys/module/nf_conntrack/parameters/hashsize", "1024\n")
-        try FileManager.default.createSymbolicLink(atPath: path + "/proc/sys/net/netfilter/nf_conntrack_buckets",
-                                                   withDestinationPath: "../../../../sys/module/nf_conntrack/parameters/hashsize")
+        try FileManager.default.createSymbolicLink(
+            atPath: path + "/proc/sys/net/netfilter/nf_conntrack_buckets",
+            withDestinationPath: "../../../../sys/module/nf_conntrack/parameters/hashsize")
         try write("etc/sysctl.d/10-local.conf", "net.core.somaxconn = 128\n")
         try write("etc/systemd/system/chat.service", "[Service]\nExecStart=/usr/bin/chat\n")
     }
@@ -31,7 +33,9 @@ final class ApplyFixtureTree {
     init(copying source: String) throws {
         url = try TestSupport.temporaryDirectory("wstune-apply-root")
         let r = try TestSupport.run(["cp", "-a", source + "/.", url.path])
-        guard r.status == 0 else { throw NSError(domain: "cp", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stderr]) }
+        guard r.status == 0 else {
+            throw NSError(domain: "cp", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stderr])
+        }
     }
 
     deinit { try? FileManager.default.removeItem(at: url) }

@@ -5,8 +5,10 @@ import XCTest
 /// reports global keys as the host's, rollback restores the originals, and the host's own values never move.
 /// Persistent files and the journal go to a temporary --files-root, never the real /etc.
 final class ApplyNamespaceTests: XCTestCase {
-    static let nsKeys = ["net.core.somaxconn", "net.ipv4.tcp_max_syn_backlog", "net.ipv4.tcp_tw_reuse",
-                         "net.ipv4.tcp_keepalive_time", "net.ipv4.ip_local_reserved_ports", "net.ipv4.ip_local_port_range"]
+    static let nsKeys = [
+        "net.core.somaxconn", "net.ipv4.tcp_max_syn_backlog", "net.ipv4.tcp_tw_reuse",
+        "net.ipv4.tcp_keepalive_time", "net.ipv4.ip_local_reserved_ports", "net.ipv4.ip_local_port_range",
+    ]
     static let hostKeys = nsKeys + ["fs.file-max", "fs.nr_open", "net.netfilter.nf_conntrack_max", "net.ipv4.tcp_mem"]
 
     func values(_ keys: [String], in ns: NetNamespace?) throws -> [String: String] {
@@ -48,9 +50,12 @@ final class ApplyNamespaceTests: XCTestCase {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let conntrack = FileManager.default.fileExists(atPath: "/sys/module/nf_conntrack") && (Int(count) ?? 0) > 0
         if !conntrack {
-            XCTAssertNil(ApplyJSON.setting(report, "net.netfilter.nf_conntrack_max"), "not planned when nothing is tracked")
+            XCTAssertNil(
+                ApplyJSON.setting(report, "net.netfilter.nf_conntrack_max"), "not planned when nothing is tracked")
         }
-        for global in ["fs.file-max", "fs.nr_open"] + (conntrack ? ["net.netfilter.nf_conntrack_max", "conntrack hashsize"] : []) {
+        for global in ["fs.file-max", "fs.nr_open"]
+            + (conntrack ? ["net.netfilter.nf_conntrack_max", "conntrack hashsize"] : [])
+        {
             XCTAssertEqual(ApplyJSON.setting(report, global)?["action"] as? String, "global", global)
             XCTAssertEqual(ApplyJSON.setting(report, global)?["note"] as? String, "global: set it on the host", global)
         }
@@ -82,13 +87,15 @@ final class ApplyNamespaceTests: XCTestCase {
         let againReport = try ApplyJSON.object(again.stdout)
         XCTAssertEqual(againReport["changed"] as? Bool, false)
         XCTAssertEqual(againReport["result"] as? String, "no-changes")
-        let journal = try FileManager.default.contentsOfDirectory(atPath: files.path + "/var/lib/wstune/journal").filter { $0.hasSuffix(".json") }
+        let journal = try FileManager.default.contentsOfDirectory(atPath: files.path + "/var/lib/wstune/journal").filter
+        { $0.hasSuffix(".json") }
         XCTAssertEqual(journal.count, 1)
 
         let rollback = try ns.exec([bin, "rollback", "--files-root", files.path])
         XCTAssertEqual(rollback.status, 0, rollback.stderr)
         XCTAssertEqual(try values(Self.nsKeys, in: ns), nsBefore)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: files.path + "/etc"), "files that did not exist are deleted")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: files.path + "/etc"), "files that did not exist are deleted")
         let second = try ns.exec([bin, "rollback", "--files-root", files.path])
         XCTAssertEqual(second.status, 0)
         XCTAssertTrue(second.stdout.contains("Nothing to roll back"))
@@ -108,9 +115,12 @@ final class ApplyNamespaceTests: XCTestCase {
         try Data("name: bad\nconnections: 10000\nlisten_ports: [8080]\nsettings:\n  net.ipv4.tcp_tw_reuse: 3\n".utf8)
             .write(to: URL(fileURLWithPath: profile))
         let nsBefore = try values(Self.nsKeys, in: ns)
-        let r = try ns.exec([TestSupport.wstuneBinary, "apply", "--yes", "--profile", profile, "--files-root", files.path])
+        let r = try ns.exec([
+            TestSupport.wstuneBinary, "apply", "--yes", "--profile", profile, "--files-root", files.path,
+        ])
         XCTAssertEqual(r.status, 3, r.stdout + r.stderr)
-        XCTAssertTrue(r.stderr.contains("apply failed at net.ipv4.tcp_tw_reuse: write failed: Invalid argument"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains("apply failed at net.ipv4.tcp_tw_reuse: write failed: Invalid argument"), r.stderr)
         XCTAssertTrue(r.stdout.contains("net.core.somaxconn"), "somaxconn was changed, then restored: \(r.stdout)")
         XCTAssertEqual(try values(Self.nsKeys, in: ns), nsBefore)
         XCTAssertFalse(FileManager.default.fileExists(atPath: files.path + "/etc"))

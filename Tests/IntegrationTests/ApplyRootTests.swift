@@ -4,9 +4,11 @@ import XCTest
 /// The built binary against a temporary root: apply, audit, idempotence, rollback, dry run, refusals.
 final class ApplyRootTests: XCTestCase {
     /// Checks whose subject apply sets (under a root every key is writable, so all of them must pass after apply).
-    static let controlled = ["fd.soft-limit", "fd.hard-limit", "fs.nr-open", "fs.file-max", "net.somaxconn", "net.syn-backlog",
-                             "net.netdev-backlog", "ports.reserved-overlap", "net.tcp-tw-reuse", "net.keepalive", "net.tcp-mem",
-                             "conntrack.max", "conntrack.buckets", "conntrack.boot-order", "sysctl.persisted"]
+    static let controlled = [
+        "fd.soft-limit", "fd.hard-limit", "fs.nr-open", "fs.file-max", "net.somaxconn", "net.syn-backlog",
+        "net.netdev-backlog", "ports.reserved-overlap", "net.tcp-tw-reuse", "net.keepalive", "net.tcp-mem",
+        "conntrack.max", "conntrack.buckets", "conntrack.boot-order", "sysctl.persisted",
+    ]
 
     func testApplyAuditIdempotenceAndExactRollbackUnderARoot() throws {
         guard TestSupport.isRoot else { throw XCTSkip("apply needs root") }
@@ -43,7 +45,9 @@ final class ApplyRootTests: XCTestCase {
         XCTAssertEqual(tree.read("proc/sys/net/ipv4/ip_local_reserved_ports"), "8080\n")
         let nofile = try XCTUnwrap(ApplyJSON.setting(report, "nofile (chat.service)"))
         let need = try XCTUnwrap(Int((nofile["need"] as? String ?? "").filter(\.isNumber)))
-        XCTAssertEqual(nofile["target"] as? String, "soft \(need), hard 524288", "systemd's default hard limit is above the need: kept")
+        XCTAssertEqual(
+            nofile["target"] as? String, "soft \(need), hard 524288",
+            "systemd's default hard limit is above the need: kept")
         let dropIn = tree.read("etc/systemd/system/chat.service.d/90-wstune.conf") ?? ""
         XCTAssertTrue(dropIn.contains("[Service]\nLimitNOFILE=\(need):524288\n"), dropIn)
         XCTAssertEqual(tree.read("etc/modules-load.d/wstune-conntrack.conf")?.hasSuffix("nf_conntrack\n"), true)
@@ -52,7 +56,9 @@ final class ApplyRootTests: XCTestCase {
         let post = try TestSupport.wstune(["audit", "--unit", "chat", "--json"] + common)
         let severities = ApplyJSON.severities(try ApplyJSON.object(post.stdout))
         for id in Self.controlled {
-            XCTAssertTrue(["pass", "not-applicable"].contains(severities[id] ?? "missing"), "\(id): \(severities[id] ?? "missing")")
+            XCTAssertTrue(
+                ["pass", "not-applicable"].contains(severities[id] ?? "missing"),
+                "\(id): \(severities[id] ?? "missing")")
         }
         // 10-local.conf's somaxconn = 128 loses to ours: audit reports that as information.
         XCTAssertEqual(severities["sysctl.overridden"], "info")
@@ -68,7 +74,8 @@ final class ApplyRootTests: XCTestCase {
         XCTAssertTrue(list.stdout.contains("applied"), list.stdout)
         let rollback = try TestSupport.wstune(["rollback", "--root", tree.path])
         XCTAssertEqual(rollback.status, 0, rollback.stderr)
-        XCTAssertEqual(try tree.snapshot(), before, "files deleted or restored, live values back, created directories gone")
+        XCTAssertEqual(
+            try tree.snapshot(), before, "files deleted or restored, live values back, created directories gone")
         let second = try TestSupport.wstune(["rollback", "--root", tree.path])
         XCTAssertEqual(second.status, 0)
         XCTAssertTrue(second.stdout.contains("Nothing to roll back"), second.stdout)
@@ -88,7 +95,9 @@ final class ApplyRootTests: XCTestCase {
         XCTAssertEqual(audit.status, 0, audit.stdout)
         let severities = ApplyJSON.severities(try ApplyJSON.object(audit.stdout))
         for id in Self.controlled + ["sysctl.overridden"] {
-            XCTAssertTrue(["pass", "not-applicable"].contains(severities[id] ?? "missing"), "\(id): \(severities[id] ?? "missing")")
+            XCTAssertTrue(
+                ["pass", "not-applicable"].contains(severities[id] ?? "missing"),
+                "\(id): \(severities[id] ?? "missing")")
         }
         XCTAssertEqual(try TestSupport.wstune(["rollback", "--root", tree.path]).status, 0)
         XCTAssertEqual(try tree.snapshot(), before)
@@ -97,14 +106,21 @@ final class ApplyRootTests: XCTestCase {
     /// The lead's tuned-1m tree: values above the dev profile's needs are kept (never lowered) unless --exact.
     func testTunedFixtureIsNeverLoweredWithoutExact() throws {
         let tree = try ApplyFixtureTree(copying: TestSupport.fixtures.appendingPathComponent("tuned-1m").path)
-        let plain = try ApplyJSON.object(try TestSupport.wstune(["apply", "--dry-run", "--json", "--profile", "dev", "--root", tree.path]).stdout)
-        for id in ["fs.file-max", "fs.nr_open", "net.core.somaxconn", "net.netfilter.nf_conntrack_max", "net.ipv4.tcp_mem"] {
+        let plain = try ApplyJSON.object(
+            try TestSupport.wstune(["apply", "--dry-run", "--json", "--profile", "dev", "--root", tree.path]).stdout)
+        for id in [
+            "fs.file-max", "fs.nr_open", "net.core.somaxconn", "net.netfilter.nf_conntrack_max", "net.ipv4.tcp_mem",
+        ] {
             let s = try XCTUnwrap(ApplyJSON.setting(plain, id), id)
             XCTAssertEqual(s["action"] as? String, "keep", id)
             XCTAssertEqual(s["target"] as? String, s["live"] as? String, id)
         }
-        XCTAssertEqual(ApplyJSON.setting(plain, "fs.file-max")?["live"] as? String, tree.read("proc/sys/fs/file-max")?.trimmingCharacters(in: .whitespacesAndNewlines))
-        let exact = try ApplyJSON.object(try TestSupport.wstune(["apply", "--dry-run", "--exact", "--json", "--profile", "dev", "--root", tree.path]).stdout)
+        XCTAssertEqual(
+            ApplyJSON.setting(plain, "fs.file-max")?["live"] as? String,
+            tree.read("proc/sys/fs/file-max")?.trimmingCharacters(in: .whitespacesAndNewlines))
+        let exact = try ApplyJSON.object(
+            try TestSupport.wstune(["apply", "--dry-run", "--exact", "--json", "--profile", "dev", "--root", tree.path])
+                .stdout)
         XCTAssertEqual(ApplyJSON.setting(exact, "fs.file-max")?["action"] as? String, "set")
         XCTAssertEqual(exact["result"] as? String, "dry-run")
     }
@@ -160,7 +176,9 @@ final class ApplyRootTests: XCTestCase {
         // Live values on this host's /proc/sys, files and journal to the tree: refused before anything is read or written.
         let apply = try TestSupport.run(nobody + ["apply", "--yes", "--profile", "dev", "--files-root", tree.path])
         XCTAssertEqual(apply.status, 4, apply.stderr)
-        XCTAssertTrue(apply.stderr.contains("apply needs root: run sudo wstune apply --yes --profile dev --files-root \(tree.path)"), apply.stderr)
+        XCTAssertTrue(
+            apply.stderr.contains(
+                "apply needs root: run sudo wstune apply --yes --profile dev --files-root \(tree.path)"), apply.stderr)
         let plain = try TestSupport.run(nobody + ["apply", "--yes"])
         XCTAssertEqual(plain.status, 4, plain.stderr)
         XCTAssertTrue(plain.stderr.hasPrefix("apply needs root: run sudo wstune apply --yes"), plain.stderr)

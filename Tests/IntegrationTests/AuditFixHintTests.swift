@@ -28,22 +28,34 @@ final class AuditFixHintTests: XCTestCase {
 
     func testHintRepeatsProfileConnectionsAndRoot() throws {
         let root = TestSupport.fixtures.appendingPathComponent("debian12-stock").path
-        let text = try TestSupport.wstune(["audit", "--root", root, "--profile", "server-100k", "--connections", "50000"])
+        let text = try TestSupport.wstune([
+            "audit", "--root", root, "--profile", "server-100k", "--connections", "50000",
+        ])
         XCTAssertEqual(text.status, 1, text.stderr)
-        XCTAssertFalse(text.stdout.contains("(or: sudo wstune apply)"), "a bare hint applies the dev profile:\n\(text.stdout)")
-        XCTAssertTrue(text.stdout.contains("sudo wstune apply --profile server-100k --connections 50000 --root \(root)"), text.stdout)
+        XCTAssertFalse(
+            text.stdout.contains("(or: sudo wstune apply)"), "a bare hint applies the dev profile:\n\(text.stdout)")
+        XCTAssertTrue(
+            text.stdout.contains("sudo wstune apply --profile server-100k --connections 50000 --root \(root)"),
+            text.stdout)
 
-        let json = try TestSupport.wstune(["audit", "--json", "--root", root, "--profile", "server-100k", "--connections", "50000"])
+        let json = try TestSupport.wstune([
+            "audit", "--json", "--root", root, "--profile", "server-100k", "--connections", "50000",
+        ])
         let hints = try hints(json.stdout)
         XCTAssertFalse(hints.isEmpty, json.stdout)
         for args in Set(hints.map { $0.joined(separator: " ") }) {
-            XCTAssertEqual(Array(args.split(separator: " ").prefix(4)).map(String.init), ["--profile", "server-100k", "--connections", "50000"], args)
+            XCTAssertEqual(
+                Array(args.split(separator: " ").prefix(4)).map(String.init),
+                ["--profile", "server-100k", "--connections", "50000"], args)
             // Following the hint (as a dry run) plans what was judged: the same profile, target and root.
-            let plan = try TestSupport.wstune(["apply"] + args.split(separator: " ").map(String.init) + ["--dry-run", "--json"])
+            let plan = try TestSupport.wstune(
+                ["apply"] + args.split(separator: " ").map(String.init) + ["--dry-run", "--json"])
             XCTAssertEqual(plan.status, 0, "\(args): \(plan.stderr)")
             let p = try JSONDecoder().decode(Plan.self, from: Data(plan.stdout.utf8))
             XCTAssertEqual(p.profile, "server-100k", args)
-            XCTAssertTrue(plan.stdout.contains("50000") || plan.stdout.contains("50,000"), "the plan is for 50000 connections: \(args)")
+            XCTAssertTrue(
+                plan.stdout.contains("50000") || plan.stdout.contains("50,000"),
+                "the plan is for 50000 connections: \(args)")
         }
     }
 

@@ -28,8 +28,10 @@ final class AuditIntegrationTests: XCTestCase {
         // A listener on 8080 inside the namespace, inside the ephemeral range, not reserved.
         let listener = Process()
         listener.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        listener.arguments = ["ip", "netns", "exec", ns.name, "python3", "-c",
-                              "import socket,time;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.1',8080));s.listen();print('up',flush=True);time.sleep(60)"]
+        listener.arguments = [
+            "ip", "netns", "exec", ns.name, "python3", "-c",
+            "import socket,time;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.1',8080));s.listen();print('up',flush=True);time.sleep(60)",
+        ]
         let out = Pipe()
         listener.standardOutput = out
         try listener.run()
@@ -45,11 +47,14 @@ final class AuditIntegrationTests: XCTestCase {
         XCTAssertEqual(report.finding("net.somaxconn")?.current, "128")
         XCTAssertEqual(report.finding("ports.reserved-overlap")?.severity, "fail")
         XCTAssertTrue(report.finding("ports.reserved-overlap")?.current?.contains("unreserved: 8080") ?? false)
-        XCTAssertTrue(report.finding("ports.reserved-overlap")?.fix?.contains("ip_local_reserved_ports=\"8080\"") ?? false)
+        XCTAssertTrue(
+            report.finding("ports.reserved-overlap")?.fix?.contains("ip_local_reserved_ports=\"8080\"") ?? false)
         XCTAssertEqual(report.finding("net.tcp-tw-reuse")?.severity, "warn")
         XCTAssertEqual(report.finding("net.tcp-tw-reuse")?.current, "0")
         // The values match what sysctl itself reads in the namespace.
-        XCTAssertEqual(try ns.exec(["sysctl", "-n", "net.core.somaxconn"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "128")
+        XCTAssertEqual(
+            try ns.exec(["sysctl", "-n", "net.core.somaxconn"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+            "128")
         XCTAssertTrue(report.notes.contains { $0.contains("non-initial network namespace") })
 
         // Text mode, piped: plain text (no colour escapes), names the failures.
@@ -69,7 +74,9 @@ final class AuditIntegrationTests: XCTestCase {
     func fixture(_ name: String) -> String { TestSupport.fixtures.appendingPathComponent(name).path }
 
     func testTunedFixtureIsReadyAndSkipIsReported() throws {
-        let r = try TestSupport.wstune(["audit", "--root", fixture("tuned-1m"), "--profile", "gateway-1m", "--json", "--skip", "net.keepalive"])
+        let r = try TestSupport.wstune([
+            "audit", "--root", fixture("tuned-1m"), "--profile", "gateway-1m", "--json", "--skip", "net.keepalive",
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         let report = try decode(r.stdout)
         XCTAssertTrue(report.ready)
@@ -83,16 +90,22 @@ final class AuditIntegrationTests: XCTestCase {
         XCTAssertEqual(ok.status, 1, "stock Debian has soft nofile 1024 < 10,064: \(ok.stdout)")
         let plain = try TestSupport.wstune(["audit", "--root", fixture("tuned-1m"), "--profile", "dev"])
         XCTAssertEqual(plain.status, 0)
-        let drift = try TestSupport.wstune(["audit", "--root", fixture("drift"), "--profile", "dev", "--connections", "500",
-                                            "--skip", "fd.soft-limit"])
+        let drift = try TestSupport.wstune([
+            "audit", "--root", fixture("drift"), "--profile", "dev", "--connections", "500",
+            "--skip", "fd.soft-limit",
+        ])
         XCTAssertEqual(drift.status, 0, drift.stdout)
-        let strict = try TestSupport.wstune(["audit", "--root", fixture("drift"), "--profile", "dev", "--connections", "500",
-                                             "--skip", "fd.soft-limit", "--fail-on", "warn"])
+        let strict = try TestSupport.wstune([
+            "audit", "--root", fixture("drift"), "--profile", "dev", "--connections", "500",
+            "--skip", "fd.soft-limit", "--fail-on", "warn",
+        ])
         XCTAssertEqual(strict.status, 1)
     }
 
     func testUnitTargetNamesTheDropIn() throws {
-        let r = try TestSupport.wstune(["audit", "--root", fixture("unit-low-nofile"), "--unit", "chat", "--profile", "gateway-1m"])
+        let r = try TestSupport.wstune([
+            "audit", "--root", fixture("unit-low-nofile"), "--unit", "chat", "--profile", "gateway-1m",
+        ])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stdout.contains("unit chat"), r.stdout)
         XCTAssertTrue(r.stdout.contains("limits.conf does not apply to systemd services"), r.stdout)

@@ -17,7 +17,8 @@ final class AuditListenersTests: XCTestCase {
         var ports = Set<Int>()
         for line in r.stdout.split(separator: "\n") {
             let f = line.split(separator: " ")
-            guard f.count >= 4, let colon = f[3].lastIndex(of: ":"), let p = Int(f[3][f[3].index(after: colon)...]) else { continue }
+            guard f.count >= 4, let colon = f[3].lastIndex(of: ":"), let p = Int(f[3][f[3].index(after: colon)...])
+            else { continue }
             ports.insert(p)
         }
         return ports
@@ -37,13 +38,16 @@ final class AuditListenersTests: XCTestCase {
         var ports: [Int] = []
         init() throws {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = ["-c", """
+            process.arguments = [
+                "-c",
+                """
                 import socket, sys, time
                 a = socket.socket(); a.bind(('127.0.0.1', 0)); a.listen()
                 b = socket.socket(socket.AF_INET6); b.bind(('::1', 0)); b.listen()
                 print(a.getsockname()[1], b.getsockname()[1], flush=True)
                 time.sleep(120)
-                """]
+                """,
+            ]
             let out = Pipe()
             process.standardOutput = out
             try process.run()
@@ -67,7 +71,8 @@ final class AuditListenersTests: XCTestCase {
         let dir = try TestSupport.temporaryDirectory("wstune-strace")
         defer { try? FileManager.default.removeItem(at: dir) }
         let trace = dir.appendingPathComponent("trace").path
-        let r = try TestSupport.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", trace, TestSupport.wstuneBinary] + arguments)
+        let r = try TestSupport.run(
+            ["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", trace, TestSupport.wstuneBinary] + arguments)
         return (r, (try? String(contentsOfFile: trace, encoding: .utf8)) ?? "")
     }
 
@@ -83,8 +88,12 @@ final class AuditListenersTests: XCTestCase {
         XCTAssertFalse(trace.contains("\"/proc/net/tcp6\""), "audit read /proc/net/tcp6 on the live host")
         let audited = try Self.auditedPorts(r.stdout)
         // Listeners other processes open or close meanwhile may differ; those ss showed both times must be there.
-        for p in before.intersection(after) { XCTAssertTrue(audited.contains(p), "ss lists :\(p), audit did not: \(audited.sorted())") }
-        for p in listener.ports { XCTAssertTrue(audited.contains(p), "own listener :\(p) missing: \(audited.sorted())") }
+        for p in before.intersection(after) {
+            XCTAssertTrue(audited.contains(p), "ss lists :\(p), audit did not: \(audited.sorted())")
+        }
+        for p in listener.ports {
+            XCTAssertTrue(audited.contains(p), "own listener :\(p) missing: \(audited.sorted())")
+        }
         XCTAssertTrue(before.isSuperset(of: listener.ports), "ss oracle sees the test's listeners")
     }
 
@@ -100,12 +109,15 @@ final class AuditListenersTests: XCTestCase {
         XCTAssertTrue([0, 1].contains(r.status), r.stderr)
         XCTAssertTrue(trace.contains("\"\(root)/proc/net/tcp\""), "audit --root must read the tree's tables")
         // The fixture's own listeners (parsed from its text tables) are reported.
-        let text = try String(contentsOfFile: root + "/proc/net/tcp", encoding: .utf8)
+        let text =
+            try String(contentsOfFile: root + "/proc/net/tcp", encoding: .utf8)
             + String(contentsOfFile: root + "/proc/net/tcp6", encoding: .utf8)
         var expected = Set<Int>()
         for line in text.split(separator: "\n") {
             let f = line.split(separator: " ")
-            if f.count > 3, f[3] == "0A", let c = f[1].lastIndex(of: ":"), let p = Int(f[1][f[1].index(after: c)...], radix: 16) {
+            if f.count > 3, f[3] == "0A", let c = f[1].lastIndex(of: ":"),
+                let p = Int(f[1][f[1].index(after: c)...], radix: 16)
+            {
                 expected.insert(p)
             }
         }

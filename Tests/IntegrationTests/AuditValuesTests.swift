@@ -10,7 +10,11 @@ final class AuditValuesTests: XCTestCase {
             case number(Int), text(String)
             init(from decoder: Decoder) throws {
                 let c = try decoder.singleValueContainer()
-                if let n = try? c.decode(Int.self) { self = .number(n) } else { self = .text(try c.decode(String.self)) }
+                if let n = try? c.decode(Int.self) {
+                    self = .number(n)
+                } else {
+                    self = .text(try c.decode(String.self))
+                }
             }
         }
         struct F: Decodable {
@@ -24,7 +28,9 @@ final class AuditValuesTests: XCTestCase {
         func finding(_ id: String) -> F? { findings.first { $0.id == id } }
     }
 
-    static let fixtureRoots = ["debian12-stock", "tuned-1m", "low-capacity", "drift", "child-netns", "no-conntrack", "unit-low-nofile"]
+    static let fixtureRoots = [
+        "debian12-stock", "tuned-1m", "low-capacity", "drift", "child-netns", "no-conntrack", "unit-low-nofile",
+    ]
     static let profiles = ["dev", "server-100k", "proxy", "gateway-1m"]
 
     func audit(_ args: [String]) throws -> (CommandResult, Report) {
@@ -57,7 +63,9 @@ final class AuditValuesTests: XCTestCase {
                     guard let b = f.requirement, case .number(let n)? = f.observed else { continue }
                     typed += 1
                     XCTAssertNotNil(f.unit, "\(root)/\(profile) \(f.id): a number needs its unit")
-                    XCTAssertEqual(f.severity == "pass", met(b, n), "\(root)/\(profile) \(f.id): \(n) \(b.op) \(b.value) vs \(f.severity)")
+                    XCTAssertEqual(
+                        f.severity == "pass", met(b, n),
+                        "\(root)/\(profile) \(f.id): \(n) \(b.op) \(b.value) vs \(f.severity)")
                     if let needed = f.needed, needed.hasPrefix("≥ "), b.op == ">=" {
                         let digits = needed.dropFirst(2).prefix { $0.isNumber || $0 == "," }.filter(\.isNumber)
                         XCTAssertEqual(Int(digits), b.value, "\(root)/\(profile) \(f.id): display \(needed)")
@@ -84,9 +92,12 @@ final class AuditValuesTests: XCTestCase {
         XCTAssertEqual(somax.unit, "connections")
         var compared = 0
         for f in report.findings {
-            guard let key = f.source, key.hasPrefix("net.") || key.hasPrefix("fs."), !key.contains(" "), !key.contains("["),
-                  let observed = f.observed else { continue }
-            let out = try ns.exec(["sysctl", "-n", key]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            guard let key = f.source, key.hasPrefix("net.") || key.hasPrefix("fs."), !key.contains(" "),
+                !key.contains("["),
+                let observed = f.observed
+            else { continue }
+            let out = try ns.exec(["sysctl", "-n", key]).stdout.split(whereSeparator: \.isWhitespace).joined(
+                separator: " ")
             XCTAssertEqual(observed, Int(out).map { .number($0) } ?? .text(out), "\(f.id) from \(key)")
             compared += 1
         }
@@ -109,7 +120,9 @@ final class AuditValuesTests: XCTestCase {
                 let path = TestSupport.fixtures.appendingPathComponent(root).path
                 let (_, report) = try audit(["--root", path, "--profile", profile])
                 let skips = report.findings.filter { $0.severity == "fail" }.flatMap { ["--skip", $0.id] }
-                if report.findings.contains(where: { $0.severity == "warn" }) { found = (path, profile, skips); break search }
+                if report.findings.contains(where: { $0.severity == "warn" }) {
+                    found = (path, profile, skips); break search
+                }
             }
         }
         let (path, profile, skips) = try XCTUnwrap(found, "a fixture with warnings")
@@ -162,7 +175,9 @@ final class AuditValuesTests: XCTestCase {
     func testApplyAndRollbackCarryBeforeAndAfter() throws {
         let tree = try ApplyFixtureTree()
         func live(_ key: String) -> String {
-            (tree.read("proc/sys/" + key.replacingOccurrences(of: ".", with: "/")) ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            (tree.read("proc/sys/" + key.replacingOccurrences(of: ".", with: "/")) ?? "").split(
+                whereSeparator: \.isWhitespace
+            ).joined(separator: " ")
         }
         func typed(_ text: String) -> Report.Observed { Int(text).map { .number($0) } ?? .text(text) }
         func decode(_ v: Any?) -> Report.Observed? {

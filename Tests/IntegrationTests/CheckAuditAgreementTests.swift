@@ -7,7 +7,8 @@ import XCTest
 final class CheckAuditAgreementTests: XCTestCase {
     func testAuditAndCheckPredictTheSameForOneProcess() throws {
         let port = try CheckTestSupport.freePort()
-        let server = try CheckTestSupport.startReferenceServer(port: port, prefix: ["/usr/bin/prlimit", "--nofile=2000:2000", "--"])
+        let server = try CheckTestSupport.startReferenceServer(
+            port: port, prefix: ["/usr/bin/prlimit", "--nofile=2000:2000", "--"])
         defer { CheckTestSupport.stop(server) }
         // prlimit execs the server: the pid Process knows is the server's.
         let pid = server.processIdentifier
@@ -32,7 +33,8 @@ final class CheckAuditAgreementTests: XCTestCase {
         XCTAssertEqual(capacity["connections"] as? Int, 1936)
         XCTAssertEqual(checkLimits.values.min(), capacity["connections"] as? Int, "the same binding number")
         for (id, n) in checkLimits where id != "server.nofile" && id != "client.ephemeral-ports" {
-            let a = try XCTUnwrap(auditLimits[id], "check's \(id) is one of the audit's ids \(auditLimits.keys.sorted())")
+            let a = try XCTUnwrap(
+                auditLimits[id], "check's \(id) is one of the audit's ids \(auditLimits.keys.sorted())")
             // Free memory and handles in use move a little between the two runs; the rest is exact.
             let drift = ["mem.budget", "fs.file-max"].contains(id) ? max(a / 50, 100) : 0
             XCTAssertLessThanOrEqual(abs(n - a), drift, "\(id): check \(n), audit \(a)")

@@ -151,7 +151,8 @@ enum CheckTestSupport {
     /// shows its listener. The caller stops it with `stop(_:)` in a `defer`.
     static func startReferenceServer(port: Int, arguments: [String] = [], prefix: [String] = []) throws -> Process {
         let server = Process()
-        let command = prefix + [TestSupport.wstuneBinary, "serve", "--host", "127.0.0.1", "--port", "\(port)"] + arguments
+        let command =
+            prefix + [TestSupport.wstuneBinary, "serve", "--host", "127.0.0.1", "--port", "\(port)"] + arguments
         server.executableURL = URL(fileURLWithPath: command[0])
         server.arguments = Array(command.dropFirst())
         server.standardOutput = FileHandle.nullDevice

@@ -8,10 +8,15 @@ import XCTest
 final class FuzzCorpusReplayTests: XCTestCase {
     /// Corpus directory → fuzz executable. The HostFacts directories are the ones 13a's corpus uses; a directory
     /// not listed here is replayed through every target (no parser may crash on any input).
-    static let products = ["nginx": "FuzzNginx", "nginx-dump": "FuzzNginxDump", "haproxy": "FuzzHAProxy", "systemd": "FuzzSystemd",
-                           "sysctl-d": "FuzzSysctl", "limits-conf": "FuzzLimits", "profile": "FuzzProfile", "meminfo": "FuzzProc",
-                           "proc-net": "FuzzProc", "proc-limits": "FuzzProc", "sysctl-value": "FuzzProc"]
-    static let allProducts = ["FuzzNginx", "FuzzNginxDump", "FuzzHAProxy", "FuzzSystemd", "FuzzSysctl", "FuzzLimits", "FuzzProfile", "FuzzProc"]
+    static let products = [
+        "nginx": "FuzzNginx", "nginx-dump": "FuzzNginxDump", "haproxy": "FuzzHAProxy", "systemd": "FuzzSystemd",
+        "sysctl-d": "FuzzSysctl", "limits-conf": "FuzzLimits", "profile": "FuzzProfile", "meminfo": "FuzzProc",
+        "proc-net": "FuzzProc", "proc-limits": "FuzzProc", "sysctl-value": "FuzzProc",
+    ]
+    static let allProducts = [
+        "FuzzNginx", "FuzzNginxDump", "FuzzHAProxy", "FuzzSystemd", "FuzzSysctl", "FuzzLimits", "FuzzProfile",
+        "FuzzProc",
+    ]
 
     /// The build folder holding the fuzz executables: next to the test bundle (WSTUNE_BIN may name an installed
     /// wstune elsewhere), else .build/debug.
@@ -31,7 +36,8 @@ final class FuzzCorpusReplayTests: XCTestCase {
         let entries = try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path).sorted()
         let targets = entries.filter { e in
             var isDir: ObjCBool = false
-            return FileManager.default.fileExists(atPath: Self.corpus.appendingPathComponent(e).path, isDirectory: &isDir) && isDir.boolValue
+            return FileManager.default.fileExists(
+                atPath: Self.corpus.appendingPathComponent(e).path, isDirectory: &isDir) && isDir.boolValue
         }
         XCTAssertTrue(Set(["nginx", "nginx-dump", "haproxy"]).isSubset(of: targets), "corpus directories: \(targets)")
         var replayed = 0
@@ -41,9 +47,13 @@ final class FuzzCorpusReplayTests: XCTestCase {
                 let file = dir.appendingPathComponent(name).path
                 for product in Self.products[target].map({ [$0] }) ?? Self.allProducts {
                     let binary = binDir.appendingPathComponent(product).path
-                    XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary), "\(binary) not built (swift build builds it)")
+                    XCTAssertTrue(
+                        FileManager.default.isExecutableFile(atPath: binary),
+                        "\(binary) not built (swift build builds it)")
                     let r = try TestSupport.run([binary, file], timeoutSeconds: 20)
-                    XCTAssertEqual(r.status, 0, "\(product) \(target)/\(name): exit \(r.status) (a trap or a hang): \(r.stderr.prefix(1500))")
+                    XCTAssertEqual(
+                        r.status, 0,
+                        "\(product) \(target)/\(name): exit \(r.status) (a trap or a hang): \(r.stderr.prefix(1500))")
                     let ms = r.stdout.split(separator: " ").dropFirst().first.flatMap { Int($0) }
                     XCTAssertNotNil(ms, "\(product) \(target)/\(name): \(r.stdout)")
                     XCTAssertLessThan(ms ?? .max, 2000, "\(product) \(target)/\(name) took \(ms ?? -1) ms")

@@ -25,7 +25,9 @@ final class HostileInputTests: XCTestCase {
     /// A copy of the stock Debian fixture tree to spoil.
     func stockRoot(_ name: String = "root") throws -> URL {
         let dst = tmp.appendingPathComponent(name)
-        let r = try TestSupport.run(["cp", "-a", TestSupport.fixtures.appendingPathComponent("debian12-stock").path, dst.path])
+        let r = try TestSupport.run([
+            "cp", "-a", TestSupport.fixtures.appendingPathComponent("debian12-stock").path, dst.path,
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         return dst
     }
@@ -39,20 +41,27 @@ final class HostileInputTests: XCTestCase {
 
     /// Runs wstune bounded in time; asserts it ended (no hang), with a documented code (no trap).
     @discardableResult
-    func wstune(_ args: [String], seconds: Double = 20, file: StaticString = #filePath, line: UInt = #line) throws -> CommandResult {
+    func wstune(_ args: [String], seconds: Double = 20, file: StaticString = #filePath, line: UInt = #line) throws
+        -> CommandResult
+    {
         let start = Date()
         let r = try TestSupport.wstune(args, environment: ["SWIFT_BACKTRACE": "enable=no"], timeoutSeconds: seconds)
         let took = Date().timeIntervalSince(start)
-        XCTAssertLessThan(took, seconds, "wstune \(args.joined(separator: " ")) did not finish in \(seconds) s", file: file, line: line)
-        XCTAssertTrue(Self.documented.contains(r.status), "exit \(r.status) is not a documented code; stderr: \(r.stderr.prefix(300))", file: file, line: line)
+        XCTAssertLessThan(
+            took, seconds, "wstune \(args.joined(separator: " ")) did not finish in \(seconds) s", file: file,
+            line: line)
+        XCTAssertTrue(
+            Self.documented.contains(r.status),
+            "exit \(r.status) is not a documented code; stderr: \(r.stderr.prefix(300))", file: file, line: line)
         return r
     }
 
     /// Runs `wstune ARGS` under sh with a redirection and returns sh's view of the exit status (128+N for a signal).
     func shellStatus(_ args: [String], redirect: String) throws -> (status: Int32, stderr: String) {
         let script = "\"$0\" \"$@\" \(redirect); echo \"rc=$?\""
-        let r = try TestSupport.run(["sh", "-c", script, TestSupport.wstuneBinary] + args,
-                                    environment: ["SWIFT_BACKTRACE": "enable=no"], timeoutSeconds: 30)
+        let r = try TestSupport.run(
+            ["sh", "-c", script, TestSupport.wstuneBinary] + args,
+            environment: ["SWIFT_BACKTRACE": "enable=no"], timeoutSeconds: 30)
         let rc = r.stdout.split(separator: "\n").last { $0.hasPrefix("rc=") }.flatMap { Int32($0.dropFirst(3)) } ?? -1
         return (rc, r.stderr)
     }
@@ -68,7 +77,9 @@ final class HostileInputTests: XCTestCase {
         let b = try wstune(["audit", "--root", lf.path, "--json", "--verbose"])
         XCTAssertFalse(a.stdout.isEmpty)
         // The LF file is the oracle: the same values, attributed to the same lines.
-        XCTAssertEqual(a.stdout.replacingOccurrences(of: crlf.path, with: "ROOT"), b.stdout.replacingOccurrences(of: lf.path, with: "ROOT"))
+        XCTAssertEqual(
+            a.stdout.replacingOccurrences(of: crlf.path, with: "ROOT"),
+            b.stdout.replacingOccurrences(of: lf.path, with: "ROOT"))
         XCTAssertTrue(a.stdout.contains("60-crlf.conf"), "the CR LF file's assignments are seen")
     }
 
@@ -93,8 +104,9 @@ final class HostileInputTests: XCTestCase {
 
     func testSymlinkToDevZeroIsRefused() throws {
         let root = try stockRoot()
-        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("etc/sysctl.d/71-zero.conf").path,
-                                                   withDestinationPath: "/dev/zero")
+        try FileManager.default.createSymbolicLink(
+            atPath: root.appendingPathComponent("etc/sysctl.d/71-zero.conf").path,
+            withDestinationPath: "/dev/zero")
         let r = try wstune(["audit", "--root", root.path])
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("71-zero.conf") && r.stderr.contains("character device"), r.stderr)
@@ -115,9 +127,11 @@ final class HostileInputTests: XCTestCase {
     func testDevNullMaskStillMasks() throws {
         let root = try stockRoot()
         try write("net.core.somaxconn = 17\n", "usr/lib/sysctl.d/73-vendor.conf", under: root)
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("etc/sysctl.d"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("etc/sysctl.d/73-vendor.conf").path,
-                                                   withDestinationPath: "/dev/null")
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("etc/sysctl.d"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: root.appendingPathComponent("etc/sysctl.d/73-vendor.conf").path,
+            withDestinationPath: "/dev/null")
         let r = try wstune(["audit", "--root", root.path, "--json", "--verbose"])
         XCTAssertTrue(r.status == 0 || r.status == 1, r.stderr)
         XCTAssertFalse(r.stdout.contains("73-vendor.conf"), "the masked file's assignment must not count")
@@ -125,7 +139,9 @@ final class HostileInputTests: XCTestCase {
 
     func testHugeReservedPortsRangeIsFast() throws {
         let root = try stockRoot()
-        try write(try corpusText("sysctl-value/ip_local_reserved_ports-int-max"), "proc/sys/net/ipv4/ip_local_reserved_ports", under: root)
+        try write(
+            try corpusText("sysctl-value/ip_local_reserved_ports-int-max"), "proc/sys/net/ipv4/ip_local_reserved_ports",
+            under: root)
         // The proxy profile judges the ephemeral range, which subtracts the reserved ports.
         let r = try wstune(["audit", "--root", root.path, "--profile", "proxy", "--json"], seconds: 10)
         XCTAssertTrue(r.status == 0 || r.status == 1, r.stderr)
@@ -142,7 +158,8 @@ final class HostileInputTests: XCTestCase {
                 .filter { $0.hasSuffix(ext) && !$0.contains("include") }.sorted()
             for name in names {
                 let text = try String(contentsOf: lint.appendingPathComponent("\(kind)/\(name)"), encoding: .utf8)
-                let lf = tmp.appendingPathComponent("lf-\(kind)/\(name)"), crlf = tmp.appendingPathComponent("crlf-\(kind)/\(name)")
+                let lf = tmp.appendingPathComponent("lf-\(kind)/\(name)"),
+                    crlf = tmp.appendingPathComponent("crlf-\(kind)/\(name)")
                 try write(text, "lf-\(kind)/\(name)", under: tmp)
                 try write(text.replacingOccurrences(of: "\n", with: "\r\n"), "crlf-\(kind)/\(name)", under: tmp)
                 let a = try wstune(["lint", kind, lf.path, "--json"])
@@ -177,10 +194,13 @@ final class HostileInputTests: XCTestCase {
         // somaxconn above INT_MAX is refused by name; fs.file-max (a long) is not the error.
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("big.yaml:4: settings.net.core.somaxconn"), r.stderr)
-        let ok = "connections: 1000\nsettings:\n  fs.file-max: 4611686018427387904\n  net.netfilter.nf_conntrack_max: 2147483647\n"
+        let ok =
+            "connections: 1000\nsettings:\n  fs.file-max: 4611686018427387904\n  net.netfilter.nf_conntrack_max: 2147483647\n"
         try write(ok, "ok.yaml", under: tmp)
         for cmd in ["plan", "audit"] {
-            let r2 = try wstune([cmd, "--profile", tmp.appendingPathComponent("ok.yaml").path, "--root", try stockRoot(cmd).path])
+            let r2 = try wstune([
+                cmd, "--profile", tmp.appendingPathComponent("ok.yaml").path, "--root", try stockRoot(cmd).path,
+            ])
             XCTAssertTrue(r2.status == 0 || r2.status == 1, "\(cmd): \(r2.stderr)")
         }
     }
@@ -214,7 +234,8 @@ final class HostileInputTests: XCTestCase {
             let r = try wstune(["audit", "--root", root.path, "--user", "alice", "--profile", profile])
             XCTAssertTrue(r.status == 0 || r.status == 1, r.stderr)
         }
-        try write(try corpusText("limits-conf/nofile-beyond-int.conf"), "etc/security/limits.d/90-big.conf", under: root)
+        try write(
+            try corpusText("limits-conf/nofile-beyond-int.conf"), "etc/security/limits.d/90-big.conf", under: root)
         let r = try wstune(["audit", "--root", root.path, "--user", "alice"])
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("90-big.conf:1:") && r.stderr.contains("nofile"), r.stderr)
@@ -239,7 +260,11 @@ final class HostileInputTests: XCTestCase {
         let dir = tmp.appendingPathComponent("chain")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try write("connections: 1000\n", "chain/p0.yaml", under: tmp)
-        let made = try TestSupport.run(["sh", "-c", "cd \"$0\" && i=1; while [ $i -lt 4000 ]; do echo \"include: p$((i - 1))\" > p$i.yaml; i=$((i + 1)); done", dir.path])
+        let made = try TestSupport.run([
+            "sh", "-c",
+            "cd \"$0\" && i=1; while [ $i -lt 4000 ]; do echo \"include: p$((i - 1))\" > p$i.yaml; i=$((i + 1)); done",
+            dir.path,
+        ])
         XCTAssertEqual(made.status, 0, made.stderr)
         let r = try wstune(["plan", "--profile", dir.appendingPathComponent("p3999.yaml").path])
         XCTAssertEqual(r.status, 2)
@@ -288,7 +313,9 @@ final class HostileInputTests: XCTestCase {
         let r = try shellStatus(["audit", "--profile", "no-such-profile"], redirect: "2>&-")
         XCTAssertEqual(r.status, 2)
         // Nothing to say, nothing written: a clean run with stderr closed is still fine.
-        let ok = try shellStatus(["audit", "--root", TestSupport.fixtures.appendingPathComponent("tuned-1m").path], redirect: "2>&- >/dev/null")
+        let ok = try shellStatus(
+            ["audit", "--root", TestSupport.fixtures.appendingPathComponent("tuned-1m").path],
+            redirect: "2>&- >/dev/null")
         XCTAssertTrue(ok.status == 0 || ok.status == 1, "\(ok.status)")
     }
 
@@ -302,15 +329,17 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("74-bad.conf:1:"), bad.stderr)
 
         let dirRoot = try stockRoot("dir")
-        try FileManager.default.createDirectory(at: dirRoot.appendingPathComponent("etc/sysctl.d/75-dir.conf"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dirRoot.appendingPathComponent("etc/sysctl.d/75-dir.conf"), withIntermediateDirectories: true)
         let dir = try wstune(["plan", "--root", dirRoot.path])
         XCTAssertEqual(dir.status, 2)
         XCTAssertTrue(dir.stderr.contains("75-dir.conf") && dir.stderr.contains("directory"), dir.stderr)
 
         // Unreadable (as root nothing is EACCES; /proc/self/mem answers EIO at offset 0): the errno is named.
         let eioRoot = try stockRoot("eio")
-        try FileManager.default.createSymbolicLink(atPath: eioRoot.appendingPathComponent("etc/sysctl.d/76-mem.conf").path,
-                                                   withDestinationPath: "/proc/self/mem")
+        try FileManager.default.createSymbolicLink(
+            atPath: eioRoot.appendingPathComponent("etc/sysctl.d/76-mem.conf").path,
+            withDestinationPath: "/proc/self/mem")
         let eio = try wstune(["audit", "--root", eioRoot.path])
         XCTAssertEqual(eio.status, 2)
         XCTAssertTrue(eio.stderr.contains("76-mem.conf: cannot read: Input/output error"), eio.stderr)

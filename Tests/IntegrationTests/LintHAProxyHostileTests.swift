@@ -54,9 +54,11 @@ final class LintHAProxyHostileTests: XCTestCase {
     func testCRLFConfigLintsLikeTheLFOne() throws {
         let lf = try cfg("lf.cfg")
         let crlf = dir.appendingPathComponent("crlf.cfg").path
-        try LintHostileSupport.write(try String(contentsOfFile: lf, encoding: .utf8).replacingOccurrences(of: "\n", with: "\r\n"), to: crlf)
+        try LintHostileSupport.write(
+            try String(contentsOfFile: lf, encoding: .utf8).replacingOccurrences(of: "\n", with: "\r\n"), to: crlf)
         XCTAssertEqual(try check(crlf).status, 0, "haproxy -c accepts CR LF")
-        let a = try LintHostileSupport.lint(["haproxy", lf] + args), b = try LintHostileSupport.lint(["haproxy", crlf] + args)
+        let a = try LintHostileSupport.lint(["haproxy", lf] + args),
+            b = try LintHostileSupport.lint(["haproxy", crlf] + args)
         XCTAssertEqual(a.status, 0, a.stdout)
         XCTAssertEqual(try LintHostileSupport.raised(b.stdout), [:], b.stdout)
     }
@@ -64,7 +66,8 @@ final class LintHAProxyHostileTests: XCTestCase {
     func testMaxconnAndNbthreadNearIntMaxAreJudgedNotTrapped() throws {
         let f = try cfg("big.cfg")
         let text = try String(contentsOfFile: f, encoding: .utf8)
-            .replacingOccurrences(of: "    maxconn 10000\n", with: "    maxconn 9223372036854775807\n    nbthread 9223372036854775807\n")
+            .replacingOccurrences(
+                of: "    maxconn 10000\n", with: "    maxconn 9223372036854775807\n    nbthread 9223372036854775807\n")
         try LintHostileSupport.write(text, to: f)
         XCTAssertNotEqual(try check(f).status, 0, "haproxy -c refuses nbthread past 64")
         let r = try LintHostileSupport.lint(["haproxy", f] + args)
@@ -102,27 +105,36 @@ final class LintHAProxyHostileTests: XCTestCase {
         XCTAssertNil(try LintHostileSupport.raised(on.stdout)["haproxy.timeout-tunnel"], on.stdout)
         // A condition wstune cannot evaluate is unknown, not true: a warning that says so.
         let v = try cfg("version-if.cfg", defaults: ".if version_atleast(2.4)\n    timeout tunnel 1h\n.endif\n")
-        try LintHostileSupport.write(try String(contentsOfFile: v, encoding: .utf8)
-            .replacingOccurrences(of: "timeout client 90s", with: "timeout client 30s"), to: v)
+        try LintHostileSupport.write(
+            try String(contentsOfFile: v, encoding: .utf8)
+                .replacingOccurrences(of: "timeout client 90s", with: "timeout client 30s"), to: v)
         XCTAssertEqual(try check(v).status, 0)
         let u = try LintHostileSupport.lint(["haproxy", v] + args)
-        XCTAssertTrue(try LintHostileSupport.currents(u.stdout, id: "haproxy.timeout-tunnel").contains { $0.contains("cannot evaluate") }, u.stdout)
+        XCTAssertTrue(
+            try LintHostileSupport.currents(u.stdout, id: "haproxy.timeout-tunnel").contains {
+                $0.contains("cannot evaluate")
+            }, u.stdout)
     }
 
     func testLongClientAndServerTimeoutsKeepTunnelsWithoutTimeoutTunnel() throws {
         let f = try cfg("long.cfg", defaults: "")
-        try LintHostileSupport.write(try String(contentsOfFile: f, encoding: .utf8)
-            .replacingOccurrences(of: "timeout client 90s", with: "timeout client 1000s")
-            .replacingOccurrences(of: "timeout server 90s", with: "timeout server 1h"), to: f)
+        try LintHostileSupport.write(
+            try String(contentsOfFile: f, encoding: .utf8)
+                .replacingOccurrences(of: "timeout client 90s", with: "timeout client 1000s")
+                .replacingOccurrences(of: "timeout server 90s", with: "timeout server 1h"), to: f)
         XCTAssertEqual(try check(f).status, 0)
         let r = try LintHostileSupport.lint(["haproxy", f] + args)
         XCTAssertEqual(r.status, 0, r.stdout)
         // The shorter of the two is what cuts the tunnel.
-        try LintHostileSupport.write(try String(contentsOfFile: f, encoding: .utf8)
-            .replacingOccurrences(of: "timeout client 1000s", with: "timeout client 20s"), to: f)
+        try LintHostileSupport.write(
+            try String(contentsOfFile: f, encoding: .utf8)
+                .replacingOccurrences(of: "timeout client 1000s", with: "timeout client 20s"), to: f)
         let s = try LintHostileSupport.lint(["haproxy", f] + args)
         XCTAssertEqual(s.status, 1, s.stdout)
-        XCTAssertTrue(try LintHostileSupport.currents(s.stdout, id: "haproxy.timeout-tunnel").contains { $0.contains("timeout client 20s") }, s.stdout)
+        XCTAssertTrue(
+            try LintHostileSupport.currents(s.stdout, id: "haproxy.timeout-tunnel").contains {
+                $0.contains("timeout client 20s")
+            }, s.stdout)
     }
 
     func testEnvironmentVariablesInValuesAreExpandedOrSaidUnknown() throws {
@@ -134,6 +146,9 @@ final class LintHAProxyHostileTests: XCTestCase {
         XCTAssertEqual(short.status, 1, short.stdout)
         let unset = try LintHostileSupport.lint(["haproxy", f] + args)
         XCTAssertEqual(unset.status, 0, "unknown is a warning, not a failure: \(unset.stdout)")
-        XCTAssertTrue(try LintHostileSupport.currents(unset.stdout, id: "haproxy.timeout-tunnel").contains { $0.contains("${WST_13B_TT}") }, unset.stdout)
+        XCTAssertTrue(
+            try LintHostileSupport.currents(unset.stdout, id: "haproxy.timeout-tunnel").contains {
+                $0.contains("${WST_13B_TT}")
+            }, unset.stdout)
     }
 }

@@ -7,17 +7,23 @@ enum LintHostileSupport {
     static let documentedExitCodes: Set<Int32> = [0, 1, 2, 3, 4, 64]
 
     @discardableResult
-    static func lint(_ arguments: [String], input: String? = nil, environment: [String: String]? = nil,
-                     timeoutSeconds: Double = 20, file: StaticString = #filePath, line: UInt = #line) throws -> CommandResult {
+    static func lint(
+        _ arguments: [String], input: String? = nil, environment: [String: String]? = nil,
+        timeoutSeconds: Double = 20, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> CommandResult {
         let start = Date()
-        let r = try TestSupport.run([TestSupport.wstuneBinary, "lint"] + arguments, input: input, environment: environment,
-                                    timeoutSeconds: timeoutSeconds)
+        let r = try TestSupport.run(
+            [TestSupport.wstuneBinary, "lint"] + arguments, input: input, environment: environment,
+            timeoutSeconds: timeoutSeconds)
         let took = Date().timeIntervalSince(start)
-        XCTAssertLessThan(took, timeoutSeconds, "wstune lint \(arguments.joined(separator: " ")) did not finish in \(timeoutSeconds)s",
-                          file: file, line: line)
-        XCTAssertTrue(documentedExitCodes.contains(r.status),
-                      "wstune lint \(arguments.joined(separator: " ")) ended with \(r.status) (a crash?): \(r.stderr.suffix(500))",
-                      file: file, line: line)
+        XCTAssertLessThan(
+            took, timeoutSeconds,
+            "wstune lint \(arguments.joined(separator: " ")) did not finish in \(timeoutSeconds)s",
+            file: file, line: line)
+        XCTAssertTrue(
+            documentedExitCodes.contains(r.status),
+            "wstune lint \(arguments.joined(separator: " ")) ended with \(r.status) (a crash?): \(r.stderr.suffix(500))",
+            file: file, line: line)
         return r
     }
 
@@ -40,13 +46,15 @@ enum LintHostileSupport {
     }
 
     static func write(_ text: String, to path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
     /// `nginx -t` of a file with its own prefix and pid file (never the system's).
     static func nginxTest(_ file: String, prefix: String) throws -> CommandResult {
-        try TestSupport.run(["nginx", "-t", "-q", "-p", prefix + "/", "-e", "stderr", "-c", file, "-g", "pid \(prefix)/nginx.pid;"],
-                            timeoutSeconds: 30)
+        try TestSupport.run(
+            ["nginx", "-t", "-q", "-p", prefix + "/", "-e", "stderr", "-c", file, "-g", "pid \(prefix)/nginx.pid;"],
+            timeoutSeconds: 30)
     }
 }

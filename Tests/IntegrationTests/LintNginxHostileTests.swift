@@ -42,22 +42,29 @@ final class LintNginxHostileTests: XCTestCase {
     func testCRLFConfigLintsLikeTheLFOneAlsoFromNginxDashT() throws {
         let lf = try conf("lf.conf", Self.capable)
         let crlf = try conf("crlf.conf", Self.capable.replacingOccurrences(of: "\n", with: "\r\n"))
-        XCTAssertEqual(try LintHostileSupport.nginxTest(crlf, prefix: prefix).status, 0, "nginx -t accepts the CR LF file")
+        XCTAssertEqual(
+            try LintHostileSupport.nginxTest(crlf, prefix: prefix).status, 0, "nginx -t accepts the CR LF file")
         let args = ["--json", "--connections", "10000", "--profile", "dev"]
-        let a = try LintHostileSupport.lint(["nginx", lf] + args), b = try LintHostileSupport.lint(["nginx", crlf] + args)
+        let a = try LintHostileSupport.lint(["nginx", lf] + args),
+            b = try LintHostileSupport.lint(["nginx", crlf] + args)
         let ra = try LintHostileSupport.raised(a.stdout), rb = try LintHostileSupport.raised(b.stdout)
         XCTAssertNil(ra["nginx.worker-capacity"], a.stdout)
         XCTAssertEqual(Set(ra.keys), Set(rb.keys), b.stdout)
         // The same through `nginx -T` on standard input (nginx prints the file's CRs as they are).
-        let dump = try TestSupport.run(["nginx", "-T", "-q", "-p", prefix + "/", "-e", "stderr", "-c", crlf, "-g", "pid \(prefix!)/nginx.pid;"])
+        let dump = try TestSupport.run([
+            "nginx", "-T", "-q", "-p", prefix + "/", "-e", "stderr", "-c", crlf, "-g", "pid \(prefix!)/nginx.pid;",
+        ])
         XCTAssertEqual(dump.status, 0, dump.stderr)
         XCTAssertTrue(dump.stdout.contains("\r\n"))
-        let c = try LintHostileSupport.lint(["nginx", "-"] + args, input: dump.stdout.replacingOccurrences(of: "\n", with: "\r\n"))
+        let c = try LintHostileSupport.lint(
+            ["nginx", "-"] + args, input: dump.stdout.replacingOccurrences(of: "\n", with: "\r\n"))
         XCTAssertEqual(Set(try LintHostileSupport.raised(c.stdout).keys), Set(ra.keys), c.stdout)
     }
 
     func testWorkerValuesNearIntMaxAreJudgedNotTrapped() throws {
-        let big = try conf("big.conf", "worker_processes 9223372036854775807;\nevents {\n    worker_connections 9223372036854775807;\n}\n")
+        let big = try conf(
+            "big.conf",
+            "worker_processes 9223372036854775807;\nevents {\n    worker_connections 9223372036854775807;\n}\n")
         XCTAssertEqual(try LintHostileSupport.nginxTest(big, prefix: prefix).status, 0, "nginx -t accepts Int.max here")
         let r = try LintHostileSupport.lint(["nginx", big, "--json", "--connections", "10000", "--profile", "dev"])
         XCTAssertEqual(r.status, 1, r.stderr)
@@ -78,7 +85,9 @@ final class LintNginxHostileTests: XCTestCase {
 
     func testBlocksNested200000DeepGiveAnErrorNamingTheLine() throws {
         let depth = 200_000
-        let deep = try conf("deep.conf", "events {}\n" + String(repeating: "location / {\n", count: depth) + String(repeating: "}\n", count: depth))
+        let deep = try conf(
+            "deep.conf",
+            "events {}\n" + String(repeating: "location / {\n", count: depth) + String(repeating: "}\n", count: depth))
         let r = try LintHostileSupport.lint(["nginx", deep, "--json"], timeoutSeconds: 30)
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertEqual(try LintHostileSupport.raised(r.stdout)["config.parse"], ["\(deep):102"], r.stdout)
@@ -111,7 +120,8 @@ final class LintNginxHostileTests: XCTestCase {
         let r = try LintHostileSupport.lint(["nginx", prefix + "/fan/a.conf", "--json"])
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertTrue(r.stdout.contains("includes itself"), r.stdout)
-        let s = try LintHostileSupport.lint(["nginx", "-", "--json"], input: "nginx: the configuration file is ok\n" + dump)
+        let s = try LintHostileSupport.lint(
+            ["nginx", "-", "--json"], input: "nginx: the configuration file is ok\n" + dump)
         XCTAssertEqual(s.status, 1, s.stderr)
         XCTAssertTrue(s.stdout.contains("includes itself"), s.stdout)
     }
@@ -119,8 +129,10 @@ final class LintNginxHostileTests: XCTestCase {
     func testDumpFanOutOfManyFilesIsCappedNotExponential() throws {
         // 12 files each including all: without a cap the paths grow as 12! (nginx -T text needs no files on disk).
         let names = (0..<12).map { "/etc/nginx/f\($0).conf" }
-        let dump = names.enumerated().map { i, n in "# configuration file \(n):\n\(i == 0 ? "events {}\n" : "")include /etc/nginx/*.conf;\n" }
-            .joined()
+        let dump = names.enumerated().map { i, n in
+            "# configuration file \(n):\n\(i == 0 ? "events {}\n" : "")include /etc/nginx/*.conf;\n"
+        }
+        .joined()
         let r = try LintHostileSupport.lint(["nginx", "-", "--json"], input: dump, timeoutSeconds: 30)
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertTrue(r.stdout.contains("included files"), r.stdout)
@@ -140,7 +152,9 @@ final class LintNginxHostileTests: XCTestCase {
         // lua-nginx-module lexes these bodies as Lua: braces in strings, tables, comments and long brackets, and
         // statements without ";", are not nginx syntax. The oracle: nginx -t with Debian's Lua module loaded.
         let modules = "/usr/lib/nginx/modules/ngx_http_lua_module.so"
-        guard FileManager.default.fileExists(atPath: modules) else { throw XCTSkip("libnginx-mod-http-lua not installed (scripts/test installs it)") }
+        guard FileManager.default.fileExists(atPath: modules) else {
+            throw XCTSkip("libnginx-mod-http-lua not installed (scripts/test installs it)")
+        }
         let lua = """
             load_module /usr/lib/nginx/modules/ndk_http_module.so;
             load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
@@ -170,20 +184,25 @@ final class LintNginxHostileTests: XCTestCase {
         let r = try LintHostileSupport.lint(["nginx", f, "--json"])
         XCTAssertNil(try LintHostileSupport.raised(r.stdout)["config.parse"], r.stdout)
         // An unterminated long string: the Lua module refuses it, and so does lint, at the block's line.
-        let bad = try conf("lua-bad.conf", lua.replacingOccurrences(of: "print(\"x\")", with: "local s = [[ never closed"))
+        let bad = try conf(
+            "lua-bad.conf", lua.replacingOccurrences(of: "print(\"x\")", with: "local s = [[ never closed"))
         XCTAssertNotEqual(try LintHostileSupport.nginxTest(bad, prefix: prefix).status, 0)
         let b = try LintHostileSupport.lint(["nginx", bad, "--json"])
         XCTAssertNotNil(try LintHostileSupport.raised(b.stdout)["config.parse"], b.stdout)
     }
 
     func testByteOrderMarkAndTextAfterAQuoteAreRefusedLikeNginxDoes() throws {
-        for (name, text, line) in [("bom.conf", "\u{FEFF}events {}\n", 1), ("quote.conf", "events {}\nworker_processes \"1\"-x;\n", 2),
-                                   ("squote.conf", "events {}\nerror_log 'x'y;\n", 2)] {
+        for (name, text, line) in [
+            ("bom.conf", "\u{FEFF}events {}\n", 1), ("quote.conf", "events {}\nworker_processes \"1\"-x;\n", 2),
+            ("squote.conf", "events {}\nerror_log 'x'y;\n", 2),
+        ] {
             let f = try conf(name, text)
-            XCTAssertNotEqual(try LintHostileSupport.nginxTest(f, prefix: prefix).status, 0, "\(name): nginx -t refuses it")
+            XCTAssertNotEqual(
+                try LintHostileSupport.nginxTest(f, prefix: prefix).status, 0, "\(name): nginx -t refuses it")
             let r = try LintHostileSupport.lint(["nginx", f, "--json"])
             XCTAssertEqual(r.status, 1, r.stderr)
-            XCTAssertEqual(try LintHostileSupport.raised(r.stdout)["config.parse"], ["\(f):\(line)"], "\(name): \(r.stdout)")
+            XCTAssertEqual(
+                try LintHostileSupport.raised(r.stdout)["config.parse"], ["\(f):\(line)"], "\(name): \(r.stdout)")
         }
     }
 }
@@ -192,7 +211,8 @@ final class LintNginxHostileTests: XCTestCase {
 final class LintNginxStandardInputTests: XCTestCase {
     func testUnreadableStandardInputIsExit2() throws {
         for (redirect, words) in [("<&-", "cannot read"), ("< /", "cannot read")] {
-            let r = try TestSupport.run(["sh", "-c", "exec \"$0\" lint nginx - \(redirect)", TestSupport.wstuneBinary], timeoutSeconds: 20)
+            let r = try TestSupport.run(
+                ["sh", "-c", "exec \"$0\" lint nginx - \(redirect)", TestSupport.wstuneBinary], timeoutSeconds: 20)
             XCTAssertEqual(r.status, 2, "\(redirect): \(r.stderr.prefix(300))")
             XCTAssertTrue(r.stderr.contains("standard input: \(words)"), "\(redirect): \(r.stderr.prefix(300))")
         }

@@ -11,16 +11,19 @@ final class LintRenderMatrixTests: XCTestCase {
         let tls = try ProxyTestSupport.makeCertificate(in: dir)
         for c in RenderMatrix.cases {
             let profile = c.args[c.args.firstIndex(of: "--profile")! + 1]
-            var p = try ProfileStore(directories: [TestSupport.packageRoot.appendingPathComponent("profiles").path]).load(profile)
+            var p = try ProfileStore(directories: [TestSupport.packageRoot.appendingPathComponent("profiles").path])
+                .load(profile)
             p.proxy = Sourced(true, p.proxy.origin)
             let proxyNofile = try XCTUnwrap(CapacityModel.needs(for: p).proxyNofile)
             let root = dir.appendingPathComponent(c.name)
             for unit in ["nginx", "haproxy"] {
                 let dropIn = root.appendingPathComponent("etc/systemd/system/\(unit).service.d")
                 try FileManager.default.createDirectory(at: dropIn, withIntermediateDirectories: true)
-                try "[Service]\nLimitNOFILE=\(proxyNofile)\n".write(to: dropIn.appendingPathComponent("90-wstune.conf"), atomically: true, encoding: .utf8)
+                try "[Service]\nLimitNOFILE=\(proxyNofile)\n".write(
+                    to: dropIn.appendingPathComponent("90-wstune.conf"), atomically: true, encoding: .utf8)
             }
-            try FileManager.default.createDirectory(at: root.appendingPathComponent("etc/ws"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent("etc/ws"), withIntermediateDirectories: true)
             var targets = ["haproxy", "systemd"]
             if !c.siteOnly { targets.insert("nginx", at: 0) }  // a site alone has no main context to judge
             for target in targets {
@@ -28,9 +31,11 @@ final class LintRenderMatrixTests: XCTestCase {
                 let args = RenderMatrix.arguments(c, target: target, port: 8080, prefix: root.path, tls: tls)
                 let r = try TestSupport.wstune(args + ["--out", root.path + file])
                 XCTAssertEqual(r.status, 0, "\(c.name) \(target): \(r.stderr)")
-                let lint = try TestSupport.wstune(["lint", target, file, "--root", root.path,
-                                                   "--profile", profile, "--path", c.args.contains("/socket") ? "/socket" : "/ws",
-                                                   "--fail-on", "warn", "--json"])
+                let lint = try TestSupport.wstune([
+                    "lint", target, file, "--root", root.path,
+                    "--profile", profile, "--path", c.args.contains("/socket") ? "/socket" : "/ws",
+                    "--fail-on", "warn", "--json",
+                ])
                 XCTAssertEqual(lint.stderr, "", "\(c.name) \(target)")
                 let raised = try LintFixtureValidatorTests.raised(lint.stdout)
                 XCTAssertEqual(raised, [], "\(c.name) \(target): \(lint.stdout)")

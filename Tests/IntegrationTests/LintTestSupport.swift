@@ -6,8 +6,10 @@ enum LintTestSupport {
     static var fixtures: URL { TestSupport.fixtures.appendingPathComponent("lint") }
 
     static func fixtureFiles(_ kind: String) throws -> [URL] {
-        try FileManager.default.contentsOfDirectory(at: fixtures.appendingPathComponent(kind), includingPropertiesForKeys: nil)
-            .sorted { $0.path < $1.path }
+        try FileManager.default.contentsOfDirectory(
+            at: fixtures.appendingPathComponent(kind), includingPropertiesForKeys: nil
+        )
+        .sorted { $0.path < $1.path }
     }
 
     /// A copy of a fixture with @PORT@ (the listen port) and @BACKEND_PORT@/@BACKEND_PORT2@ filled in.
@@ -25,7 +27,8 @@ enum LintTestSupport {
     static func nginxPrefix(in dir: URL, _ name: String) throws -> String {
         let prefix = dir.appendingPathComponent(name)
         for sub in ["logs", "tmp"] {
-            try FileManager.default.createDirectory(at: prefix.appendingPathComponent(sub), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: prefix.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
         return prefix.path
     }

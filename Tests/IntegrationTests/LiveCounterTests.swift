@@ -111,7 +111,8 @@ final class LiveCounterTests: XCTestCase {
         let lineAll = try all.next()
         let linePorts = try byPort.next()
         XCTAssertEqual(LiveCounterTests.liveStates(lineAll), expectedAll, "all ports, after \(step)")
-        XCTAssertEqual(LiveCounterTests.liveStates(linePorts), expectedPorts, "ports \(LiveCounterTests.ports), after \(step)")
+        XCTAssertEqual(
+            LiveCounterTests.liveStates(linePorts), expectedPorts, "ports \(LiveCounterTests.ports), after \(step)")
         let established = (linePorts["establishedByPort"] as? [String: Int]) ?? [:]
         for port in LiveCounterTests.ports {
             XCTAssertEqual(
@@ -124,8 +125,10 @@ final class LiveCounterTests: XCTestCase {
     func testProgramIsUnloadedOnSigtermAndSigint() throws {
         let ns = try NetNamespace("17-unload")
         defer { ns.delete() }
-        for (command, signal) in [(["count", "--live", "--json"], SIGTERM), (["top", "--json"], SIGINT),
-                                  (["top", "--json"], SIGTERM)] {
+        for (command, signal) in [
+            (["count", "--live", "--json"], SIGTERM), (["top", "--json"], SIGINT),
+            (["top", "--json"], SIGTERM),
+        ] {
             let p = try LiveProcess(namespace: ns, command + ["--source", "bpf", "--interval", "0.1"])
             let line = try p.next()
             guard let id = line["bpfProgramId"] as? Int else {

@@ -95,7 +95,8 @@ final class LoadBasicsTests: XCTestCase {
     func testServerRefusalsAreCountedByHTTPStatus() throws {
         let port = try CheckTestSupport.freePort()
         let server = try CheckTestSupport.startReferenceServer(
-            port: port, arguments: ["--threads", "1", "--max-connections", "100", "--allow-origin", "http://good.example"])
+            port: port,
+            arguments: ["--threads", "1", "--max-connections", "100", "--allow-origin", "http://good.example"])
         defer { CheckTestSupport.stop(server) }
         var samples: [Int] = []
         let capped = try CheckTestSupport.runPolling(
@@ -149,7 +150,8 @@ final class LoadBasicsTests: XCTestCase {
     /// connection is counted as closed by the peer. Oracle: ss saw all 100 up before the drain.
     func testServerDrainIsCountedAsClosedByPeer() throws {
         let port = try CheckTestSupport.freePort()
-        let server = try CheckTestSupport.startReferenceServer(port: port, arguments: ["--threads", "1", "--drain-timeout", "2"])
+        let server = try CheckTestSupport.startReferenceServer(
+            port: port, arguments: ["--threads", "1", "--drain-timeout", "2"])
         defer { CheckTestSupport.stop(server) }
         var maxSeen = 0
         var drained = false

@@ -25,7 +25,9 @@ final class LoadHostileServerTests: XCTestCase {
         return port
     }
 
-    private func load(_ url: String, _ extra: [String] = []) throws -> (status: Int32, json: [String: Any], text: String) {
+    private func load(_ url: String, _ extra: [String] = []) throws -> (
+        status: Int32, json: [String: Any], text: String
+    ) {
         let args = ["load", url, "--connections", "20", "--rate", "0", "--hold", "1", "--handshake-timeout", "3"]
         let j = try TestSupport.wstune(args + extra + ["--json"], timeoutSeconds: 60)
         let t = try TestSupport.wstune(args + extra, timeoutSeconds: 60)
@@ -35,7 +37,8 @@ final class LoadHostileServerTests: XCTestCase {
 
     private func assertNoTypeDump(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
         for leak in ["HandshakeFailure(", "Optional(", "Reference.", "NIOWebSocketError", "IOError("] {
-            XCTAssertFalse(text.contains(leak), "error text leaks a Swift type (\(leak)): \(text)", file: file, line: line)
+            XCTAssertFalse(
+                text.contains(leak), "error text leaks a Swift type (\(leak)): \(text)", file: file, line: line)
         }
     }
 

@@ -14,7 +14,8 @@ final class NonRootReadTests: XCTestCase {
         try FileManager.default.copyItem(atPath: TestSupport.wstuneBinary, toPath: bin)
         chmod(bin, 0o755)
         let profiles = dir.appendingPathComponent("profiles").path
-        try FileManager.default.copyItem(atPath: TestSupport.packageRoot.appendingPathComponent("profiles").path, toPath: profiles)
+        try FileManager.default.copyItem(
+            atPath: TestSupport.packageRoot.appendingPathComponent("profiles").path, toPath: profiles)
         _ = try TestSupport.run(["chmod", "-R", "a+rX", dir.path])
         let id = try TestSupport.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "id", "-u"])
         XCTAssertNotEqual(id.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0")
@@ -30,22 +31,30 @@ final class NonRootReadTests: XCTestCase {
             XCTAssertFalse(r.stderr.contains("Permission denied"), "\(args): \(r.stderr)")
         }
         // The hash size nobody sees is the kernel's (the 0444 sysctl), when conntrack is loaded here.
-        guard let buckets = try? String(contentsOfFile: "/proc/sys/net/netfilter/nf_conntrack_buckets", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines) else { return }
+        guard
+            let buckets = try? String(contentsOfFile: "/proc/sys/net/netfilter/nf_conntrack_buckets", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        else { return }
         // A profile that forces the conntrack checks, so conntrack.buckets reports the hash size it read.
-        try "name: ct-on\nconnections: 1000\nconntrack: on\n".write(toFile: profiles + "/ct-on.yaml", atomically: true, encoding: .utf8)
+        try "name: ct-on\nconnections: 1000\nconntrack: on\n".write(
+            toFile: profiles + "/ct-on.yaml", atomically: true, encoding: .utf8)
         chmod(profiles + "/ct-on.yaml", 0o644)
         let r = try TestSupport.run(nobody + ["audit", "--json", "--profiles", profiles, "--profile", "ct-on"])
-        struct Report: Decodable { struct F: Decodable { var id: String; var severity: String; var current: String? }; var findings: [F] }
+        struct Report: Decodable {
+            struct F: Decodable { var id: String; var severity: String; var current: String? }; var findings: [F]
+        }
         let report = try JSONDecoder().decode(Report.self, from: Data(r.stdout.utf8))
         let f = try XCTUnwrap(report.findings.first { $0.id == "conntrack.buckets" })
         XCTAssertNotEqual(f.severity, "not-applicable", r.stdout)
         do {
-            let grouped = Int(buckets).map { n -> String in
-                let f = NumberFormatter(); f.numberStyle = .decimal; f.groupingSeparator = ","; f.usesGroupingSeparator = true
-                return f.string(from: NSNumber(value: n)) ?? buckets
-            } ?? buckets
-            XCTAssertTrue(f.current?.contains(grouped) == true, "\(f.current ?? "-") vs nf_conntrack_buckets \(buckets)")
+            let grouped =
+                Int(buckets).map { n -> String in
+                    let f = NumberFormatter(); f.numberStyle = .decimal; f.groupingSeparator = ",";
+                    f.usesGroupingSeparator = true
+                    return f.string(from: NSNumber(value: n)) ?? buckets
+                } ?? buckets
+            XCTAssertTrue(
+                f.current?.contains(grouped) == true, "\(f.current ?? "-") vs nf_conntrack_buckets \(buckets)")
         }
     }
 

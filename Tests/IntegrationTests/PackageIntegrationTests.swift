@@ -23,13 +23,16 @@ final class PackageIntegrationTests: XCTestCase {
         XCTAssertTrue(info.stdout.contains("libmnl0"), info.stdout)
         XCTAssertTrue(info.stdout.contains("libnetfilter-conntrack3"), info.stdout)
         let list = try TestSupport.run(["dpkg-deb", "-c", deb]).stdout
-        for path in ["./usr/bin/wstune", "./usr/share/wstune/profiles/gateway-1m.yaml", "./usr/share/man/man1/wstune.1.gz",
-                     "./usr/share/bash-completion/completions/wstune", "./usr/share/zsh/vendor-completions/_wstune",
-                     "./usr/share/fish/vendor_completions.d/wstune.fish", "./lib/systemd/system/wstune-serve@.service"] {
+        for path in [
+            "./usr/bin/wstune", "./usr/share/wstune/profiles/gateway-1m.yaml", "./usr/share/man/man1/wstune.1.gz",
+            "./usr/share/bash-completion/completions/wstune", "./usr/share/zsh/vendor-completions/_wstune",
+            "./usr/share/fish/vendor_completions.d/wstune.fish", "./lib/systemd/system/wstune-serve@.service",
+        ] {
             XCTAssertTrue(list.contains(path), "package lacks \(path)")
         }
         XCTAssertTrue(list.contains("./usr/share/wstune/templates/"), "templates are packaged")
-        XCTAssertTrue(list.contains("./usr/share/wstune/schema/audit.schema.json"), "JSON Schemas are packaged (issue 16)")
+        XCTAssertTrue(
+            list.contains("./usr/share/wstune/schema/audit.schema.json"), "JSON Schemas are packaged (issue 16)")
 
         let root = try TestSupport.temporaryDirectory("wstune-pkg")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -45,11 +48,13 @@ final class PackageIntegrationTests: XCTestCase {
         XCTAssertTrue(ldd.contains("libnetfilter_conntrack.so.3"), ldd)
 
         let dynamic = try TestSupport.run(["readelf", "-d", bin]).stdout
-        XCTAssertFalse(dynamic.contains("RUNPATH") || dynamic.contains("RPATH"), "no build-folder search path: \(dynamic)")
+        XCTAssertFalse(
+            dynamic.contains("RUNPATH") || dynamic.contains("RPATH"), "no build-folder search path: \(dynamic)")
 
         let version = try TestSupport.run([bin, "--version"])
         XCTAssertEqual(version.status, 0)
-        let head = try TestSupport.run(["git", "-C", TestSupport.packageRoot.path, "rev-parse", "--short=12", "HEAD"]).stdout
+        let head = try TestSupport.run(["git", "-C", TestSupport.packageRoot.path, "rev-parse", "--short=12", "HEAD"])
+            .stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertFalse(head.isEmpty, "git rev-parse HEAD failed in \(TestSupport.packageRoot.path)")
         XCTAssertTrue(version.stdout.contains("commit \(head)"), "\(version.stdout) vs HEAD \(head)")
@@ -60,8 +65,10 @@ final class PackageIntegrationTests: XCTestCase {
         XCTAssertTrue(profiles.stdout.contains("Profiles from \(root.path)/usr/share/wstune/profiles"), profiles.stdout)
         XCTAssertTrue(profiles.stdout.contains("gateway-1m"))
 
-        let audit = try TestSupport.run([bin, "audit", "--root", TestSupport.fixtures.appendingPathComponent("tuned-1m").path,
-                                         "--profile", "gateway-1m"])
+        let audit = try TestSupport.run([
+            bin, "audit", "--root", TestSupport.fixtures.appendingPathComponent("tuned-1m").path,
+            "--profile", "gateway-1m",
+        ])
         XCTAssertEqual(audit.status, 0, audit.stdout + audit.stderr)
         XCTAssertTrue(audit.stdout.contains("READY"))
 
@@ -72,9 +79,12 @@ final class PackageIntegrationTests: XCTestCase {
             XCTAssertEqual(try TestSupport.run(["zsh", "-n", "\(share)/zsh/vendor-completions/_wstune"]).status, 0)
         }
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/fish") {
-            XCTAssertEqual(try TestSupport.run(["fish", "--no-execute", "\(share)/fish/vendor_completions.d/wstune.fish"]).status, 0)
+            XCTAssertEqual(
+                try TestSupport.run(["fish", "--no-execute", "\(share)/fish/vendor_completions.d/wstune.fish"]).status,
+                0)
         }
-        let man = try TestSupport.run(["man", "-l", "\(share)/man/man1/wstune.1.gz"], environment: ["MANPAGER": "cat", "PAGER": "cat"])
+        let man = try TestSupport.run(
+            ["man", "-l", "\(share)/man/man1/wstune.1.gz"], environment: ["MANPAGER": "cat", "PAGER": "cat"])
         XCTAssertEqual(man.status, 0, man.stderr)
         XCTAssertTrue(man.stdout.contains("wstune"), man.stdout)
         XCTAssertTrue(man.stdout.lowercased().contains("audit"))
@@ -91,35 +101,42 @@ final class PackageIntegrationTests: XCTestCase {
         let src = TestSupport.packageRoot
         try fm.createDirectory(at: dir.appendingPathComponent("scripts"), withIntermediateDirectories: true)
         try fm.createDirectory(at: dir.appendingPathComponent("Sources"), withIntermediateDirectories: true)
-        try fm.copyItem(at: src.appendingPathComponent("scripts/stamp-commit"), to: dir.appendingPathComponent("scripts/stamp-commit"))
-        try fm.copyItem(at: src.appendingPathComponent("Sources/CBuildInfo"), to: dir.appendingPathComponent("Sources/CBuildInfo"))
+        try fm.copyItem(
+            at: src.appendingPathComponent("scripts/stamp-commit"),
+            to: dir.appendingPathComponent("scripts/stamp-commit"))
+        try fm.copyItem(
+            at: src.appendingPathComponent("Sources/CBuildInfo"), to: dir.appendingPathComponent("Sources/CBuildInfo"))
         try? fm.removeItem(at: dir.appendingPathComponent("Sources/CBuildInfo/commit.h"))
         try fm.createDirectory(at: dir.appendingPathComponent("Sources/show"), withIntermediateDirectories: true)
-        try "#include <stdio.h>\n#include \"CBuildInfo.h\"\nint main(void) { printf(\"commit %s\\n\", wst_build_commit()); return 0; }\n"
+        try
+            "#include <stdio.h>\n#include \"CBuildInfo.h\"\nint main(void) { printf(\"commit %s\\n\", wst_build_commit()); return 0; }\n"
             .write(to: dir.appendingPathComponent("Sources/show/main.c"), atomically: true, encoding: .utf8)
         try """
-            // swift-tools-version:5.9
-            import PackageDescription
-            let package = Package(name: "stamp", targets: [
-                .target(name: "CBuildInfo"),
-                .executableTarget(name: "show", dependencies: ["CBuildInfo"]),
-            ])
+        // swift-tools-version:5.9
+        import PackageDescription
+        let package = Package(name: "stamp", targets: [
+            .target(name: "CBuildInfo"),
+            .executableTarget(name: "show", dependencies: ["CBuildInfo"]),
+        ])
 
-            """.write(to: dir.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
-        try ".build/\nSources/CBuildInfo/commit.h\n".write(to: dir.appendingPathComponent(".gitignore"), atomically: true, encoding: .utf8)
+        """.write(to: dir.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        try ".build/\nSources/CBuildInfo/commit.h\n".write(
+            to: dir.appendingPathComponent(".gitignore"), atomically: true, encoding: .utf8)
         let git = ["git", "-C", dir.path, "-c", "user.name=t", "-c", "user.email=t@t.invalid"]
         XCTAssertEqual(try TestSupport.run(["git", "init", "-q", dir.path]).status, 0)
         XCTAssertEqual(try TestSupport.run(git + ["add", "-A"]).status, 0)
         XCTAssertEqual(try TestSupport.run(git + ["commit", "-qm", "one"]).status, 0)
         func buildAndShow() throws -> String {
-            let b = try TestSupport.run(["swift", "build", "--package-path", dir.path, "--product", "show"], timeoutSeconds: 300)
+            let b = try TestSupport.run(
+                ["swift", "build", "--package-path", dir.path, "--product", "show"], timeoutSeconds: 300)
             XCTAssertEqual(b.status, 0, b.stdout + b.stderr)
             let bin = try TestSupport.run(["swift", "build", "--package-path", dir.path, "--show-bin-path"]).stdout
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             return try TestSupport.run([bin + "/show"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         func head() throws -> String {
-            try TestSupport.run(git + ["rev-parse", "--short=12", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            try TestSupport.run(git + ["rev-parse", "--short=12", "HEAD"]).stdout.trimmingCharacters(
+                in: .whitespacesAndNewlines)
         }
         XCTAssertEqual(try buildAndShow(), "commit unknown", "a plain build has no stamp")
         XCTAssertEqual(try TestSupport.run(["bash", dir.path + "/scripts/stamp-commit"]).status, 0)
@@ -133,7 +150,9 @@ final class PackageIntegrationTests: XCTestCase {
     }
 
     func testLintianHasNoErrors() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/lintian") else { throw XCTSkip("lintian not installed") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/lintian") else {
+            throw XCTSkip("lintian not installed")
+        }
         let r = try TestSupport.run(["lintian", "--no-tag-display-limit", try debPath()], timeoutSeconds: 300)
         let errors = r.stdout.split(separator: "\n").filter { $0.hasPrefix("E:") }
         XCTAssertEqual(errors, [], r.stdout)

@@ -41,9 +41,10 @@ final class PrometheusScrapeTests: XCTestCase {
     func query(_ port: Int, _ promql: String) throws -> Double? {
         let q = promql.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? promql
         guard let body = try get("http://127.0.0.1:\(port)/api/v1/query?query=\(q)"),
-              let obj = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
-              let data = obj["data"] as? [String: Any], let result = data["result"] as? [[String: Any]],
-              result.count == 1, let value = result[0]["value"] as? [Any], let text = value.last as? String else { return nil }
+            let obj = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+            let data = obj["data"] as? [String: Any], let result = data["result"] as? [[String: Any]],
+            result.count == 1, let value = result[0]["value"] as? [Any], let text = value.last as? String
+        else { return nil }
         return Double(text)
     }
 
@@ -55,7 +56,9 @@ final class PrometheusScrapeTests: XCTestCase {
     func testPrometheusStoresWhatSsCounts() throws {
         for tool in ["/usr/bin/prometheus", "/usr/bin/prometheus-node-exporter"] {
             guard FileManager.default.isExecutableFile(atPath: tool) else {
-                XCTFail("\(tool) missing: scripts/setup installs the Debian packages prometheus and prometheus-node-exporter")
+                XCTFail(
+                    "\(tool) missing: scripts/setup installs the Debian packages prometheus and prometheus-node-exporter"
+                )
                 return
             }
         }
@@ -67,8 +70,11 @@ final class PrometheusScrapeTests: XCTestCase {
         // The reference server with 30 held connections from wstune load (bounded: 30 connections, 60 s).
         let serve = try ServeProcess([])
         defer { serve.stop() }
-        let load = try Daemon([TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(serve.port)/ws", "--connections", "30",
-                               "--hold", "60"], log: dir.appendingPathComponent("load.log"))
+        let load = try Daemon(
+            [
+                TestSupport.wstuneBinary, "load", "ws://127.0.0.1:\(serve.port)/ws", "--connections", "30",
+                "--hold", "60",
+            ], log: dir.appendingPathComponent("load.log"))
         defer { load.stop() }
         var deadline = Date().addingTimeInterval(20)
         while try ssEstablished(port: serve.port) < 30 && Date() < deadline { usleep(100_000) }
@@ -76,14 +82,19 @@ final class PrometheusScrapeTests: XCTestCase {
 
         // The textfile, written the way the rendered service writes it.
         let prom = textfiles.appendingPathComponent("wstune.prom").path
-        let count = try TestSupport.wstune(["count", "--prometheus", "--state", "all", "--port", "\(serve.port)", "--output", prom])
+        let count = try TestSupport.wstune([
+            "count", "--prometheus", "--state", "all", "--port", "\(serve.port)", "--output", prom,
+        ])
         XCTAssertEqual(count.status, 0, count.stderr)
         let ssAtWrite = try ssEstablished(port: serve.port)
 
         let nodePort = try ServeProcess.freePort(), promPort = try ServeProcess.freePort()
-        let node = try Daemon(["/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:\(nodePort)",
-                               "--collector.disable-defaults", "--collector.textfile",
-                               "--collector.textfile.directory=\(textfiles.path)"], log: dir.appendingPathComponent("node.log"))
+        let node = try Daemon(
+            [
+                "/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:\(nodePort)",
+                "--collector.disable-defaults", "--collector.textfile",
+                "--collector.textfile.directory=\(textfiles.path)",
+            ], log: dir.appendingPathComponent("node.log"))
         defer { node.stop() }
         let config = """
             global:
@@ -99,9 +110,12 @@ final class PrometheusScrapeTests: XCTestCase {
         try config.write(to: configPath, atomically: true, encoding: .utf8)
         let check = try TestSupport.run(["promtool", "check", "config", configPath.path])
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
-        let prometheus = try Daemon(["/usr/bin/prometheus", "--config.file=\(configPath.path)",
-                                     "--storage.tsdb.path=\(dir.appendingPathComponent("data").path)",
-                                     "--web.listen-address=127.0.0.1:\(promPort)"], log: dir.appendingPathComponent("prometheus.log"))
+        let prometheus = try Daemon(
+            [
+                "/usr/bin/prometheus", "--config.file=\(configPath.path)",
+                "--storage.tsdb.path=\(dir.appendingPathComponent("data").path)",
+                "--web.listen-address=127.0.0.1:\(promPort)",
+            ], log: dir.appendingPathComponent("prometheus.log"))
         defer { prometheus.stop() }
 
         let fromTextfile = "wstune_sockets_established_by_port{job=\"node\",port=\"\(serve.port)\"}"
@@ -114,8 +128,13 @@ final class PrometheusScrapeTests: XCTestCase {
             if stored == nil || active != 30 { usleep(500_000) }
         }
         let ssNow = try ssEstablished(port: serve.port)
-        print("prometheus \(fromTextfile) = \(stored.map { String($0) } ?? "none"); \(fromServe) = \(active.map { String($0) } ?? "none"); ss at the textfile write = \(ssAtWrite), ss now = \(ssNow)")
-        XCTAssertEqual(stored, Double(ssAtWrite), "Prometheus stores the count ss showed when the textfile was written\n\(prometheus.output.suffix(2000))\n\(node.output.suffix(1000))")
+        print(
+            "prometheus \(fromTextfile) = \(stored.map { String($0) } ?? "none"); \(fromServe) = \(active.map { String($0) } ?? "none"); ss at the textfile write = \(ssAtWrite), ss now = \(ssNow)"
+        )
+        XCTAssertEqual(
+            stored, Double(ssAtWrite),
+            "Prometheus stores the count ss showed when the textfile was written\n\(prometheus.output.suffix(2000))\n\(node.output.suffix(1000))"
+        )
         XCTAssertEqual(active, Double(ssNow), "serve's own gauge as scraped equals ss now")
         XCTAssertEqual(ssNow, 30)
         // node_exporter read the file without errors.

@@ -16,7 +16,8 @@ final class PrometheusTests: XCTestCase {
         let r = try promtool(["check", "metrics"], input: text)
         // promtool prints convention problems (missing _total, non-base units, ...) and exits 1 on any.
         XCTAssertEqual(r.status, 0, "\(what): \(r.stdout)\(r.stderr)", file: file, line: line)
-        XCTAssertEqual((r.stdout + r.stderr).trimmingCharacters(in: .whitespacesAndNewlines), "", what, file: file, line: line)
+        XCTAssertEqual(
+            (r.stdout + r.stderr).trimmingCharacters(in: .whitespacesAndNewlines), "", what, file: file, line: line)
     }
 
     /// The value of an unlabelled or exactly-labelled sample in the text format.
@@ -28,9 +29,11 @@ final class PrometheusTests: XCTestCase {
     }
 
     func testPromtoolCheckMetricsOnCountAndServe() throws {
-        for args in [["count", "--prometheus"], ["count", "--prometheus", "--state", "all", "--port", "22", "--port", "80"],
-                     ["count", "--prometheus", "--remote", "--backend", "127.0.0.1:22", "--unit", "ssh"],
-                     ["count", "--conntrack", "--prometheus"]] {
+        for args in [
+            ["count", "--prometheus"], ["count", "--prometheus", "--state", "all", "--port", "22", "--port", "80"],
+            ["count", "--prometheus", "--remote", "--backend", "127.0.0.1:22", "--unit", "ssh"],
+            ["count", "--conntrack", "--prometheus"],
+        ] {
             let r = try TestSupport.wstune(args)
             XCTAssertEqual(r.status, 0, r.stderr)
             try assertLintClean(r.stdout, "wstune \(args.joined(separator: " "))")
@@ -41,7 +44,8 @@ final class PrometheusTests: XCTestCase {
         XCTAssertEqual(metrics.status, 200)
         try assertLintClean(metrics.body, "serve /metrics")
         // The checker is live: a counter without _total is reported.
-        let bad = try promtool(["check", "metrics"], input: "# HELP x_requests Requests.\n# TYPE x_requests counter\nx_requests 1\n")
+        let bad = try promtool(
+            ["check", "metrics"], input: "# HELP x_requests Requests.\n# TYPE x_requests counter\nx_requests 1\n")
         XCTAssertNotEqual(bad.status, 0, "promtool flags a counter without _total")
     }
 
@@ -61,7 +65,10 @@ final class PrometheusTests: XCTestCase {
         // A child with 40 extra files open and its own soft limit, listed as the unit's only process.
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        child.arguments = ["-c", "import resource,time,sys;resource.setrlimit(resource.RLIMIT_NOFILE,(2000,4096));fs=[open('/dev/null') for _ in range(40)];print('up',flush=True);time.sleep(30)"]
+        child.arguments = [
+            "-c",
+            "import resource,time,sys;resource.setrlimit(resource.RLIMIT_NOFILE,(2000,4096));fs=[open('/dev/null') for _ in range(40)];print('up',flush=True);time.sleep(30)",
+        ]
         let out = Pipe()
         child.standardOutput = out
         try child.run()
@@ -72,12 +79,14 @@ final class PrometheusTests: XCTestCase {
         try FileManager.default.createDirectory(at: cg, withIntermediateDirectories: true)
         try "\(pid)\n".write(to: cg.appendingPathComponent("cgroup.procs"), atomically: true, encoding: .utf8)
         // /proc of the tree is the live one: the figures are the real process's.
-        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("proc").path, withDestinationPath: "/proc")
+        try FileManager.default.createSymbolicLink(
+            atPath: root.appendingPathComponent("proc").path, withDestinationPath: "/proc")
         let r = try TestSupport.wstune(["count", "--prometheus", "--root", root.path, "--unit", "wst16"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count
         XCTAssertGreaterThanOrEqual(fds, 40)
-        XCTAssertEqual(sample(r.stdout, "wstune_unit_open_fds{unit=\"wst16.service\",pid=\"\(pid)\"}"), Double(fds), r.stdout)
+        XCTAssertEqual(
+            sample(r.stdout, "wstune_unit_open_fds{unit=\"wst16.service\",pid=\"\(pid)\"}"), Double(fds), r.stdout)
         XCTAssertEqual(sample(r.stdout, "wstune_unit_fd_limit{unit=\"wst16.service\",pid=\"\(pid)\"}"), 2000, r.stdout)
         XCTAssertEqual(sample(r.stdout, "wstune_unit_processes{unit=\"wst16.service\"}"), 1)
         try assertLintClean(r.stdout, "count --unit")
@@ -94,13 +103,16 @@ final class PrometheusTests: XCTestCase {
         try ns.sysctl("net.ipv4.ip_local_reserved_ports", "40100-40109")
         let peer = Process()
         peer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        peer.arguments = ["ip", "netns", "exec", ns.name, "python3", "-c", """
+        peer.arguments = [
+            "ip", "netns", "exec", ns.name, "python3", "-c",
+            """
             import socket,time
             s=socket.socket();s.bind(('127.0.0.1',9716));s.listen(128)
             c=[socket.create_connection(('127.0.0.1',9716)) for _ in range(25)]
             a=[s.accept()[0] for _ in range(25)]
             print('up',flush=True);time.sleep(30)
-            """]
+            """,
+        ]
         let out = Pipe()
         peer.standardOutput = out
         try peer.run()
@@ -122,9 +134,11 @@ final class PrometheusTests: XCTestCase {
     func testTextfileUnitsVerifyAndRejectUnsafeValues() throws {
         let dir = try TestSupport.temporaryDirectory("wst-16-textfile")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try TestSupport.wstune(["textfile", "--port", "8080", "--unit", "nginx", "--backend", "10.0.0.5:8080",
-                                        "--interval", "10", "--wstune", TestSupport.wstuneBinary, "--directory", dir.path,
-                                        "--out-dir", dir.path, "--check"])
+        let r = try TestSupport.wstune([
+            "textfile", "--port", "8080", "--unit", "nginx", "--backend", "10.0.0.5:8080",
+            "--interval", "10", "--wstune", TestSupport.wstuneBinary, "--directory", dir.path,
+            "--out-dir", dir.path, "--check",
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("systemd-analyze verify: passed"), r.stderr)
         let service = try String(contentsOf: dir.appendingPathComponent("wstune-textfile.service"), encoding: .utf8)
@@ -141,8 +155,10 @@ final class PrometheusTests: XCTestCase {
         XCTAssertNotNil(sample(prom, "wstune_sockets_established_by_port{port=\"8080\",side=\"local\"}"), prom)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".tmp") }
         XCTAssertEqual(leftovers, [], "no temp file left behind")
-        for bad in [["--directory", "/tmp/a b"], ["--unit", "x;rm"], ["--backend", "host:80"], ["--interval", "0"],
-                    ["--file-name", "../x.prom"], ["--wstune", "wstune"]] {
+        for bad in [
+            ["--directory", "/tmp/a b"], ["--unit", "x;rm"], ["--backend", "host:80"], ["--interval", "0"],
+            ["--file-name", "../x.prom"], ["--wstune", "wstune"],
+        ] {
             XCTAssertEqual(try TestSupport.wstune(["textfile"] + bad).status, 64, "refuses \(bad)")
         }
     }

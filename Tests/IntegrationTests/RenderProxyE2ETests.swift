@@ -19,8 +19,10 @@ final class RenderProxyE2ETests: XCTestCase {
         let profile = try ProxyTestSupport.writeProfile(in: dir, connections: 100, ping: 1, reconnect: 1)
         let py = TestSupport.venvPython
         let echoPort = try ProxyTestSupport.freePort()
-        processes.append(try ProxyTestSupport.start([py, "\(ProxyTestSupport.pyDirectory)/proxy_echo_server.py", "\(echoPort)"],
-                                                    log: dir.appendingPathComponent("echo.log")))
+        processes.append(
+            try ProxyTestSupport.start(
+                [py, "\(ProxyTestSupport.pyDirectory)/proxy_echo_server.py", "\(echoPort)"],
+                log: dir.appendingPathComponent("echo.log")))
         try ProxyTestSupport.waitListening(echoPort)
 
         func startNginx(_ name: String, extra: [String]) throws -> Int {
@@ -28,12 +30,17 @@ final class RenderProxyE2ETests: XCTestCase {
             try FileManager.default.createDirectory(atPath: prefix, withIntermediateDirectories: true)
             let port = try ProxyTestSupport.freePort()
             let conf = "\(prefix)/nginx.conf"
-            let r = try TestSupport.wstune(["render", "nginx", "--profile", profile, "--listen", "127.0.0.1:\(port)",
-                                            "--backend", "127.0.0.1:\(echoPort)", "--prefix", prefix,
-                                            "--out", conf] + extra)
+            let r = try TestSupport.wstune(
+                [
+                    "render", "nginx", "--profile", profile, "--listen", "127.0.0.1:\(port)",
+                    "--backend", "127.0.0.1:\(echoPort)", "--prefix", prefix,
+                    "--out", conf,
+                ] + extra)
             XCTAssertEqual(r.status, 0, r.stderr)
-            processes.append(try ProxyTestSupport.start(["nginx", "-p", prefix + "/", "-c", conf, "-g", "daemon off;"],
-                                                        log: dir.appendingPathComponent("\(name).log")))
+            processes.append(
+                try ProxyTestSupport.start(
+                    ["nginx", "-p", prefix + "/", "-c", conf, "-g", "daemon off;"],
+                    log: dir.appendingPathComponent("\(name).log")))
             try ProxyTestSupport.waitListening(port)
             return port
         }
@@ -42,11 +49,14 @@ final class RenderProxyE2ETests: XCTestCase {
         let controlPort = try startNginx("nginx-control", extra: ["--idle-timeout", "60", "--workers", "1"])
         let haproxyPort = try ProxyTestSupport.freePort()
         let cfg = dir.appendingPathComponent("haproxy.cfg").path
-        let r = try TestSupport.wstune(["render", "haproxy", "--profile", profile, "--listen", "127.0.0.1:\(haproxyPort)",
-                                        "--backend", "127.0.0.1:\(echoPort)", "--out", cfg])
+        let r = try TestSupport.wstune([
+            "render", "haproxy", "--profile", profile, "--listen", "127.0.0.1:\(haproxyPort)",
+            "--backend", "127.0.0.1:\(echoPort)", "--out", cfg,
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(try String(contentsOfFile: cfg, encoding: .utf8).contains("timeout tunnel 3s"))
-        processes.append(try ProxyTestSupport.start(["haproxy", "-db", "-f", cfg], log: dir.appendingPathComponent("haproxy.log")))
+        processes.append(
+            try ProxyTestSupport.start(["haproxy", "-db", "-f", cfg], log: dir.appendingPathComponent("haproxy.log")))
         try ProxyTestSupport.waitListening(haproxyPort)
 
         let client = "\(ProxyTestSupport.pyDirectory)/proxy_client.py"
@@ -60,7 +70,9 @@ final class RenderProxyE2ETests: XCTestCase {
         for (name, port) in [("nginx", nginxPort), ("haproxy", haproxyPort), ("control", controlPort)] {
             group.enter()
             DispatchQueue.global().async {
-                let out = (try? TestSupport.run([py, client, "idle", "ws://127.0.0.1:\(port)/ws", "1", "5"], timeoutSeconds: 60))
+                let out =
+                    (try? TestSupport.run(
+                        [py, client, "idle", "ws://127.0.0.1:\(port)/ws", "1", "5"], timeoutSeconds: 60))
                 results.set(name, out.map { $0.stdout + $0.stderr } ?? "did not run")
                 group.leave()
             }
@@ -72,7 +84,8 @@ final class RenderProxyE2ETests: XCTestCase {
             XCTAssertTrue(out.contains("\"pinging_open\": true"), "\(name): pinging connection should survive: \(out)")
         }
         let control = results.get("control")
-        XCTAssertTrue(control.contains("\"quiet_open\": true"), "control (60 s idle timeout) should keep it: \(control)")
+        XCTAssertTrue(
+            control.contains("\"quiet_open\": true"), "control (60 s idle timeout) should keep it: \(control)")
     }
 }
 

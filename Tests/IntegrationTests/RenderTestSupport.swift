@@ -20,7 +20,9 @@ enum ProxyTestSupport {
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = UInt16(port).bigEndian
         return withUnsafePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 
@@ -31,7 +33,9 @@ enum ProxyTestSupport {
             if isListening(port) { return }
             usleep(50_000)
         }
-        throw NSError(domain: "wait", code: 1, userInfo: [NSLocalizedDescriptionKey: "nothing listens on 127.0.0.1:\(port) after \(seconds)s"])
+        throw NSError(
+            domain: "wait", code: 1,
+            userInfo: [NSLocalizedDescriptionKey: "nothing listens on 127.0.0.1:\(port) after \(seconds)s"])
     }
 
     /// Starts a program in the background with output to `log`; stop it with `stop(_:)` in a defer.
@@ -79,8 +83,11 @@ enum ProxyTestSupport {
     /// A self-signed certificate and key for localhost (openssl), written as cert.pem, key.pem and combined.pem.
     static func makeCertificate(in dir: URL) throws -> (cert: String, key: String, combined: String) {
         let cert = dir.appendingPathComponent("cert.pem").path, key = dir.appendingPathComponent("key.pem").path
-        let r = try TestSupport.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-                                     "-days", "1", "-keyout", key, "-out", cert], timeoutSeconds: 60)
+        let r = try TestSupport.run(
+            [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                "-days", "1", "-keyout", key, "-out", cert,
+            ], timeoutSeconds: 60)
         guard r.status == 0 else { throw XCTSkip("openssl could not make a certificate: \(r.stderr)") }
         let combined = dir.appendingPathComponent("combined.pem").path
         let text = try String(contentsOfFile: cert, encoding: .utf8) + String(contentsOfFile: key, encoding: .utf8)
@@ -92,12 +99,12 @@ enum ProxyTestSupport {
     static func writeProfile(in dir: URL, connections: Int = 100, ping: Int = 1, reconnect: Int = 1) throws -> String {
         let path = dir.appendingPathComponent("test-profile.yaml").path
         try """
-            name: render-test
-            connections: \(connections)
-            ping_interval_seconds: \(ping)
-            reconnect_window_seconds: \(reconnect)
+        name: render-test
+        connections: \(connections)
+        ping_interval_seconds: \(ping)
+        reconnect_window_seconds: \(reconnect)
 
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 }

@@ -4,7 +4,8 @@ import XCTest
 /// Every `--json` output the suite's commands produce validates against the shipped JSON Schemas (schema/,
 /// draft 2020-12), checked by Python's `jsonschema` (an independent validator, installed by scripts/setup).
 final class SchemaValidationTests: XCTestCase {
-    static let validator = TestSupport.packageRoot.appendingPathComponent("Tests/IntegrationTests/py/validate_json.py").path
+    static let validator = TestSupport.packageRoot.appendingPathComponent("Tests/IntegrationTests/py/validate_json.py")
+        .path
 
     func schema(_ name: String) -> String {
         TestSupport.packageRoot.appendingPathComponent("schema/\(name).schema.json").path
@@ -13,19 +14,27 @@ final class SchemaValidationTests: XCTestCase {
     func fixture(_ name: String) -> String { TestSupport.fixtures.appendingPathComponent(name).path }
 
     /// Validates a document (or JSON Lines) against a schema; fails the test with the validator's messages.
-    func assertValid(_ json: String, _ schemaName: String, lines: Bool = false, _ what: String,
-                     file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertValid(
+        _ json: String, _ schemaName: String, lines: Bool = false, _ what: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         XCTAssertFalse(json.isEmpty, "\(what): no output", file: file, line: line)
-        let r = try TestSupport.run([TestSupport.venvPython, Self.validator, schema(schemaName)] + (lines ? ["--lines"] : []), input: json)
+        let r = try TestSupport.run(
+            [TestSupport.venvPython, Self.validator, schema(schemaName)] + (lines ? ["--lines"] : []), input: json)
         XCTAssertEqual(r.status, 0, "\(what) against \(schemaName).schema.json: \(r.stderr)", file: file, line: line)
     }
 
     /// Runs wstune and validates its standard output; the exit status must be one of `statuses`.
-    func validate(_ args: [String], _ schemaName: String, statuses: Set<Int32> = [0, 1], lines: Bool = false,
-                  file: StaticString = #filePath, line: UInt = #line) throws {
+    func validate(
+        _ args: [String], _ schemaName: String, statuses: Set<Int32> = [0, 1], lines: Bool = false,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let r = try TestSupport.wstune(args)
-        XCTAssertTrue(statuses.contains(r.status), "wstune \(args.joined(separator: " ")): exit \(r.status) \(r.stderr)", file: file, line: line)
-        try assertValid(r.stdout, schemaName, lines: lines, "wstune \(args.joined(separator: " "))", file: file, line: line)
+        XCTAssertTrue(
+            statuses.contains(r.status), "wstune \(args.joined(separator: " ")): exit \(r.status) \(r.stderr)",
+            file: file, line: line)
+        try assertValid(
+            r.stdout, schemaName, lines: lines, "wstune \(args.joined(separator: " "))", file: file, line: line)
     }
 
     /// The validator itself rejects what breaks a schema (so a passing validation means something).
@@ -43,7 +52,8 @@ final class SchemaValidationTests: XCTestCase {
         findings[0]["requirement"] = ["op": "≥", "value": 3]
         obj["findings"] = findings
         let bad2 = String(decoding: try JSONSerialization.data(withJSONObject: obj), as: UTF8.self)
-        XCTAssertEqual(try TestSupport.run([TestSupport.venvPython, Self.validator, schema("audit")], input: bad2).status, 1)
+        XCTAssertEqual(
+            try TestSupport.run([TestSupport.venvPython, Self.validator, schema("audit")], input: bad2).status, 1)
     }
 
     func testAuditAndPlanOnFixturesAndLive() throws {
@@ -59,11 +69,17 @@ final class SchemaValidationTests: XCTestCase {
 
     func testApplyDryRunRealApplyAndRollback() throws {
         for root in ["debian12-stock", "tuned-1m", "low-capacity"] {
-            try validate(["apply", "--dry-run", "--json", "--root", fixture(root), "--profile", "server-100k"], "apply", statuses: [0])
+            try validate(
+                ["apply", "--dry-run", "--json", "--root", fixture(root), "--profile", "server-100k"], "apply",
+                statuses: [0])
         }
         let tree = try ApplyFixtureTree()
-        try validate(["apply", "--json", "--yes", "--root", tree.path, "--profile", "dev", "--unit", "chat"], "apply", statuses: [0])
-        try validate(["apply", "--json", "--yes", "--root", tree.path, "--profile", "dev", "--unit", "chat"], "apply", statuses: [0])
+        try validate(
+            ["apply", "--json", "--yes", "--root", tree.path, "--profile", "dev", "--unit", "chat"], "apply",
+            statuses: [0])
+        try validate(
+            ["apply", "--json", "--yes", "--root", tree.path, "--profile", "dev", "--unit", "chat"], "apply",
+            statuses: [0])
         try validate(["rollback", "--list", "--json", "--root", tree.path], "rollback", statuses: [0])
         try validate(["rollback", "--json", "--root", tree.path], "rollback", statuses: [0])
     }
@@ -84,7 +100,9 @@ final class SchemaValidationTests: XCTestCase {
         let r = try TestSupport.wstune(["top", "--json", "--iterations", "3", "--interval", "0.3"])
         let after = Date().timeIntervalSince1970
         XCTAssertEqual(r.status, 0, r.stderr)
-        let lines = try r.stdout.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let lines = try r.stdout.split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
         XCTAssertEqual(lines.count, 3)
         let stamps = lines.compactMap { $0["unixTimeSeconds"] as? Double }
         XCTAssertEqual(stamps.count, 3)
@@ -106,7 +124,9 @@ final class SchemaValidationTests: XCTestCase {
             }
         }
         try validate(["profiles", "--json"], "profiles", statuses: [0])
-        for p in AuditValuesTests.profiles { try validate(["profiles", "show", p, "--json"], "profiles", statuses: [0]) }
+        for p in AuditValuesTests.profiles {
+            try validate(["profiles", "show", p, "--json"], "profiles", statuses: [0])
+        }
         for target in ["nginx", "haproxy", "systemd"] {
             try validate(["render", target, "--json", "--profile", "proxy"], "render", statuses: [0, 1, 2])
         }
@@ -118,6 +138,8 @@ final class SchemaValidationTests: XCTestCase {
         defer { serve.stop() }
         let first = serve.stdout.split(separator: "\n").first.map(String.init) ?? ""
         try assertValid(first, "serve-event", "serve --json start line")
-        try validate(["load", "ws://127.0.0.1:\(serve.port)/ws", "--connections", "10", "--hold", "0.2", "--json"], "load", statuses: [0])
+        try validate(
+            ["load", "ws://127.0.0.1:\(serve.port)/ws", "--connections", "10", "--hold", "0.2", "--json"], "load",
+            statuses: [0])
     }
 }

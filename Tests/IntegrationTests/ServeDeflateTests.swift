@@ -12,7 +12,11 @@ final class ServeDeflateTests: XCTestCase {
         let r = try TestSupport.run([TestSupport.venvPython, script] + arguments, timeoutSeconds: 90)
         guard r.status == 0, let last = r.stdout.split(separator: "\n").last,
             let object = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
-        else { throw NSError(domain: "serve_deflate", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stdout + r.stderr]) }
+        else {
+            throw NSError(
+                domain: "serve_deflate", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stdout + r.stderr]
+            )
+        }
         return object
     }
 
@@ -21,7 +25,10 @@ final class ServeDeflateTests: XCTestCase {
         defer { server.stop() }
         let cases: [(mode: String, header: String, snct: Bool, cnct: Bool, sbits: Int, cbits: Int)] = [
             ("default", "permessage-deflate", false, false, 15, 15),
-            ("no_context", "permessage-deflate; server_no_context_takeover; client_no_context_takeover", true, true, 15, 15),
+            (
+                "no_context", "permessage-deflate; server_no_context_takeover; client_no_context_takeover", true, true,
+                15, 15
+            ),
             ("windows", "permessage-deflate; server_max_window_bits=10; client_max_window_bits=9", false, false, 10, 9),
         ]
         for c in cases {
@@ -84,11 +91,13 @@ final class ServeDeflateTests: XCTestCase {
         }
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertFalse(serverCommands.isEmpty, "a server child was seen")
-        XCTAssertTrue(serverCommands.allSatisfy { $0.contains(" serve ") && $0.contains("--deflate") }, "\(serverCommands)")
+        XCTAssertTrue(
+            serverCommands.allSatisfy { $0.contains(" serve ") && $0.contains("--deflate") }, "\(serverCommands)")
         let j = try CheckTestSupport.json(r.stdout)
         let memory = try XCTUnwrap(j["memory"] as? [String: Any])
         XCTAssertEqual(memory["deflateBytesPerConnection"] as? Int, (1 << 17) + (1 << 17) + (1 << 15) + 7 * 1024)
-        let text = try TestSupport.wstune(["check", "--connections", "20", "--hold", "1", "--deflate"], timeoutSeconds: 120)
+        let text = try TestSupport.wstune(
+            ["check", "--connections", "20", "--hold", "1", "--deflate"], timeoutSeconds: 120)
         XCTAssertTrue(text.stdout.contains("permessage-deflate 302,080"), text.stdout)
     }
 }

@@ -12,7 +12,11 @@ final class ServeHostileClientTests: XCTestCase {
         let r = try TestSupport.run([TestSupport.venvPython, script] + arguments, timeoutSeconds: timeout)
         guard r.status == 0, let last = r.stdout.split(separator: "\n").last,
             let object = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
-        else { throw NSError(domain: "serve_hostile", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stdout + r.stderr]) }
+        else {
+            throw NSError(
+                domain: "serve_hostile", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stdout + r.stderr]
+            )
+        }
         return object
     }
 

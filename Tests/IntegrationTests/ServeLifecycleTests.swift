@@ -149,7 +149,9 @@ final class ServeLifecycleTests: XCTestCase {
         usleep(100_000)
         let lines = server.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 2, "three messages, but only connect and disconnect lines: \(lines)")
-        let events = try lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let events = try lines.map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
         XCTAssertEqual(events.map { $0["event"] as? String }, ["connect", "disconnect"])
         XCTAssertEqual(events[0]["id"] as? Int, events[1]["id"] as? Int)
         XCTAssertEqual(events[1]["path"] as? String, "/ws")

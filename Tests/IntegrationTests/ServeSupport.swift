@@ -17,7 +17,8 @@ final class ServeProcess {
     /// `launcher` runs it through a command that execs it in place (`prlimit --nofile=64 --`), so `pid` stays its.
     init(_ arguments: [String], port: Int? = nil, launcher: [String] = []) throws {
         self.port = try port ?? ServeProcess.freePort()
-        let command = launcher + [TestSupport.wstuneBinary, "serve", "--host", "127.0.0.1", "--port", String(self.port)]
+        let command =
+            launcher + [TestSupport.wstuneBinary, "serve", "--host", "127.0.0.1", "--port", String(self.port)]
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst()) + arguments
         process.standardOutput = stdoutPipe

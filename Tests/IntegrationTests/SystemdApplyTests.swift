@@ -24,7 +24,9 @@ final class SystemdApplyTests: XCTestCase {
 
     struct AuditJSON: Decodable {
         struct Target: Decodable { var nofileSoft: Int?; var nofileHard: Int?; var origin: String? }
-        struct F: Decodable { var id: String; var severity: String; var current: String?; var why: String?; var fix: String? }
+        struct F: Decodable {
+            var id: String; var severity: String; var current: String?; var why: String?; var fix: String?
+        }
         var target: Target
         var findings: [F]
     }
@@ -56,7 +58,8 @@ final class SystemdApplyTests: XCTestCase {
         let apply = try wstune(["apply", "--yes", "--unit", "chat", "--profile", "server-100k"])
         XCTAssertEqual(apply.status, 0, apply.stdout + apply.stderr)
         // item 2: apply warns that what it writes cannot take effect here.
-        XCTAssertTrue(apply.stdout.contains("cannot take effect") && apply.stdout.contains("hard nofile \(hard)"), apply.stdout)
+        XCTAssertTrue(
+            apply.stdout.contains("cannot take effect") && apply.stdout.contains("hard nofile \(hard)"), apply.stdout)
 
         // The drop-in is what systemd loaded: daemon-reload ran (NeedDaemonReload=no), show and cat-config agree.
         let shown = try c.show("chat.service", ["LimitNOFILE", "LimitNOFILESoft", "NeedDaemonReload", "DropInPaths"])
@@ -73,10 +76,14 @@ final class SystemdApplyTests: XCTestCase {
         let parts = line.components(separatedBy: " = ")
         let key = parts[0], value = parts[1]
         let procPath = "/proc/sys/" + key.replacingOccurrences(of: ".", with: "/")
-        XCTAssertEqual(try c.run(["cat", procPath]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), value, "live value written")
+        XCTAssertEqual(
+            try c.run(["cat", procPath]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), value,
+            "live value written")
         XCTAssertEqual(try c.run(["sysctl", "-qw", "\(key)=7"]).status, 0)
         XCTAssertEqual(try c.run(["/lib/systemd/systemd-sysctl", "/etc/sysctl.d/90-wstune.conf"]).status, 0)
-        XCTAssertEqual(try c.run(["cat", procPath]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), value, "systemd-sysctl reads the file")
+        XCTAssertEqual(
+            try c.run(["cat", procPath]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), value,
+            "systemd-sysctl reads the file")
 
         // item 2: the restarted process gets the service manager's cap, not the configured value, and audit says so.
         try c.systemctl("restart", "chat.service")
@@ -96,7 +103,8 @@ final class SystemdApplyTests: XCTestCase {
         // rollback: the drop-in is gone, systemd reloaded, the unit's limits are what they were.
         let rb = try wstune(["rollback"])
         XCTAssertEqual(rb.status, 0, rb.stdout + rb.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: c.root + "/etc/systemd/system/chat.service.d/90-wstune.conf"))
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: c.root + "/etc/systemd/system/chat.service.d/90-wstune.conf"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: c.root + "/etc/sysctl.d/90-wstune.conf"))
         let after = try c.show("chat.service", ["LimitNOFILE", "LimitNOFILESoft", "NeedDaemonReload", "DropInPaths"])
         XCTAssertEqual(after["NeedDaemonReload"], "no")

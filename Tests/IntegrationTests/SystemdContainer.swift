@@ -25,7 +25,9 @@ final class SystemdContainer {
         guard TestSupport.isRoot else { throw XCTSkip("systemd-nspawn needs root: the real-systemd tests did not run") }
         for tool in ["/usr/bin/systemd-nspawn", "/usr/bin/mmdebstrap", "/usr/bin/nsenter", "/usr/bin/setpriv"]
         where !FileManager.default.isExecutableFile(atPath: tool) {
-            throw XCTSkip("\(tool) missing (packages systemd-container, mmdebstrap, util-linux; scripts/setup installs them): the real-systemd tests did not run")
+            throw XCTSkip(
+                "\(tool) missing (packages systemd-container, mmdebstrap, util-linux; scripts/setup installs them): the real-systemd tests did not run"
+            )
         }
         let rootfs = try RootFS.shared()
         return try SystemdContainer(tag: tag, rootfs: rootfs)
@@ -35,8 +37,10 @@ final class SystemdContainer {
         name = "wst-15-\(tag)-\(getpid())"
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).nspawn.log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        var args = ["-q", "-D", rootfs, "-b", "--register=no", "--keep-unit", "-M", name, "--private-network",
-                    "--console=passive"]
+        var args = [
+            "-q", "-D", rootfs, "-b", "--register=no", "--keep-unit", "-M", name, "--private-network",
+            "--console=passive",
+        ]
         args += try Self.bindings().map { "--bind-ro=\($0.host):\($0.container)" }
         let p = Process()
         // setpriv execs nspawn with a parent-death signal: should the test process crash, nspawn gets SIGTERM and
@@ -53,14 +57,19 @@ final class SystemdContainer {
         var found: pid_t?
         let deadline = Date().addingTimeInterval(30)
         while found == nil && p.isRunning && Date() < deadline {
-            let children = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/task/\(p.processIdentifier)/children", encoding: .utf8)) ?? ""
+            let children =
+                (try? String(
+                    contentsOfFile: "/proc/\(p.processIdentifier)/task/\(p.processIdentifier)/children", encoding: .utf8
+                )) ?? ""
             found = children.split(separator: " ").compactMap { pid_t($0) }.first { Self.isNamespaceInit($0) }
             if found == nil { usleep(50_000) }
         }
         guard let found else {
             let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
             Self.terminate(p, leader: nil)
-            throw ContainerError("systemd-nspawn did not start a container (\(p.isRunning ? "timeout" : "exited \(p.terminationStatus)")): \(log)")
+            throw ContainerError(
+                "systemd-nspawn did not start a container (\(p.isRunning ? "timeout" : "exited \(p.terminationStatus)")): \(log)"
+            )
         }
         leader = found
         // Until PID 1 has exec'd systemd and its bus is up, systemctl answers "offline": retry within a bound.
@@ -79,7 +88,8 @@ final class SystemdContainer {
     /// Runs a command inside the container (all its namespaces: mount, pid, net, uts, ipc).
     @discardableResult
     func run(_ arguments: [String], input: String? = nil, timeoutSeconds: Double = 60) throws -> CommandResult {
-        try TestSupport.run(["nsenter", "-t", String(leader), "-a"] + arguments, input: input, timeoutSeconds: timeoutSeconds)
+        try TestSupport.run(
+            ["nsenter", "-t", String(leader), "-a"] + arguments, input: input, timeoutSeconds: timeoutSeconds)
     }
 
     /// `systemctl show -p P… UNIT` inside the container as a dictionary.
@@ -103,7 +113,8 @@ final class SystemdContainer {
     /// Writes a file inside the container (parents created).
     func write(_ path: String, _ text: String) throws {
         let full = root + path
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: full))
     }
 
@@ -147,7 +158,7 @@ final class SystemdContainer {
     /// A pid whose innermost pid namespace number is 1 (`NSpid: <host> 1`).
     private static func isNamespaceInit(_ pid: pid_t) -> Bool {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("NSpid:") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("NSpid:") })
         else { return false }
         let ids = line.dropFirst("NSpid:".count).split(whereSeparator: { $0 == " " || $0 == "\t" })
         return ids.count >= 2 && ids.last == "1"
@@ -201,9 +212,12 @@ enum RootFS {
         let dir = try TestSupport.temporaryDirectory("wst-15-rootfs")
         let target = dir.appendingPathComponent("root").path
         Cleanup.shared.register(dir)
-        let r = try TestSupport.run(["mmdebstrap", "--quiet", "--variant=minbase",
-                                     "--include=systemd,systemd-sysv,dbus,procps,libmnl0,libnetfilter-conntrack3",
-                                     "bookworm", target], timeoutSeconds: 900)
+        let r = try TestSupport.run(
+            [
+                "mmdebstrap", "--quiet", "--variant=minbase",
+                "--include=systemd,systemd-sysv,dbus,procps,libmnl0,libnetfilter-conntrack3",
+                "bookworm", target,
+            ], timeoutSeconds: 900)
         guard r.status == 0 else {
             throw SystemdContainer.ContainerError("mmdebstrap failed (\(r.status)): \(r.stderr.suffix(2000))")
         }

@@ -25,7 +25,9 @@ final class SystemdResolverTests: XCTestCase {
 
     struct AuditJSON: Decodable {
         struct Target: Decodable { var nofileSoft: Int?; var nofileHard: Int?; var origin: String? }
-        struct F: Decodable { var id: String; var severity: String; var current: String?; var why: String?; var location: String? }
+        struct F: Decodable {
+            var id: String; var severity: String; var current: String?; var why: String?; var location: String?
+        }
         var target: Target
         var findings: [F]
         var notes: [String]
@@ -52,9 +54,10 @@ final class SystemdResolverTests: XCTestCase {
         XCTAssertEqual(s["LoadState"], "loaded", unit)
         let got = try c.nofile(ofMainPIDOf: unit)
         try c.systemctl("stop", unit)
-        return Oracle(configured: try XCTUnwrap(SystemctlShow.limit(s), "\(s)"), fragment: s["FragmentPath"] ?? "",
-                      dropIns: (s["DropInPaths"] ?? "").split(separator: " ").map(String.init),
-                      effective: (try XCTUnwrap(Int(got.soft)), try XCTUnwrap(Int(got.hard))))
+        return Oracle(
+            configured: try XCTUnwrap(SystemctlShow.limit(s), "\(s)"), fragment: s["FragmentPath"] ?? "",
+            dropIns: (s["DropInPaths"] ?? "").split(separator: " ").map(String.init),
+            effective: (try XCTUnwrap(Int(got.soft)), try XCTUnwrap(Int(got.hard))))
     }
 
     /// A path as the host sees it, links resolved (the container's /lib is a link to /usr/lib).
@@ -71,26 +74,41 @@ final class SystemdResolverTests: XCTestCase {
         let o = try oracle(unit)
         // The library resolver (what audit, plan and lint share) against FragmentPath and DropInPaths.
         let resolved = try SystemdUnitResolver(root: HostRoot(c.root)).resolve(unit)
-        XCTAssertEqual(resolved.fragment.map(real(underRoot:)), inContainer(o.fragment), "\(unit): fragment", file: file, line: line)
-        XCTAssertEqual(resolved.dropIns.map(real(underRoot:)), o.dropIns.map(inContainer), "\(unit): drop-ins in systemd's order", file: file, line: line)
+        XCTAssertEqual(
+            resolved.fragment.map(real(underRoot:)), inContainer(o.fragment), "\(unit): fragment", file: file,
+            line: line)
+        XCTAssertEqual(
+            resolved.dropIns.map(real(underRoot:)), o.dropIns.map(inContainer), "\(unit): drop-ins in systemd's order",
+            file: file, line: line)
         let limits = try SystemdUnitLimits(root: HostRoot(c.root)).fromFiles(unit: unit)
-        XCTAssertEqual(limits.limit, o.configured, "\(unit): configured LimitNOFILE (systemctl show)", file: file, line: line)
+        XCTAssertEqual(
+            limits.limit, o.configured, "\(unit): configured LimitNOFILE (systemctl show)", file: file, line: line)
 
         // audit from the files (the container's tree as --root) reports what the started process got.
         let a = try TestSupport.wstune(["audit", "--root", c.root, "--unit", unit, "--profile", "dev", "--json"])
-        XCTAssertTrue([0, 1].contains(a.status), "\(unit): audit --root exit \(a.status): \(a.stderr)", file: file, line: line)
+        XCTAssertTrue(
+            [0, 1].contains(a.status), "\(unit): audit --root exit \(a.status): \(a.stderr)", file: file, line: line)
         guard let aj = try? JSONDecoder().decode(AuditJSON.self, from: Data(a.stdout.utf8)) else {
             return XCTFail("\(unit): audit --root printed no report: \(a.stderr)", file: file, line: line)
         }
-        XCTAssertEqual(aj.target.nofileSoft, o.effective.soft, "\(unit): audit --root soft vs /proc/PID/limits", file: file, line: line)
-        XCTAssertEqual(aj.target.nofileHard, o.effective.hard, "\(unit): audit --root hard vs /proc/PID/limits", file: file, line: line)
+        XCTAssertEqual(
+            aj.target.nofileSoft, o.effective.soft, "\(unit): audit --root soft vs /proc/PID/limits", file: file,
+            line: line)
+        XCTAssertEqual(
+            aj.target.nofileHard, o.effective.hard, "\(unit): audit --root hard vs /proc/PID/limits", file: file,
+            line: line)
 
         // audit inside the container (systemctl show) agrees.
         let inside = try c.run([SystemdContainer.binaryPath, "audit", "--unit", unit, "--profile", "dev", "--json"])
-        XCTAssertTrue([0, 1].contains(inside.status), "\(unit): audit exit \(inside.status): \(inside.stderr)", file: file, line: line)
+        XCTAssertTrue(
+            [0, 1].contains(inside.status), "\(unit): audit exit \(inside.status): \(inside.stderr)", file: file,
+            line: line)
         let ij = try JSONDecoder().decode(AuditJSON.self, from: Data(inside.stdout.utf8))
-        XCTAssertEqual(ij.target.nofileSoft, o.effective.soft, "\(unit): audit (systemctl show) soft", file: file, line: line)
-        XCTAssertTrue(ij.target.origin?.hasPrefix("systemctl show") ?? false, "\(unit): \(ij.target.origin ?? "")", file: file, line: line)
+        XCTAssertEqual(
+            ij.target.nofileSoft, o.effective.soft, "\(unit): audit (systemctl show) soft", file: file, line: line)
+        XCTAssertTrue(
+            ij.target.origin?.hasPrefix("systemctl show") ?? false, "\(unit): \(ij.target.origin ?? "")", file: file,
+            line: line)
 
         // lint names the same value: fail finding at the deciding line for a low value, or DefaultLimitNOFILE.
         let l = try TestSupport.wstune(["lint", "systemd", unit, "--root", c.root, "--profile", "dev", "--json"])
@@ -98,10 +116,14 @@ final class SystemdResolverTests: XCTestCase {
         let lj = try JSONDecoder().decode(LintJSON.self, from: Data(l.stdout.utf8))
         let lintFail = lj.findings.first { $0.id == "systemd.limit-nofile" && $0.severity == "fail" }
         if let from = limits.origin.split(separator: ":").first, from.hasPrefix("/") {
-            XCTAssertEqual(lintFail?.location?.split(separator: ":").first.map(String.init).map(real(underRoot:)), real(underRoot: String(from)),
-                           "\(unit): lint judges the assignment systemd uses", file: file, line: line)
+            XCTAssertEqual(
+                lintFail?.location?.split(separator: ":").first.map(String.init).map(real(underRoot:)),
+                real(underRoot: String(from)),
+                "\(unit): lint judges the assignment systemd uses", file: file, line: line)
         } else {
-            XCTAssertTrue(lintFail?.current?.contains("DefaultLimitNOFILE") ?? false, "\(unit): lint \(lintFail.debugDescription)", file: file, line: line)
+            XCTAssertTrue(
+                lintFail?.current?.contains("DefaultLimitNOFILE") ?? false,
+                "\(unit): lint \(lintFail.debugDescription)", file: file, line: line)
         }
     }
 
@@ -139,16 +161,22 @@ final class SystemdResolverTests: XCTestCase {
         ]
         for (p, t) in files { try c.write(p, t) }
         // A drop-in linked to /dev/null masks the same name everywhere below.
-        try FileManager.default.createSymbolicLink(atPath: c.root + "/etc/systemd/system/web@d.service.d/10-x.conf", withDestinationPath: "/dev/null")
+        try FileManager.default.createSymbolicLink(
+            atPath: c.root + "/etc/systemd/system/web@d.service.d/10-x.conf", withDestinationPath: "/dev/null")
         defer {
-            c.remove(Array(files.keys) + ["/etc/systemd/system/web@d.service.d", "/etc/systemd/system/web@a.service.d",
-                                         "/etc/systemd/system/web@.service.d", "/usr/lib/systemd/system/web@.service.d",
-                                         "/etc/systemd/system/chat-.service.d", "/etc/systemd/system/chat-eu-.service.d",
-                                         "/usr/lib/systemd/system/chat-eu-west.service.d"])
+            c.remove(
+                Array(files.keys) + [
+                    "/etc/systemd/system/web@d.service.d", "/etc/systemd/system/web@a.service.d",
+                    "/etc/systemd/system/web@.service.d", "/usr/lib/systemd/system/web@.service.d",
+                    "/etc/systemd/system/chat-.service.d", "/etc/systemd/system/chat-eu-.service.d",
+                    "/usr/lib/systemd/system/chat-eu-west.service.d",
+                ])
             try? reload()
         }
         try reload()
-        for u in ["chat-eu-west.service", "web@a.service", "web@b.service", "web@c.service", "web@d.service"] { try assertAgrees(u) }
+        for u in ["chat-eu-west.service", "web@a.service", "web@b.service", "web@c.service", "web@d.service"] {
+            try assertAgrees(u)
+        }
     }
 
     /// issue 13 and 15: CRLF and lone-CR line ends, a BOM, LimitNOFILE= in [Unit]/[Install], a continuation with
@@ -159,7 +187,8 @@ final class SystemdResolverTests: XCTestCase {
             "cr": "[Service]\rExecStart=/bin/sleep infinity\rLimitNOFILE=4949\r",
             "bom": "\u{FEFF}[Service]\nExecStart=/bin/sleep infinity\nLimitNOFILE=4848\n",
             "sect": "[Unit]\nLimitNOFILE=9\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nLimitNOFILE=8\n",
-            "cont": "LimitNOFILE=1\n[Service]\nExecStart=/bin/sleep infinity\nLimitNOFILE=3000\nLimitNOFILE=45\\\n# comment\n 46\n",
+            "cont":
+                "LimitNOFILE=1\n[Service]\nExecStart=/bin/sleep infinity\nLimitNOFILE=3000\nLimitNOFILE=45\\\n# comment\n 46\n",
             "noeq": "[Service]\nExecStart=/bin/sleep infinity\nnot an assignment\n=5\nLimitNOFILE=4343\n",
         ]
         for (u, t) in units { try c.write("/etc/systemd/system/\(u).service", t) }
@@ -174,9 +203,11 @@ final class SystemdResolverTests: XCTestCase {
     /// LimitNOFILE= values as systemd 252 parses them (rlimit_parse): hex, octal, 0b/0o, signs, no K/M/G, soft above
     /// hard refused, an empty value ignored (not a reset), values past Int.max, overflow (used to trap).
     func testLimitValuesAsSystemdParsesThem() throws {
-        let values = ["1K", "0x1000", "0o17", "+5", "-0", "010", "-5", "", "4096:2048", "infinity", "2048:infinity", " 300",
-                      "9999999999999G", "18446744073709551615", "18446744073709551614", "4096: 8192", "4096 :8192", "1000:",
-                      "0b101", "08", "0x", "1e3", "Infinity", "infinity:2048", "00", "99999999999999999999999"]
+        let values = [
+            "1K", "0x1000", "0o17", "+5", "-0", "010", "-5", "", "4096:2048", "infinity", "2048:infinity", " 300",
+            "9999999999999G", "18446744073709551615", "18446744073709551614", "4096: 8192", "4096 :8192", "1000:",
+            "0b101", "08", "0x", "1e3", "Infinity", "infinity:2048", "00", "99999999999999999999999",
+        ]
         var paths: [String] = []
         for (i, v) in values.enumerated() {
             paths.append("/etc/systemd/system/v\(i).service")
@@ -190,40 +221,54 @@ final class SystemdResolverTests: XCTestCase {
         for (i, v) in values.enumerated() {
             let shown = try c.show("v\(i).service", ["LimitNOFILE", "LimitNOFILESoft"])
             let expected = try XCTUnwrap(SystemctlShow.limit(shown))
-            XCTAssertEqual(try SystemdUnitLimits(root: HostRoot(c.root)).fromFiles(unit: "v\(i)").limit, expected, "LimitNOFILE=\(v)")
+            XCTAssertEqual(
+                try SystemdUnitLimits(root: HostRoot(c.root)).fromFiles(unit: "v\(i)").limit, expected,
+                "LimitNOFILE=\(v)")
             // The binary does not trap or misread: its configured origin is the line systemd used.
             let a = try TestSupport.wstune(["audit", "--root", c.root, "--unit", "v\(i)", "--profile", "dev", "--json"])
             XCTAssertTrue([0, 1].contains(a.status), "LimitNOFILE=\(v): exit \(a.status) \(a.stderr)")
             let aj = try? JSONDecoder().decode(AuditJSON.self, from: Data(a.stdout.utf8))
             let usedLine = expected == FileLimit(soft: 777, hard: 777) ? ":3" : ":4"
-            XCTAssertTrue(aj?.target.origin?.hasSuffix(usedLine) ?? false, "LimitNOFILE=\(v): origin \(aj?.target.origin ?? a.stdout)")
+            XCTAssertTrue(
+                aj?.target.origin?.hasSuffix(usedLine) ?? false,
+                "LimitNOFILE=\(v): origin \(aj?.target.origin ?? a.stdout)")
         }
     }
 
     /// issue 13: a unit that does not exist is an error unless --unit-may-not-exist; a masked unit is an error;
     /// a FIFO as the unit file is refused by name, without hanging.
     func testMissingMaskedAndFifoUnits() throws {
-        let missing = try TestSupport.wstune(["audit", "--root", c.root, "--unit", "no-such-typo-unit", "--profile", "dev"])
+        let missing = try TestSupport.wstune([
+            "audit", "--root", c.root, "--unit", "no-such-typo-unit", "--profile", "dev",
+        ])
         XCTAssertEqual(missing.status, 2, missing.stdout)
         XCTAssertTrue(missing.stderr.contains("no-such-typo-unit.service not found"), missing.stderr)
-        let inside = try c.run([SystemdContainer.binaryPath, "audit", "--unit", "no-such-typo-unit", "--profile", "dev"])
+        let inside = try c.run([
+            SystemdContainer.binaryPath, "audit", "--unit", "no-such-typo-unit", "--profile", "dev",
+        ])
         XCTAssertEqual(inside.status, 2, inside.stdout)
         XCTAssertEqual(try c.show("no-such-typo-unit.service", ["LoadState"])["LoadState"], "not-found")
-        let allowed = try TestSupport.wstune(["audit", "--root", c.root, "--unit", "no-such-typo-unit", "--unit-may-not-exist", "--profile", "dev", "--json"])
+        let allowed = try TestSupport.wstune([
+            "audit", "--root", c.root, "--unit", "no-such-typo-unit", "--unit-may-not-exist", "--profile", "dev",
+            "--json",
+        ])
         XCTAssertTrue([0, 1].contains(allowed.status), allowed.stderr)
         XCTAssertTrue(allowed.stdout.contains("does not exist yet"), allowed.stdout)
 
-        try FileManager.default.createSymbolicLink(atPath: c.root + "/etc/systemd/system/masked.service", withDestinationPath: "/dev/null")
+        try FileManager.default.createSymbolicLink(
+            atPath: c.root + "/etc/systemd/system/masked.service", withDestinationPath: "/dev/null")
         mkfifo(c.root + "/etc/systemd/system/fifo.service", 0o644)
         defer { c.remove(["/etc/systemd/system/masked.service", "/etc/systemd/system/fifo.service"]) }
         XCTAssertEqual(try c.show("masked.service", ["LoadState"])["LoadState"], "masked")
         let masked = try TestSupport.wstune(["audit", "--root", c.root, "--unit", "masked", "--profile", "dev"])
         XCTAssertEqual(masked.status, 2, masked.stdout)
         XCTAssertTrue(masked.stderr.contains("masked"), masked.stderr)
-        let fifo = try TestSupport.wstune(["audit", "--root", c.root, "--unit", "fifo", "--profile", "dev"], timeoutSeconds: 20)
+        let fifo = try TestSupport.wstune(
+            ["audit", "--root", c.root, "--unit", "fifo", "--profile", "dev"], timeoutSeconds: 20)
         XCTAssertEqual(fifo.status, 2, fifo.stdout)
         XCTAssertTrue(fifo.stderr.contains("fifo.service") && fifo.stderr.contains("FIFO"), fifo.stderr)
-        let lint = try TestSupport.wstune(["lint", "systemd", "fifo", "--root", c.root, "--profile", "dev"], timeoutSeconds: 20)
+        let lint = try TestSupport.wstune(
+            ["lint", "systemd", "fifo", "--root", c.root, "--profile", "dev"], timeoutSeconds: 20)
         XCTAssertEqual(lint.status, 2, lint.stdout)
     }
 }

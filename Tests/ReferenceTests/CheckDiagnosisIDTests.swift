@@ -46,8 +46,10 @@ final class CheckDiagnosisIDTests: XCTestCase {
 
     /// The rules run from the most specific proof on; the first that can bind is the one that binds.
     func testOnlyTheFirstFindingOfAShortRunBinds() {
-        let f = LimitDiagnosis.diagnose(evidence(failures: ["EADDRNOTAVAIL": 400, "EMFILE": 3], fds: 1024, ctDrops: (0, 9)))
-        XCTAssertEqual(f.filter(\.binding).map(\.id), [LimitFinding.ID.serverNofile], "\(f.map { ($0.id, $0.binding) })")
+        let f = LimitDiagnosis.diagnose(
+            evidence(failures: ["EADDRNOTAVAIL": 400, "EMFILE": 3], fds: 1024, ctDrops: (0, 9)))
+        XCTAssertEqual(
+            f.filter(\.binding).map(\.id), [LimitFinding.ID.serverNofile], "\(f.map { ($0.id, $0.binding) })")
         XCTAssertGreaterThanOrEqual(f.count, 4)
         let softnetFirst = LimitDiagnosis.diagnose(evidence(failures: ["ENOBUFS": 10], softnet: (0, 5)))
         XCTAssertEqual(softnetFirst.filter(\.binding).map(\.id), [FileMaxCheck.id], "softnet drops never bind")

@@ -23,8 +23,9 @@ final class CheckErrorKindTests: XCTestCase {
         XCTAssertEqual(binding?.id, "server.http-status")
         XCTAssertEqual(binding?.title, "the server answered upgrades with HTTP 404, HTTP 500 instead of 101")
         XCTAssertFalse(f.contains { $0.id == "unknown" })
-        XCTAssertEqual(ConnectionFailure.meaning(ofReportKey: "HTTP-500"),
-                       "HTTP 500 (Internal Server Error) instead of 101 Switching Protocols")
+        XCTAssertEqual(
+            ConnectionFailure.meaning(ofReportKey: "HTTP-500"),
+            "HTTP 500 (Internal Server Error) instead of 101 Switching Protocols")
     }
 
     func testUndeliveredBroadcastKeepsACheckFromReached() {

@@ -57,7 +57,8 @@ final class CheckPredictionTests: XCTestCase {
         let p = AuditCapacityPredictor().predict(connections: 3000, profile: profile, plan: plan(), host: host)
         let supply = Supply.of(host, Requirement(profile: profile, host: host))
         let audit = Dictionary(uniqueKeysWithValues: supply.limits.map { ($0.id, $0.connections) })
-        for limit in p.limits where limit.id != LimitFinding.ID.serverNofile
+        for limit in p.limits
+        where limit.id != LimitFinding.ID.serverNofile
             && limit.id != LimitFinding.ID.clientEphemeralPorts
         {
             XCTAssertTrue(CheckRegistry.ids.contains(limit.id), "\(limit.id) is an audit check id")

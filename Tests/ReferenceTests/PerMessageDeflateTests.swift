@@ -17,7 +17,8 @@ final class PerMessageDeflateTests: XCTestCase {
         ])
         XCTAssertEqual(
             s?.responseHeader,
-            "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10; client_max_window_bits=9")
+            "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10; client_max_window_bits=9"
+        )
     }
 
     func testInvalidOffersAreSkippedForTheNextOne() {
@@ -48,7 +49,9 @@ final class PerMessageDeflateTests: XCTestCase {
             let server = DeflateCodec(settings: settings)
             // The server's own output fed back to a second codec's decompressor plays the client.
             let peer = DeflateCodec(settings: settings)
-            for text in ["hello hello hello hello", "", String(repeating: "é✓", count: 5000), "hello hello hello hello"] {
+            for text in [
+                "hello hello hello hello", "", String(repeating: "é✓", count: 5000), "hello hello hello hello",
+            ] {
                 let plain = ByteBuffer(string: text)
                 let packed = try server.compress(plain, allocator: allocator)
                 let back = try peer.decompress(packed, limit: 1 << 20, allocator: allocator)

@@ -19,7 +19,9 @@ final class ListeningPortsTests: XCTestCase {
             a.sin6_addr = in6addr_loopback
             var len = socklen_t(MemoryLayout<sockaddr_in6>.size)
             let ok = withUnsafeMutablePointer(to: &a) { p in
-                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, len) == 0 && Glibc.listen(fd, 8) == 0 && getsockname(fd, $0, &len) == 0 }
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(fd, $0, len) == 0 && Glibc.listen(fd, 8) == 0 && getsockname(fd, $0, &len) == 0
+                }
             }
             guard ok else { close(fd); throw XCTSkip("no IPv6 loopback here") }
             port = Int(UInt16(bigEndian: a.sin6_port))
@@ -29,7 +31,9 @@ final class ListeningPortsTests: XCTestCase {
             a.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
             var len = socklen_t(MemoryLayout<sockaddr_in>.size)
             let ok = withUnsafeMutablePointer(to: &a) { p in
-                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, len) == 0 && Glibc.listen(fd, 8) == 0 && getsockname(fd, $0, &len) == 0 }
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(fd, $0, len) == 0 && Glibc.listen(fd, 8) == 0 && getsockname(fd, $0, &len) == 0
+                }
             }
             XCTAssertTrue(ok, "bind/listen on 127.0.0.1 failed: errno \(errno)")
             port = Int(UInt16(bigEndian: a.sin_port))
@@ -50,7 +54,9 @@ final class ListeningPortsTests: XCTestCase {
         var ports = Set<Int>()
         for line in text.split(separator: "\n") {
             let f = line.split(separator: " ")
-            if f.count >= 4, let c = f[3].lastIndex(of: ":"), let port = Int(f[3][f[3].index(after: c)...]) { ports.insert(port) }
+            if f.count >= 4, let c = f[3].lastIndex(of: ":"), let port = Int(f[3][f[3].index(after: c)...]) {
+                ports.insert(port)
+            }
         }
         return ports
     }
@@ -67,7 +73,9 @@ final class ListeningPortsTests: XCTestCase {
         let after = try Self.ss()
         let stable = before.intersection(after)
         XCTAssertTrue(dumped.isSuperset(of: stable), "ss: \(stable.sorted()), dump: \(dumped.sorted())")
-        XCTAssertTrue(before.union(after).isSuperset(of: dumped), "the dump lists ports ss never saw: \(dumped.subtracting(before.union(after)).sorted())")
+        XCTAssertTrue(
+            before.union(after).isSuperset(of: dumped),
+            "the dump lists ports ss never saw: \(dumped.subtracting(before.union(after)).sorted())")
         XCTAssertTrue(text.isSuperset(of: stable))
         XCTAssertTrue(dumped.contains(v4.port))
         if let v6 { XCTAssertTrue(dumped.contains(v6.port), "IPv6 listener :\(v6.port) missing") }
@@ -76,7 +84,8 @@ final class ListeningPortsTests: XCTestCase {
 
     func testLiveRootUsesTheProviderAndOtherRootsTheTables() throws {
         let fixture = HostRoot("/nonexistent-wstune-root")
-        XCTAssertEqual(try Listeners.readPorts(root: fixture, live: { [4242] }), [], "a root that is not / never asks netlink")
+        XCTAssertEqual(
+            try Listeners.readPorts(root: fixture, live: { [4242] }), [], "a root that is not / never asks netlink")
         XCTAssertEqual(try Listeners.readPorts(root: HostRoot(), live: { [4242] }), [4242])
         struct Refused: Error {}
         // netlink refused (a seccomp'd sandbox): the text tables still answer.

@@ -1,7 +1,8 @@
 import Foundation
 import HostFacts
-@testable import Tuning
 import XCTest
+
+@testable import Tuning
 
 /// Unit checks of the safety rules: rooted paths, live-root links kept as links, profile strings, kernel floors.
 final class ApplySafetyTests: XCTestCase {
@@ -20,7 +21,9 @@ final class ApplySafetyTests: XCTestCase {
     /// On the live root a link at the target is replaced by our file (never written through) and rollback puts the
     /// link back, pointing where it pointed, with the target's bytes untouched.
     func testALinkOnTheLiveRootComesBackAsALink() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wstune-live-\(UUID().uuidString.prefix(8))").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wstune-live-\(UUID().uuidString.prefix(8))"
+        ).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data("net.core.somaxconn = 1\n".utf8).write(to: URL(fileURLWithPath: dir + "/sysctl.conf"))
@@ -29,12 +32,17 @@ final class ApplySafetyTests: XCTestCase {
         let state = try XCTUnwrap(try AtomicFileWriter.state(of: path))
         XCTAssertEqual(state.linkTarget, "sysctl.conf")
         XCTAssertTrue(try AtomicFileWriter.write(Data("ours\n".utf8), to: path))
-        XCTAssertEqual(try String(contentsOfFile: dir + "/sysctl.conf", encoding: .utf8), "net.core.somaxconn = 1\n", "not written through")
-        let change = FileChange(path: path.relative, kind: "sysctl.d", previous: nil, previousMode: state.mode,
-                                previousOwner: [state.uid, state.gid], previousLinkTarget: "sysctl.conf", content: Data("ours\n".utf8), changed: true)
+        XCTAssertEqual(
+            try String(contentsOfFile: dir + "/sysctl.conf", encoding: .utf8), "net.core.somaxconn = 1\n",
+            "not written through")
+        let change = FileChange(
+            path: path.relative, kind: "sysctl.d", previous: nil, previousMode: state.mode,
+            previousOwner: [state.uid, state.gid], previousLinkTarget: "sysctl.conf", content: Data("ours\n".utf8),
+            changed: true)
         let outcome = Restorer.restore(live: [], files: [change], createdDirectories: [], liveRoot: "/", filesRoot: "/")
         XCTAssertEqual(outcome.problems, [])
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/90-wstune.conf"), "sysctl.conf")
+        XCTAssertEqual(
+            try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/90-wstune.conf"), "sysctl.conf")
         XCTAssertEqual(try String(contentsOfFile: dir + "/sysctl.conf", encoding: .utf8), "net.core.somaxconn = 1\n")
         // Below any other root the same link is refused.
         XCTAssertThrowsError(try AtomicFileWriter.state(of: RootedPath(root: dir, relative: "90-wstune.conf")))
@@ -42,7 +50,9 @@ final class ApplySafetyTests: XCTestCase {
 
     func testProfileStringsHaveADocumentedCharacterSet() throws {
         XCTAssertNil(ProfileStrings.nameProblem("server-100k"))
-        for bad in ["evil\nkernel.core_pattern = |/tmp/x", "", "-x", "a b", "é", "a;b", String(repeating: "a", count: 65)] {
+        for bad in [
+            "evil\nkernel.core_pattern = |/tmp/x", "", "-x", "a b", "é", "a;b", String(repeating: "a", count: 65),
+        ] {
             XCTAssertNotNil(ProfileStrings.nameProblem(bad), bad.debugDescription)
         }
         XCTAssertNil(ProfileStrings.textProblem("Chat servers, 100k (ünïcode ok)"))
@@ -53,10 +63,13 @@ final class ApplySafetyTests: XCTestCase {
         XCTAssertNil(ProfileStrings.limitsDomainProblem("@www-data"))
         XCTAssertNotNil(ProfileStrings.limitsDomainProblem("bob soft nofile 1\nroot"))
 
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wstune-prof-\(UUID().uuidString.prefix(8))").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wstune-prof-\(UUID().uuidString.prefix(8))"
+        ).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try "name: \"evil\\nkernel.core_pattern = |/tmp/x\"\nconnections: 10\n".write(toFile: dir + "/evil.yaml", atomically: true, encoding: .utf8)
+        try "name: \"evil\\nkernel.core_pattern = |/tmp/x\"\nconnections: 10\n".write(
+            toFile: dir + "/evil.yaml", atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ProfileStore(directories: [dir]).load("evil")) { error in
             guard case ProfileError.invalidValue(let path, _, let key, _) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(path, dir + "/evil.yaml")
@@ -74,7 +87,8 @@ final class ApplySafetyTests: XCTestCase {
         m.pageSize = 4096
         XCTAssertEqual(KernelFloor.floor("fs.file-max", memory: m)?.value, String((8 << 20) / 10))
         let limit = (8 << 30) / 4096 / 16
-        XCTAssertEqual(KernelFloor.floor("net.ipv4.tcp_mem", memory: m)?.value, "\(limit / 4 * 3) \(limit) \(limit / 4 * 3 * 2)")
+        XCTAssertEqual(
+            KernelFloor.floor("net.ipv4.tcp_mem", memory: m)?.value, "\(limit / 4 * 3) \(limit) \(limit / 4 * 3 * 2)")
         XCTAssertEqual(KernelFloor.floor("net.netfilter.nf_conntrack_max", memory: m)?.value, "262144")
         XCTAssertEqual(KernelFloor.conntrackBuckets(pages: (2 << 30) / 4096, pageSize: 4096), 65536)
         XCTAssertEqual(KernelFloor.conntrackBuckets(pages: (512 << 20) / 4096, pageSize: 4096), 4096)
@@ -85,7 +99,9 @@ final class ApplySafetyTests: XCTestCase {
 
     func testTemporaryNamesAreOursOnly() {
         XCTAssertTrue(AtomicFileWriter.isTemporaryName(".90-wstune.conf.wstune-Ab12Cd"))
-        for other in [".90-wstune.conf.keep", "90-wstune.conf", ".wstune-Ab12Cd", ".x.wstune-Ab12C", ".x.wstune-Ab12Cd.tmp"] {
+        for other in [
+            ".90-wstune.conf.keep", "90-wstune.conf", ".wstune-Ab12Cd", ".x.wstune-Ab12C", ".x.wstune-Ab12Cd.tmp",
+        ] {
             XCTAssertFalse(AtomicFileWriter.isTemporaryName(other), other)
         }
     }

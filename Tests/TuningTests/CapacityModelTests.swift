@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Tuning
 
 /// Worked examples of the capacity model, written out by hand (README "Capacity model").

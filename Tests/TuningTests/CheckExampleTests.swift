@@ -1,5 +1,6 @@
 import HostFacts
 import XCTest
+
 @testable import Tuning
 
 /// For every check, examples that pass and examples that fail, each a fixture tree + profile (like SwiftLint's
@@ -18,10 +19,17 @@ final class CheckExampleTests: XCTestCase {
     static let examples: [Example] = [
         Example(check: "fd.soft-limit", fixture: "tuned-1m", profile: "gateway-1m", expect: .pass),
         Example(check: "fd.soft-limit", fixture: "debian12-stock", expect: .fail),
-        Example(check: "fd.soft-limit", fixture: "unit-low-nofile", options: .init(target: .unit("chat")), expect: .pass),
-        Example(check: "fd.soft-limit", fixture: "unit-low-nofile", profile: "server-100k", options: .init(target: .unit("chat")), expect: .pass),
-        Example(check: "fd.soft-limit", fixture: "unit-low-nofile", profile: "gateway-1m", options: .init(target: .unit("chat")), expect: .fail),
-        Example(check: "fd.soft-limit", fixture: "unit-low-nofile", options: .init(target: .unit("ws.service")), expect: .fail),
+        Example(
+            check: "fd.soft-limit", fixture: "unit-low-nofile", options: .init(target: .unit("chat")), expect: .pass),
+        Example(
+            check: "fd.soft-limit", fixture: "unit-low-nofile", profile: "server-100k",
+            options: .init(target: .unit("chat")), expect: .pass),
+        Example(
+            check: "fd.soft-limit", fixture: "unit-low-nofile", profile: "gateway-1m",
+            options: .init(target: .unit("chat")), expect: .fail),
+        Example(
+            check: "fd.soft-limit", fixture: "unit-low-nofile", options: .init(target: .unit("ws.service")),
+            expect: .fail),
         Example(check: "fd.hard-limit", fixture: "unit-low-nofile", options: .init(target: .unit("ws")), expect: .fail),
         Example(check: "fd.hard-limit", fixture: "debian12-stock", expect: .pass),
         Example(check: "fd.hard-limit", fixture: "low-capacity", profile: "server-100k", expect: .fail),
@@ -46,11 +54,15 @@ final class CheckExampleTests: XCTestCase {
         Example(check: "net.netdev-backlog", fixture: "child-netns", profile: "server-100k", expect: .notApplicable),
         Example(check: "ports.reserved-overlap", fixture: "debian12-stock", expect: .pass),  // 8080 below 32768
         Example(check: "ports.reserved-overlap", fixture: "tuned-1m", expect: .pass),  // 8080 reserved
-        Example(check: "ports.reserved-overlap", fixture: "tuned-1m", profile: "proxy", expect: .pass),  // 80, 443 below
+        // 80, 443 below the range
+        Example(check: "ports.reserved-overlap", fixture: "tuned-1m", profile: "proxy", expect: .pass),
         Example(check: "ports.reserved-overlap", fixture: "low-capacity", expect: .fail),  // 8080 in 1024-65535
         Example(check: "ports.ephemeral-range", fixture: "debian12-stock", expect: .notApplicable),
-        Example(check: "ports.ephemeral-range", fixture: "debian12-stock", profile: "proxy", expect: .pass),  // 28,232 ≥ 27,500
-        Example(check: "ports.ephemeral-range", fixture: "debian12-stock", profile: "proxy", connections: 200_000, expect: .fail),
+        // 28,232 ≥ 27,500
+        Example(check: "ports.ephemeral-range", fixture: "debian12-stock", profile: "proxy", expect: .pass),
+        Example(
+            check: "ports.ephemeral-range", fixture: "debian12-stock", profile: "proxy", connections: 200_000,
+            expect: .fail),
         Example(check: "net.tcp-tw-reuse", fixture: "tuned-1m", expect: .pass),
         Example(check: "net.tcp-tw-reuse", fixture: "debian12-stock", expect: .pass),
         Example(check: "net.tcp-tw-reuse", fixture: "debian12-stock", profile: "proxy", expect: .warn),
@@ -87,7 +99,8 @@ final class CheckExampleTests: XCTestCase {
     func testExamples() throws {
         for e in Self.examples {
             let host = try Fixtures.host(e.fixture, e.options)
-            let f = Fixtures.evaluate(e.check, host: host, profile: try Fixtures.profile(e.profile, connections: e.connections))
+            let f = Fixtures.evaluate(
+                e.check, host: host, profile: try Fixtures.profile(e.profile, connections: e.connections))
             XCTAssertEqual(f.severity, e.expect, "\(e.check) on \(e.fixture)/\(e.profile): \(f)", line: e.line)
             XCTAssertEqual(f.id, e.check)
             if f.severity == .fail || f.severity == .warn {
@@ -99,8 +112,10 @@ final class CheckExampleTests: XCTestCase {
 
     func testEveryCheckHasAPassingAndANonPassingExample() {
         for id in CheckRegistry.ids where id != "net.memory-pressure" && id != "conntrack.usage" {
-            XCTAssertTrue(Self.examples.contains { $0.check == id && $0.expect == .pass }, "\(id) lacks a passing example")
-            XCTAssertTrue(Self.examples.contains { $0.check == id && $0.expect != .pass }, "\(id) lacks a non-passing example")
+            XCTAssertTrue(
+                Self.examples.contains { $0.check == id && $0.expect == .pass }, "\(id) lacks a passing example")
+            XCTAssertTrue(
+                Self.examples.contains { $0.check == id && $0.expect != .pass }, "\(id) lacks a non-passing example")
         }
         XCTAssertEqual(Set(CheckRegistry.ids).count, CheckRegistry.ids.count, "ids are unique")
     }
@@ -114,7 +129,8 @@ final class CheckExampleTests: XCTestCase {
     }
 
     func testOverriddenNamesWinnerAndLoserFiles() throws {
-        let f = Fixtures.evaluate("sysctl.overridden", host: try Fixtures.host("drift"), profile: try Fixtures.profile("dev"))
+        let f = Fixtures.evaluate(
+            "sysctl.overridden", host: try Fixtures.host("drift"), profile: try Fixtures.profile("dev"))
         let text = f.current ?? ""
         XCTAssertTrue(text.contains("30-vendor.conf:1 wins with 2048"), text)
         XCTAssertTrue(text.contains("10-web.conf:1 (1024)"), text)
@@ -122,8 +138,10 @@ final class CheckExampleTests: XCTestCase {
     }
 
     func testPersistedSaysWhatRebootRestores() throws {
-        let f = Fixtures.evaluate("sysctl.persisted", host: try Fixtures.host("drift"), profile: try Fixtures.profile("dev"))
-        XCTAssertTrue(f.current?.contains("net.core.somaxconn: live 65535, boot restores 2048") ?? false, f.current ?? "")
+        let f = Fixtures.evaluate(
+            "sysctl.persisted", host: try Fixtures.host("drift"), profile: try Fixtures.profile("dev"))
+        XCTAssertTrue(
+            f.current?.contains("net.core.somaxconn: live 65535, boot restores 2048") ?? false, f.current ?? "")
     }
 
     func testAuditSummaryAndSkip() throws {

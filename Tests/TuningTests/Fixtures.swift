@@ -1,6 +1,7 @@
 import Foundation
-import WSTTestSupport
 import HostFacts
+import WSTTestSupport
+
 @testable import Tuning
 
 enum Fixtures {
@@ -25,9 +26,12 @@ enum Fixtures {
 
     /// A temporary directory of profile files, removed by the caller.
     static func profileDir(_ files: [String: String]) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wst-profiles-\(UUID().uuidString.prefix(8))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wst-profiles-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        for (name, text) in files {
+            try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
         return dir
     }
 }

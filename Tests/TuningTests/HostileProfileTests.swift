@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import HostFacts
 @testable import Tuning
 
@@ -8,29 +9,43 @@ final class HostileProfileTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("wst-13a-prof-\(UUID().uuidString.prefix(8))")
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wst-13a-prof-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     func testNumbersAboveTheMaximumNameFileLineKey() {
-        XCTAssertThrowsError(try ProfileDocument.parse("name: x\nconnections: 9223372036854775807\n", path: "p.yaml")) { e in
-            XCTAssertEqual(e as? ProfileError, .invalidValue(path: "p.yaml", line: 2, key: "connections",
-                                                           reason: "9223372036854775807 is above the maximum 100000000"))
+        XCTAssertThrowsError(try ProfileDocument.parse("name: x\nconnections: 9223372036854775807\n", path: "p.yaml")) {
+            e in
+            XCTAssertEqual(
+                e as? ProfileError,
+                .invalidValue(
+                    path: "p.yaml", line: 2, key: "connections",
+                    reason: "9223372036854775807 is above the maximum 100000000"))
         }
-        XCTAssertThrowsError(try ProfileDocument.parse("connections: 10\nsettings:\n  nofile: 4611686018427387904\n", path: "p.yaml")) { e in
-            XCTAssertEqual(e as? ProfileError, .invalidValue(path: "p.yaml", line: 3, key: "settings.nofile",
-                                                           reason: "4611686018427387904 is above the maximum 1073741816"))
+        XCTAssertThrowsError(
+            try ProfileDocument.parse("connections: 10\nsettings:\n  nofile: 4611686018427387904\n", path: "p.yaml")
+        ) { e in
+            XCTAssertEqual(
+                e as? ProfileError,
+                .invalidValue(
+                    path: "p.yaml", line: 3, key: "settings.nofile",
+                    reason: "4611686018427387904 is above the maximum 1073741816"))
         }
-        XCTAssertThrowsError(try ProfileDocument.parse("connections: 10\nper_connection_bytes: 4611686018427387904\n", path: "p.yaml"))
-        XCTAssertNoThrow(try ProfileDocument.parse("connections: 100000000\nsettings:\n  fs.file-max: 9223372036854775807\n", path: "p.yaml"))
+        XCTAssertThrowsError(
+            try ProfileDocument.parse("connections: 10\nper_connection_bytes: 4611686018427387904\n", path: "p.yaml"))
+        XCTAssertNoThrow(
+            try ProfileDocument.parse(
+                "connections: 100000000\nsettings:\n  fs.file-max: 9223372036854775807\n", path: "p.yaml"))
     }
 
     func testCapacityModelSaturatesInsteadOfTrapping() {
-        let p = Profile(name: "x", connections: Sourced(Int.max, .derived), pingIntervalSeconds: Sourced(Int.max, .derived),
-                        perConnectionBytes: Sourced(Int.max, .derived), proxy: Sourced(true, .derived),
-                        settings: ["net.netfilter.nf_conntrack_max": Sourced(Int.max, .derived)])
+        let p = Profile(
+            name: "x", connections: Sourced(Int.max, .derived), pingIntervalSeconds: Sourced(Int.max, .derived),
+            perConnectionBytes: Sourced(Int.max, .derived), proxy: Sourced(true, .derived),
+            settings: ["net.netfilter.nf_conntrack_max": Sourced(Int.max, .derived)])
         let n = CapacityModel.needs(for: p, minBufferBytes: Int.max)
         XCTAssertEqual(n.memoryBytes, Int.max)
         XCTAssertEqual(n.tcpMemPages, Int.max / 4096 + 1)
@@ -70,12 +85,15 @@ final class HostileProfileTests: XCTestCase {
     }
 
     func testYAMLErrorsCarryTheirLine() {
-        XCTAssertThrowsError(try ProfileDocument.parse("connections: 1\nname: a\n\nconnections: 2\n", path: "d.yaml")) { e in
+        XCTAssertThrowsError(try ProfileDocument.parse("connections: 1\nname: a\n\nconnections: 2\n", path: "d.yaml")) {
+            e in
             guard case .syntax(_, let line, let reason)? = e as? ProfileError else { return XCTFail("\(e)") }
             XCTAssertEqual(line, 4)
             XCTAssertTrue(reason.contains("connections"), reason)
         }
-        XCTAssertThrowsError(try ProfileDocument.parse("settings:\n  nofile: 1\n  nofile: 2\nconnections: 3\n", path: "d.yaml")) { e in
+        XCTAssertThrowsError(
+            try ProfileDocument.parse("settings:\n  nofile: 1\n  nofile: 2\nconnections: 3\n", path: "d.yaml")
+        ) { e in
             guard case .syntax(_, let line, _)? = e as? ProfileError else { return XCTFail("\(e)") }
             XCTAssertEqual(line, 3)
         }
@@ -88,7 +106,8 @@ final class HostileProfileTests: XCTestCase {
 
     func testCRLFProfileLoads() throws {
         let url = dir.appendingPathComponent("crlf.yaml")
-        try "name: crlf\r\nconnections: 1000\r\nping_interval_seconds: 20\r\n".write(to: url, atomically: false, encoding: .utf8)
+        try "name: crlf\r\nconnections: 1000\r\nping_interval_seconds: 20\r\n".write(
+            to: url, atomically: false, encoding: .utf8)
         let p = try ProfileStore(directories: []).load(url.path)
         XCTAssertEqual(p.name, "crlf")
         XCTAssertEqual(p.pingIntervalSeconds.value, 20)

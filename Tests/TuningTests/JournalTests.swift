@@ -1,7 +1,8 @@
 import Foundation
 import HostFacts
-@testable import Tuning
 import XCTest
+
+@testable import Tuning
 
 /// apply → journal → rollback under a temporary root: every file and live value restored exactly.
 final class JournalTests: XCTestCase {
@@ -11,16 +12,21 @@ final class JournalTests: XCTestCase {
         let before = try f.snapshot()
         let plan = try f.plan(unit: "chat")
         XCTAssertTrue(plan.hasChanges)
-        let result = try Applier.apply(plan, store: f.store, daemonReload: { XCTFail("no daemon-reload for a fixture tree") })
+        let result = try Applier.apply(
+            plan, store: f.store, daemonReload: { XCTFail("no daemon-reload for a fixture tree") })
         XCTAssertNil(result.failure)
         XCTAssertEqual(result.entry.state, .applied)
 
         // Live values were written, persistent files exist with mode 0644.
         XCTAssertEqual(f.sysctl("net.core.somaxconn"), try f.item(plan, "net.core.somaxconn").target)
-        XCTAssertEqual(f.read("sys/module/nf_conntrack/parameters/hashsize")?.trimmingCharacters(in: .whitespacesAndNewlines),
-                       try f.item(plan, "conntrack hashsize").target)
-        for rel in ["etc/sysctl.d/90-wstune.conf", "etc/security/limits.d/90-wstune.conf", "etc/modprobe.d/wstune-conntrack.conf",
-                    "etc/modules-load.d/wstune-conntrack.conf", "etc/systemd/system/chat.service.d/90-wstune.conf"] {
+        XCTAssertEqual(
+            f.read("sys/module/nf_conntrack/parameters/hashsize")?.trimmingCharacters(in: .whitespacesAndNewlines),
+            try f.item(plan, "conntrack hashsize").target)
+        for rel in [
+            "etc/sysctl.d/90-wstune.conf", "etc/security/limits.d/90-wstune.conf",
+            "etc/modprobe.d/wstune-conntrack.conf",
+            "etc/modules-load.d/wstune-conntrack.conf", "etc/systemd/system/chat.service.d/90-wstune.conf",
+        ] {
             XCTAssertEqual(try AtomicFileWriter.state(of: f.url.path + "/" + rel)?.mode, 0o644, rel)
         }
 
@@ -33,9 +39,11 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(sysctlFile.previousText, "# hand-made\nnet.core.somaxconn = 200\n")
         XCTAssertEqual(sysctlFile.previousMode, 0o600)
         XCTAssertNil(entry.files.first { $0.path.hasSuffix("limits.d/90-wstune.conf") }?.previous)
-        XCTAssertTrue(entry.createdDirectories.contains("etc/systemd/system/chat.service.d"), "\(entry.createdDirectories)")
-        XCTAssertTrue(entry.files.allSatisfy { !$0.path.hasPrefix("/") } && entry.live.allSatisfy { !$0.path.hasPrefix("/") },
-                      "journal paths are relative to the roots")
+        XCTAssertTrue(
+            entry.createdDirectories.contains("etc/systemd/system/chat.service.d"), "\(entry.createdDirectories)")
+        XCTAssertTrue(
+            entry.files.allSatisfy { !$0.path.hasPrefix("/") } && entry.live.allSatisfy { !$0.path.hasPrefix("/") },
+            "journal paths are relative to the roots")
 
         let undo = try Rollback.run(store: f.store, target: f.target, to: nil)
         XCTAssertTrue(undo.ok)
@@ -55,7 +63,9 @@ final class JournalTests: XCTestCase {
         _ = try Applier.apply(first, store: f.store)
         let after = try f.snapshot()
         let second = try f.plan(unit: "chat")
-        XCTAssertFalse(second.hasChanges, "changed: \(second.items.filter(\.changed).map(\.id)) files: \(second.changedFiles.map(\.path))")
+        XCTAssertFalse(
+            second.hasChanges,
+            "changed: \(second.items.filter(\.changed).map(\.id)) files: \(second.changedFiles.map(\.path))")
         XCTAssertTrue(second.items.allSatisfy { !$0.changed })
         XCTAssertEqual(try f.snapshot(), after)
         XCTAssertEqual(try f.store.list().count, 1)
@@ -85,7 +95,9 @@ final class JournalTests: XCTestCase {
         let entry = try XCTUnwrap(try f.store.list().first)
         XCTAssertEqual(entry.state, .failed)
         XCTAssertTrue(entry.failure?.contains("net.ipv4.tcp_max_syn_backlog") ?? false)
-        XCTAssertTrue(try Rollback.run(store: f.store, target: f.target, to: nil).undone.isEmpty, "a restored failure is not rolled back again")
+        XCTAssertTrue(
+            try Rollback.run(store: f.store, target: f.target, to: nil).undone.isEmpty,
+            "a restored failure is not rolled back again")
     }
 
     func testFileFailureHalfWayRestoresLiveValuesAndFilesAlreadyWritten() throws {
@@ -107,9 +119,12 @@ final class JournalTests: XCTestCase {
         let f = try PlanFixture()
         let before = try f.snapshot()
         let first = try Applier.apply(try f.plan(), store: f.store, now: Date(timeIntervalSince1970: 1_800_000_000))
-        let second = try Applier.apply(try f.plan(f.profile(100_000)), store: f.store, now: Date(timeIntervalSince1970: 1_800_000_060))
+        let second = try Applier.apply(
+            try f.plan(f.profile(100_000)), store: f.store, now: Date(timeIntervalSince1970: 1_800_000_060))
         XCTAssertNil(second.failure)
-        XCTAssertEqual(f.sysctl("net.netfilter.nf_conntrack_max"), String(CapacityModel.needs(for: f.profile(100_000)).conntrackMax))
+        XCTAssertEqual(
+            f.sysctl("net.netfilter.nf_conntrack_max"),
+            String(CapacityModel.needs(for: f.profile(100_000)).conntrackMax))
         XCTAssertThrowsError(try Rollback.run(store: f.store, target: f.target, to: "nope"))
         let undo = try Rollback.run(store: f.store, target: f.target, to: first.entry.id)
         XCTAssertEqual(undo.undone.map(\.id), [second.entry.id, first.entry.id])
@@ -122,7 +137,10 @@ final class JournalTests: XCTestCase {
         try f.write("proc/sys/net/core/somaxconn", "777\n")
         let undo = try Rollback.run(store: f.store, target: f.target, to: nil)
         XCTAssertEqual(f.sysctl("net.core.somaxconn"), "128")
-        XCTAssertTrue(undo.undone[0].outcome.changedSinceApply.contains { $0.contains("net.core.somaxconn") && $0.contains("777") })
+        XCTAssertTrue(
+            undo.undone[0].outcome.changedSinceApply.contains {
+                $0.contains("net.core.somaxconn") && $0.contains("777")
+            })
     }
 
     func testAuditPassesEveryCheckApplyControlsAfterApply() throws {
@@ -130,18 +148,23 @@ final class JournalTests: XCTestCase {
         try f.write("etc/passwd", "chat:x:1001:1001::/home/chat:/bin/sh\n")
         try f.write("etc/group", "chat:x:1001:\n")
         let profile = f.profile()
-        let controlled = ["fd.soft-limit", "fd.hard-limit", "limits.conf", "fs.nr-open", "fs.file-max", "net.somaxconn",
-                          "net.syn-backlog", "net.netdev-backlog", "ports.reserved-overlap", "net.tcp-tw-reuse", "net.keepalive",
-                          "net.tcp-mem", "conntrack.max", "conntrack.buckets", "conntrack.boot-order", "sysctl.persisted",
-                          "sysctl.overridden"]
+        let controlled = [
+            "fd.soft-limit", "fd.hard-limit", "limits.conf", "fs.nr-open", "fs.file-max", "net.somaxconn",
+            "net.syn-backlog", "net.netdev-backlog", "ports.reserved-overlap", "net.tcp-tw-reuse", "net.keepalive",
+            "net.tcp-mem", "conntrack.max", "conntrack.buckets", "conntrack.boot-order", "sysctl.persisted",
+            "sysctl.overridden",
+        ]
         let options = HostSnapshot.Options(target: .unit("chat"), user: "chat")
         let beforeAudit = Audit.run(host: try HostSnapshot.read(root: f.root, options: options), profile: profile)
-        XCTAssertFalse(beforeAudit.findings.filter { controlled.contains($0.id) && $0.severity >= .warn }.isEmpty, "the fixture starts untuned")
+        XCTAssertFalse(
+            beforeAudit.findings.filter { controlled.contains($0.id) && $0.severity >= .warn }.isEmpty,
+            "the fixture starts untuned")
         _ = try Applier.apply(try f.plan(profile, unit: "chat", user: "chat"), store: f.store)
         let audit = Audit.run(host: try HostSnapshot.read(root: f.root, options: options), profile: profile)
         for finding in audit.findings where controlled.contains(finding.id) {
-            XCTAssertTrue([.pass, .notApplicable].contains(finding.severity),
-                          "\(finding.id): \(finding.severity) \(finding.current ?? "") \(finding.fix ?? "")")
+            XCTAssertTrue(
+                [.pass, .notApplicable].contains(finding.severity),
+                "\(finding.id): \(finding.severity) \(finding.current ?? "") \(finding.fix ?? "")")
         }
         XCTAssertEqual(audit.findings.first { $0.id == "conntrack.boot-order" }?.severity, .pass)
         XCTAssertEqual(audit.findings.first { $0.id == "fd.soft-limit" }?.severity, .pass)
@@ -154,14 +177,20 @@ final class JournalTests: XCTestCase {
         let before = try f.snapshot()
         let plan = try f.plan()
         let (seq, id) = try f.store.newID(now: Date())
-        let entry = try JournalEntry(id: id, sequence: seq, createdAt: Date(), plan: plan, target: f.target, createdDirectories: [])
+        let entry = try JournalEntry(
+            id: id, sequence: seq, createdAt: Date(), plan: plan, target: f.target, createdDirectories: [])
         try f.store.save(entry)
-        for change in entry.live { try LiveValueWriter.write(change.value, for: change, at: RootedPath(root: f.root.path, relative: change.path)) }
-        try AtomicFileWriter.write(entry.files[0].content, to: RootedPath(root: f.root.path, relative: entry.files[0].path))
+        for change in entry.live {
+            try LiveValueWriter.write(
+                change.value, for: change, at: RootedPath(root: f.root.path, relative: change.path))
+        }
+        try AtomicFileWriter.write(
+            entry.files[0].content, to: RootedPath(root: f.root.path, relative: entry.files[0].path))
         XCTAssertNotEqual(try f.snapshot(), before)
         let undo = try Rollback.run(store: f.store, target: f.target, to: nil)
         XCTAssertEqual(undo.undone.map(\.id), [entry.id])
-        XCTAssertEqual(try f.snapshot(), before, "values written and the file written are undone; unwritten files stay absent")
+        XCTAssertEqual(
+            try f.snapshot(), before, "values written and the file written are undone; unwritten files stay absent")
     }
 
     func testAHostChangedSinceThePlanIsNotTouched() throws {
@@ -179,7 +208,7 @@ final class JournalTests: XCTestCase {
     func testJournalLockRefusesAConcurrentRun() throws {
         let f = try PlanFixture()
         try f.store.withLock {
-            XCTAssertThrowsError(try f.store.withLock { }) { error in
+            XCTAssertThrowsError(try f.store.withLock {}) { error in
                 XCTAssertTrue("\(error)".contains("lock"), "\(error)")
             }
         }

@@ -1,7 +1,8 @@
 import Foundation
 import HostFacts
-@testable import Tuning
 import XCTest
+
+@testable import Tuning
 
 final class PlanBuilderTests: XCTestCase {
     func testTargetsFollowTheNeedsAndRaiseOnlyWhatIsBelow() throws {
@@ -32,8 +33,11 @@ final class PlanBuilderTests: XCTestCase {
         let buckets = ((needs.conntrackMax + 3) / 4 + 511) / 512 * 512
         XCTAssertEqual(try f.item(plan, "conntrack hashsize").target, String(buckets))
         XCTAssertTrue(plan.files.contains { $0.path.hasSuffix("etc/modules-load.d/wstune-conntrack.conf") })
-        XCTAssertTrue(plan.files.contains { $0.path.hasSuffix("etc/modprobe.d/wstune-conntrack.conf")
-                && $0.contentText.contains("options nf_conntrack hashsize=\(buckets)\n") })
+        XCTAssertTrue(
+            plan.files.contains {
+                $0.path.hasSuffix("etc/modprobe.d/wstune-conntrack.conf")
+                    && $0.contentText.contains("options nf_conntrack hashsize=\(buckets)\n")
+            })
     }
 
     func testExactLowersValuesAboveTheNeed() throws {
@@ -88,7 +92,9 @@ final class PlanBuilderTests: XCTestCase {
     }
 
     func testReservedPortsAndPortRangeForAProxy() throws {
-        let f = try PlanFixture(sysctls: ["net.ipv4.ip_local_port_range": "1024\t65535", "net.ipv4.ip_local_reserved_ports": "9000"])
+        let f = try PlanFixture(sysctls: [
+            "net.ipv4.ip_local_port_range": "1024\t65535", "net.ipv4.ip_local_reserved_ports": "9000",
+        ])
         let plan = try f.plan()
         let reserved = try f.item(plan, "net.ipv4.ip_local_reserved_ports")
         XCTAssertEqual(EphemeralPorts.parseReserved(reserved.target ?? ""), [8080, 9000])
@@ -115,7 +121,8 @@ final class PlanBuilderTests: XCTestCase {
         XCTAssertTrue(dropIn.contentText.contains("[Service]\nLimitNOFILE=\(need):524288\n"), dropIn.contentText)
         let limits = try XCTUnwrap(plan.files.first { $0.kind == "limits.d" })
         // The login's inherited hard limit (systemd's DefaultLimitNOFILE hard, 524288) is never lowered to the need.
-        XCTAssertTrue(limits.contentText.contains("chat soft nofile \(need)\nchat hard nofile 524288\n"), limits.contentText)
+        XCTAssertTrue(
+            limits.contentText.contains("chat soft nofile \(need)\nchat hard nofile 524288\n"), limits.contentText)
         XCTAssertFalse(limits.contentText.contains("root "), "a --user line is not a wildcard: no root line")
         XCTAssertFalse(plan.daemonReload, "systemd does not manage a fixture tree")
     }
@@ -126,8 +133,10 @@ final class PlanBuilderTests: XCTestCase {
         try FileManager.default.removeItem(atPath: f.url.path + "/proc/sys/net/core/netdev_max_backlog")
         let plan = try f.plan()
         XCTAssertEqual(try f.item(plan, "net.core.netdev_max_backlog").action, .absent)
-        XCTAssertFalse(plan.items.contains { $0.id == "net.netfilter.nf_conntrack_max" }, "conntrack auto and not loaded")
-        XCTAssertFalse(plan.liveChanges.contains { $0.key.contains("conntrack") || $0.key == "net.core.netdev_max_backlog" })
+        XCTAssertFalse(
+            plan.items.contains { $0.id == "net.netfilter.nf_conntrack_max" }, "conntrack auto and not loaded")
+        XCTAssertFalse(
+            plan.liveChanges.contains { $0.key.contains("conntrack") || $0.key == "net.core.netdev_max_backlog" })
     }
 
     func testChildNamespaceReportsGlobalKeysAsTheHosts() throws {
@@ -162,10 +171,16 @@ final class PlanBuilderTests: XCTestCase {
         XCTAssertEqual(SysctlRule.atLeast(100).target(live: SysctlValue("500"), exact: true), "100")
         XCTAssertEqual(SysctlRule.atMost(120).target(live: SysctlValue("60"), exact: false), "60")
         XCTAssertEqual(SysctlRule.atMost(120).target(live: SysctlValue("7200"), exact: false), "120")
-        XCTAssertEqual(SysctlRule.tcpMem(pressure: 4000).target(live: SysctlValue("1000 2000 3000"), exact: false), "3000 4000 6000")
-        XCTAssertEqual(SysctlRule.tcpMem(pressure: 4000).target(live: SysctlValue("1000\t5000\t9000"), exact: false), "1000 5000 9000")
-        XCTAssertEqual(SysctlRule.oneOf(preferred: 1, accepted: [1, 2]).target(live: SysctlValue("0"), exact: false), "1")
-        XCTAssertEqual(SysctlRule.reservedPorts([8080]).target(live: SysctlValue("9000-9002"), exact: false), "8080,9000-9002")
+        XCTAssertEqual(
+            SysctlRule.tcpMem(pressure: 4000).target(live: SysctlValue("1000 2000 3000"), exact: false),
+            "3000 4000 6000")
+        XCTAssertEqual(
+            SysctlRule.tcpMem(pressure: 4000).target(live: SysctlValue("1000\t5000\t9000"), exact: false),
+            "1000 5000 9000")
+        XCTAssertEqual(
+            SysctlRule.oneOf(preferred: 1, accepted: [1, 2]).target(live: SysctlValue("0"), exact: false), "1")
+        XCTAssertEqual(
+            SysctlRule.reservedPorts([8080]).target(live: SysctlValue("9000-9002"), exact: false), "8080,9000-9002")
         XCTAssertNil(SysctlRule.atLeast(1).target(live: SysctlValue("1 2"), exact: false))
     }
 }

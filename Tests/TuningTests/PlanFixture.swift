@@ -1,8 +1,9 @@
 import Foundation
 import HostFacts
 import WSTTestSupport
-@testable import Tuning
 import XCTest
+
+@testable import Tuning
 
 /// A minimal host tree under a temporary directory: /proc/sys keys as plain files, the conntrack module
 /// parameter (nf_conntrack_buckets linked to it as the kernel links them), sysctl.d and a systemd unit.
@@ -23,9 +24,12 @@ final class PlanFixture {
     ]
 
     init(sysctls: [String: String] = [:], hashsize: Int? = 1024) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("wstune-plan-\(UUID().uuidString.prefix(8))")
+        url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wstune-plan-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        for (k, v) in Self.stock.merging(sysctls, uniquingKeysWith: { $1 }) { try write(SysctlKey(k).procPath, v + "\n") }
+        for (k, v) in Self.stock.merging(sysctls, uniquingKeysWith: { $1 }) {
+            try write(SysctlKey(k).procPath, v + "\n")
+        }
         if let hashsize {
             try write("sys/module/nf_conntrack/parameters/hashsize", "\(hashsize)\n")
             try FileManager.default.createSymbolicLink(
@@ -45,7 +49,9 @@ final class PlanFixture {
 
     func read(_ relative: String) -> String? { try? String(contentsOfFile: url.path + "/" + relative, encoding: .utf8) }
     func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: url.path + "/" + relative) }
-    func sysctl(_ key: String) -> String? { read(SysctlKey(key).procPath)?.trimmingCharacters(in: .whitespacesAndNewlines) }
+    func sysctl(_ key: String) -> String? {
+        read(SysctlKey(key).procPath)?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     /// Every path under the root with its type, mode and content (or link target): the oracle for "exactly".
     func snapshot() throws -> [String: String] {
@@ -69,15 +75,20 @@ final class PlanFixture {
     }
 
     func profile(_ connections: Int = 10_000, settings: [String: Int] = [:], proxy: Bool = false) -> Profile {
-        Profile(name: "dev", connections: Sourced(connections, .derived), proxy: Sourced(proxy, .derived),
-                listenPorts: Sourced([8080], .derived), conntrack: Sourced(.auto, .derived),
-                settings: settings.mapValues { Sourced($0, .explicit(profile: "test")) })
+        Profile(
+            name: "dev", connections: Sourced(connections, .derived), proxy: Sourced(proxy, .derived),
+            listenPorts: Sourced([8080], .derived), conntrack: Sourced(.auto, .derived),
+            settings: settings.mapValues { Sourced($0, .explicit(profile: "test")) })
     }
 
-    func plan(_ profile: Profile? = nil, unit: String? = nil, user: String? = nil, exact: Bool = false) throws -> TuningPlan {
+    func plan(_ profile: Profile? = nil, unit: String? = nil, user: String? = nil, exact: Bool = false) throws
+        -> TuningPlan
+    {
         let host = try HostSnapshot.read(root: root)
-        return try PlanBuilder(host: host, profile: profile ?? self.profile(),
-                               options: ApplyOptions(liveRoot: root, unit: unit, user: user, exact: exact)).build()
+        return try PlanBuilder(
+            host: host, profile: profile ?? self.profile(),
+            options: ApplyOptions(liveRoot: root, unit: unit, user: user, exact: exact)
+        ).build()
     }
 
     var store: JournalStore { JournalStore(filesRoot: root) }

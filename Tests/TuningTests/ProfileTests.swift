@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Tuning
 
 final class ProfileTests: XCTestCase {
@@ -13,7 +14,8 @@ final class ProfileTests: XCTestCase {
         let p = try Fixtures.profile("proxy")
         XCTAssertTrue(p.proxy.value)
         XCTAssertEqual(p.backendAddresses.value, 4)
-        XCTAssertEqual(Set(ProfileStore(directories: [Fixtures.profiles]).names()), ["dev", "gateway-1m", "proxy", "server-100k"])
+        XCTAssertEqual(
+            Set(ProfileStore(directories: [Fixtures.profiles]).names()), ["dev", "gateway-1m", "proxy", "server-100k"])
     }
 
     func testConnectionsOverride() throws {
@@ -49,7 +51,9 @@ final class ProfileTests: XCTestCase {
         func message(_ n: String) -> String {
             do { _ = try store.load(n); return "" } catch { return "\(error)" }
         }
-        XCTAssertTrue(message("neg").hasSuffix("neg.yaml:1: connections: expected a positive whole number, got '-5'"), message("neg"))
+        XCTAssertTrue(
+            message("neg").hasSuffix("neg.yaml:1: connections: expected a positive whole number, got '-5'"),
+            message("neg"))
         XCTAssertTrue(message("port").contains("port.yaml:2: listen_ports: port 70000 is above 65535"), message("port"))
         XCTAssertTrue(message("set").hasSuffix("set.yaml:3: unknown key 'settings.net.core.somaxcon'"), message("set"))
         XCTAssertTrue(message("syn").contains("syn.yaml:"), message("syn"))

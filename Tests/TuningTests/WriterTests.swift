@@ -1,13 +1,15 @@
 import Foundation
 import HostFacts
-@testable import Tuning
 import XCTest
+
+@testable import Tuning
 
 final class WriterTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("wstune-writer-\(UUID().uuidString.prefix(8))")
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wstune-writer-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
@@ -28,7 +30,8 @@ final class WriterTests: XCTestCase {
         XCTAssertTrue(try AtomicFileWriter.write(Data("a = 1\n".utf8), to: path))
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "a = 1\n")
         XCTAssertEqual(mode(path), 0o644, "mode is 0644 whatever the umask")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path + "/etc/sysctl.d"), ["90-wstune.conf"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path + "/etc/sysctl.d"), ["90-wstune.conf"])
     }
 
     func testUnchangedContentIsNotWritten() throws {
@@ -72,24 +75,29 @@ final class WriterTests: XCTestCase {
         let key = dir.path + "/somaxconn"
         try Data("4096\n".utf8).write(to: URL(fileURLWithPath: key))
         let change = LiveChange(key: "net.core.somaxconn", path: key, previous: "4096", value: "128")
-        XCTAssertEqual(try LiveValueWriter.write("128", for: change, at: RootedPath(root: dir.path, relative: "somaxconn")), "128")
+        XCTAssertEqual(
+            try LiveValueWriter.write("128", for: change, at: RootedPath(root: dir.path, relative: "somaxconn")), "128")
         XCTAssertEqual(try String(contentsOfFile: key, encoding: .utf8), "128\n")
         // A real read-only kernel key (0444 in procfs: even root gets EACCES) rejects the write.
-        let ro = LiveChange(key: "kernel.cap_last_cap", path: "/proc/sys/kernel/cap_last_cap", previous: "40", value: "41")
+        let ro = LiveChange(
+            key: "kernel.cap_last_cap", path: "/proc/sys/kernel/cap_last_cap", previous: "40", value: "41")
         XCTAssertThrowsError(try LiveValueWriter.write("41", for: ro, at: RootedPath.live(ro.path))) { error in
             XCTAssertEqual((error as? WriterError)?.errnoValue, EACCES, "\(error)")
         }
     }
 
     func testRoundedUpSizeIsKeptWhenTheKernelRoundsUp() throws {
-        let c = LiveChange(key: "conntrack hashsize", path: "/x", previous: "1024", value: "3125", comparison: .roundedUp)
+        let c = LiveChange(
+            key: "conntrack hashsize", path: "/x", previous: "1024", value: "3125", comparison: .roundedUp)
         XCTAssertTrue(c.kept(readBack: "3584", wrote: "3125"))
         XCTAssertFalse(c.kept(readBack: "1024", wrote: "3125"))
         XCTAssertFalse(c.same("3584", "3125"), "equality stays strict for deciding and restoring")
     }
 
     func testPortSetComparisonIgnoresTheKernelsFormatting() {
-        let c = LiveChange(key: "net.ipv4.ip_local_reserved_ports", path: "/x", previous: "", value: "8080,8081,9000", comparison: .portSet)
+        let c = LiveChange(
+            key: "net.ipv4.ip_local_reserved_ports", path: "/x", previous: "", value: "8080,8081,9000",
+            comparison: .portSet)
         XCTAssertTrue(c.same("8080-8081,9000\n", "8080,8081,9000"))
         XCTAssertFalse(c.same("8080", "8080,9000"))
     }

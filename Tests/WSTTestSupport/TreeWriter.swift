@@ -12,7 +12,8 @@ public enum TreeWriter {
 
     /// A fresh directory `<tmp>/<prefix>-<random>`; the caller removes it.
     public static func temporaryDirectory(_ prefix: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(prefix)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -14,7 +14,8 @@ public enum DurationParser {
 
     private static let units: [(String, Double)] = [
         ("msec", 0.001), ("ms", 0.001), ("usec", 0.000001), ("us", 0.000001), ("seconds", 1), ("second", 1), ("sec", 1),
-        ("s", 1), ("minutes", 60), ("minute", 60), ("min", 60), ("m", 60), ("hours", 3600), ("hour", 3600), ("hr", 3600),
+        ("s", 1), ("minutes", 60), ("minute", 60), ("min", 60), ("m", 60), ("hours", 3600), ("hour", 3600),
+        ("hr", 3600),
         ("h", 3600), ("days", 86400), ("day", 86400), ("d", 86400), ("w", 604800), ("y", 31_536_000),
     ]
 

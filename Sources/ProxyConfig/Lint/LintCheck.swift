@@ -25,9 +25,12 @@ public protocol UnitLintCheck: LintCheck {
 
 extension LintCheck {
     /// A finding of this check pointing at a file:line.
-    public func finding(_ severity: Severity, at location: SourceLocation?, current: String? = nil, needed: String? = nil,
-                        why: String? = nil, fix: String? = nil) -> Finding {
-        Finding(id: id, title: title, severity: severity, current: current, needed: needed, why: why ?? rationale,
-                fix: fix, location: location?.description)
+    public func finding(
+        _ severity: Severity, at location: SourceLocation?, current: String? = nil, needed: String? = nil,
+        why: String? = nil, fix: String? = nil
+    ) -> Finding {
+        Finding(
+            id: id, title: title, severity: severity, current: current, needed: needed, why: why ?? rationale,
+            fix: fix, location: location?.description)
     }
 }

@@ -23,11 +23,13 @@ public struct LintRequirement: Sendable {
     public var proxyNofile: Int
     public var serverNofile: Int
 
-    public init(profile: Profile, webSocketPath: String = "/ws", cpuCount: Int,
-                unitLimit: FileLimit = FileLimit(soft: 1024, hard: 524288),
-                unitLimitOrigin: String = "systemd's built-in DefaultLimitNOFILE=1024:524288",
-                defaultUnitLimit: FileLimit = FileLimit(soft: 1024, hard: 524288),
-                defaultUnitLimitOrigin: String = "systemd's built-in DefaultLimitNOFILE=1024:524288") {
+    public init(
+        profile: Profile, webSocketPath: String = "/ws", cpuCount: Int,
+        unitLimit: FileLimit = FileLimit(soft: 1024, hard: 524288),
+        unitLimitOrigin: String = "systemd's built-in DefaultLimitNOFILE=1024:524288",
+        defaultUnitLimit: FileLimit = FileLimit(soft: 1024, hard: 524288),
+        defaultUnitLimitOrigin: String = "systemd's built-in DefaultLimitNOFILE=1024:524288"
+    ) {
         self.profile = profile
         connections = profile.connections.value
         pingIntervalSeconds = profile.pingIntervalSeconds.value

@@ -14,10 +14,13 @@ public struct ConfigRenderer: Sendable {
 
     public func render(_ target: ProxyTarget, profile: Profile, options: RenderOptions) throws -> RenderedConfig {
         try options.validate()
-        if target == .haproxy, let cert = options.tlsCertificate, let key = options.tlsKey, key != cert, key != cert + ".key" {
+        if target == .haproxy, let cert = options.tlsCertificate, let key = options.tlsKey, key != cert,
+            key != cert + ".key"
+        {
             // HAProxy 2.6 reads the key from the certificate file itself or from CERT.key next to it.
-            throw RenderError.invalidOption(option: "--tls-key", value: key,
-                                            reason: "HAProxy reads the key from the --tls-cert file or from \(cert).key; put the key there")
+            throw RenderError.invalidOption(
+                option: "--tls-key", value: key,
+                reason: "HAProxy reads the key from the --tls-cert file or from \(cert).key; put the key there")
         }
         if target == .nginx && options.siteOnly && options.serverName == "_" {
             // A site joins a main config that already has a default server (Debian's sites-enabled/default:
@@ -26,7 +29,9 @@ public struct ConfigRenderer: Sendable {
             // that port's default server whatever its name.
             throw RenderError.invalidOption(
                 option: "--server-name", value: "_",
-                reason: "a --site-only site joins an existing nginx whose default server already answers for \"_\" (Debian: sites-enabled/default); give the host name clients use")
+                reason:
+                    "a --site-only site joins an existing nginx whose default server already answers for \"_\" (Debian: sites-enabled/default); give the host name clients use"
+            )
         }
         let sizing = ProxySizing(profile: profile, options: options, cpuCount: cpuCount)
         var context = TemplateContext.build(profile: profile, options: options, sizing: sizing)
@@ -48,7 +53,8 @@ public struct ConfigRenderer: Sendable {
         // A site alone holds none of the worker numbers (worker_connections, worker_rlimit_nofile,
         // worker_shutdown_timeout live in the main config): only its own timeout is checked here; `render --check`
         // judges the real main config's numbers (`MainConfigSizing`).
-        let checks = target == .nginx && options.siteOnly
+        let checks =
+            target == .nginx && options.siteOnly
             ? sizing.checks(for: target).filter { $0.id == "proxy.idle-timeout" } : sizing.checks(for: target)
         return RenderedConfig(target: target, text: text, templateName: name, sizing: sizing, checks: checks)
     }

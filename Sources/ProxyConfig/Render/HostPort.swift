@@ -24,7 +24,8 @@ public struct HostPort: Equatable, Sendable, CustomStringConvertible {
             host = String(t[..<colon])
             portText = String(t[t.index(after: colon)...])
             if host!.contains(":") {
-                throw RenderError.invalidOption(option: option, value: text, reason: "write an IPv6 address as [ADDR]:PORT")
+                throw RenderError.invalidOption(
+                    option: option, value: text, reason: "write an IPv6 address as [ADDR]:PORT")
             }
         }
         guard let port = Int(portText), (1...65535).contains(port) else {
@@ -32,7 +33,8 @@ public struct HostPort: Equatable, Sendable, CustomStringConvertible {
         }
         if let h = host {
             guard !h.isEmpty, h.allSatisfy({ $0.isLetter || $0.isNumber || ".-_:".contains($0) }) else {
-                throw RenderError.invalidOption(option: option, value: text, reason: "host may hold letters, digits, '.', '-', '_' and ':' only")
+                throw RenderError.invalidOption(
+                    option: option, value: text, reason: "host may hold letters, digits, '.', '-', '_' and ':' only")
             }
         } else if requireHost {
             throw RenderError.invalidOption(option: option, value: text, reason: "expected HOST:PORT")

@@ -26,25 +26,41 @@ public struct MainConfigSizing: Sendable, Equatable {
     public func checks(_ sizing: ProxySizing, ceiling: HostFdCeiling?) -> [SizingCheck] {
         let twoN = 2 * sizing.connections
         let capacity = workerProcesses * workerConnections
-        var out = [SizingCheck(
-            id: "nginx.worker-capacity", passed: capacity >= twoN,
-            detail: "\(file): worker_processes \(workerProcessesText) (\(workerProcesses)) × worker_connections \(workerConnections) = \(capacity) ≥ 2 × \(sizing.connections) connections = \(twoN) (a proxied connection holds two)")]
+        var out = [
+            SizingCheck(
+                id: "nginx.worker-capacity", passed: capacity >= twoN,
+                detail:
+                    "\(file): worker_processes \(workerProcessesText) (\(workerProcesses)) × worker_connections \(workerConnections) = \(capacity) ≥ 2 × \(sizing.connections) connections = \(twoN) (a proxied connection holds two)"
+            )
+        ]
         let files = workerRlimitNofile ?? ceiling?.limit
         if let files {
-            let what = workerRlimitNofile != nil ? "worker_rlimit_nofile \(files)" : "the fd limit the workers inherit (\(files); no worker_rlimit_nofile)"
-            out.append(SizingCheck(
-                id: "nginx.worker-fds", passed: files >= workerConnections + sizing.workerReserveFiles,
-                detail: "\(file): \(what) ≥ worker_connections \(workerConnections) + \(sizing.workerReserveFiles) files of the worker's own"))
+            let what =
+                workerRlimitNofile != nil
+                ? "worker_rlimit_nofile \(files)"
+                : "the fd limit the workers inherit (\(files); no worker_rlimit_nofile)"
+            out.append(
+                SizingCheck(
+                    id: "nginx.worker-fds", passed: files >= workerConnections + sizing.workerReserveFiles,
+                    detail:
+                        "\(file): \(what) ≥ worker_connections \(workerConnections) + \(sizing.workerReserveFiles) files of the worker's own"
+                ))
         }
         if let rlimit = workerRlimitNofile, let ceiling {
-            out.append(SizingCheck(
-                id: "nginx.host-nofile", passed: rlimit <= ceiling.limit,
-                detail: "\(file): worker_rlimit_nofile \(rlimit) ≤ \(ceiling.limit), the most this host gives (\(ceiling.source))"))
+            out.append(
+                SizingCheck(
+                    id: "nginx.host-nofile", passed: rlimit <= ceiling.limit,
+                    detail:
+                        "\(file): worker_rlimit_nofile \(rlimit) ≤ \(ceiling.limit), the most this host gives (\(ceiling.source))"
+                ))
         }
         let drain = workerShutdownTimeoutSeconds
-        out.append(SizingCheck(
-            id: "proxy.drain", passed: (drain ?? 0) >= sizing.neededDrainSeconds,
-            detail: "\(file): worker_shutdown_timeout \(drain.map { "\($0)s" } ?? "unset (old workers wait for every WebSocket)") ≥ drain \(sizing.neededDrainSeconds)s (reconnect window + ping interval)"))
+        out.append(
+            SizingCheck(
+                id: "proxy.drain", passed: (drain ?? 0) >= sizing.neededDrainSeconds,
+                detail:
+                    "\(file): worker_shutdown_timeout \(drain.map { "\($0)s" } ?? "unset (old workers wait for every WebSocket)") ≥ drain \(sizing.neededDrainSeconds)s (reconnect window + ping interval)"
+            ))
         return out
     }
 }

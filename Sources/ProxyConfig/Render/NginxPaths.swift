@@ -21,7 +21,8 @@ public struct NginxPaths: Sendable, Equatable {
 
     /// Everything under `prefix` (no trailing slash), for `nginx -t -p PREFIX/` and tests.
     public static func under(_ prefix: String) -> NginxPaths {
-        NginxPaths(pidFile: "\(prefix)/nginx.pid", errorLog: "\(prefix)/error.log", accessLog: "\(prefix)/access.log",
-                   tempDirectory: prefix)
+        NginxPaths(
+            pidFile: "\(prefix)/nginx.pid", errorLog: "\(prefix)/error.log", accessLog: "\(prefix)/access.log",
+            tempDirectory: prefix)
     }
 }

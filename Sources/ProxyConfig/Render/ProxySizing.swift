@@ -62,7 +62,9 @@ public struct ProxySizing: Sendable, Equatable {
         workerProcesses = workers
         upstreamKeepalive = options.upstreamKeepalive
         let proxiedFds = 2 * connections
-        let share = workers == 1 ? proxiedFds
+        let share =
+            workers == 1
+            ? proxiedFds
             : min(proxiedFds, Int((Double(proxiedFds) * Self.workerImbalance / Double(workers)).rounded(.up)))
         // Each worker may use the whole LimitNOFILE the tuning gives the proxy unit; connections get what the
         // worker's own files leave, up to the share plus a small reserve.
@@ -72,7 +74,8 @@ public struct ProxySizing: Sendable, Equatable {
         workerConnections = max(share, min(share + reserve, proxyNofile - workerReserveFiles))
         haproxyMaxconn = max(connections, 1)
         haproxyThreads = workers
-        haproxyFilesNeeded = 2 * haproxyMaxconn + Self.haproxyBaseFiles + Self.haproxyFilesPerThread * workers
+        haproxyFilesNeeded =
+            2 * haproxyMaxconn + Self.haproxyBaseFiles + Self.haproxyFilesPerThread * workers
             + max(options.backends.count, 1)
         idleTimeoutSeconds = options.idleTimeoutSeconds ?? 3 * pingIntervalSeconds
         neededDrainSeconds = profile.reconnectWindowSeconds.value + pingIntervalSeconds

@@ -39,10 +39,14 @@ public struct RenderOptions: Sendable, Equatable {
                     || (!allowSpaces && $0 == " ")
             }
             if let bad {
-                let shown = bad.isASCII && bad.value >= 0x20 && bad.value != 0x7F ? "'\(bad)'" : String(format: "U+%04X", bad.value)
+                let shown =
+                    bad.isASCII && bad.value >= 0x20 && bad.value != 0x7F
+                    ? "'\(bad)'" : String(format: "U+%04X", bad.value)
                 throw RenderError.invalidOption(option: option, value: value, reason: "\(shown) is not allowed here")
             }
-            if value.isEmpty { throw RenderError.invalidOption(option: option, value: value, reason: "must not be empty") }
+            if value.isEmpty {
+                throw RenderError.invalidOption(option: option, value: value, reason: "must not be empty")
+            }
         }
         try plain(serverName, "--server-name")
         try plain(path, "--path")
@@ -50,7 +54,8 @@ public struct RenderOptions: Sendable, Equatable {
             throw RenderError.invalidOption(option: "--path", value: path, reason: "must start with /")
         }
         if path == "/healthz" || path == "/readyz" {
-            throw RenderError.invalidOption(option: "--path", value: path, reason: "\(path) is reserved for health checks")
+            throw RenderError.invalidOption(
+                option: "--path", value: path, reason: "\(path) is reserved for health checks")
         }
         switch (tlsCertificate, tlsKey) {
         case (nil, nil): break
@@ -62,22 +67,31 @@ public struct RenderOptions: Sendable, Equatable {
         }
         try plain(exec.replacingOccurrences(of: "%i", with: "PORT"), "--exec", allowSpaces: true)
         guard exec.contains("%i") else {
-            throw RenderError.invalidOption(option: "--exec", value: exec, reason: "must pass the instance's port as %i")
+            throw RenderError.invalidOption(
+                option: "--exec", value: exec, reason: "must pass the instance's port as %i")
         }
         guard exec.hasPrefix("/") else {
-            throw RenderError.invalidOption(option: "--exec", value: exec, reason: "systemd needs an absolute program path")
+            throw RenderError.invalidOption(
+                option: "--exec", value: exec, reason: "systemd needs an absolute program path")
         }
-        guard unitName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }), !unitName.isEmpty else {
-            throw RenderError.invalidOption(option: "--name", value: unitName, reason: "letters, digits, '-', '_' and '.' only")
+        guard unitName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
+            !unitName.isEmpty
+        else {
+            throw RenderError.invalidOption(
+                option: "--name", value: unitName, reason: "letters, digits, '-', '_' and '.' only")
         }
         for b in backends { if let h = b.host { try plain(h, "--backend") } }
         if let h = listen?.host { try plain(h, "--listen") }
-        for (value, option) in [(nginxPaths.pidFile, "pid file"), (nginxPaths.errorLog, "error log"),
-                                (nginxPaths.accessLog, "access log"), (nginxPaths.tempDirectory, "temp dir")] {
+        for (value, option) in [
+            (nginxPaths.pidFile, "pid file"), (nginxPaths.errorLog, "error log"),
+            (nginxPaths.accessLog, "access log"), (nginxPaths.tempDirectory, "temp dir"),
+        ] {
             try plain(value, option)
         }
-        for (value, option) in [(workerProcesses, "--workers"), (idleTimeoutSeconds, "--idle-timeout"),
-                                (drainSeconds, "--drain-seconds"), (upstreamKeepalive, "--upstream-keepalive")] {
+        for (value, option) in [
+            (workerProcesses, "--workers"), (idleTimeoutSeconds, "--idle-timeout"),
+            (drainSeconds, "--drain-seconds"), (upstreamKeepalive, "--upstream-keepalive"),
+        ] {
             if let v = value, v < (option == "--upstream-keepalive" ? 0 : 1) {
                 throw RenderError.invalidOption(option: option, value: "\(v)", reason: "must be positive")
             }

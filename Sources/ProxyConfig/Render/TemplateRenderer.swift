@@ -23,8 +23,9 @@ public struct TemplateRenderer: Sendable {
             do {
                 library.register(try MustacheTemplate(string: text), named: templateName)
             } catch let error as MustacheTemplate.ParserError {
-                throw RenderError.templateSyntax(file: source.path, line: max(error.context.lineNumber - 1, 1),
-                                                 reason: "\(error.error)")
+                throw RenderError.templateSyntax(
+                    file: source.path, line: max(error.context.lineNumber - 1, 1),
+                    reason: "\(error.error)")
             }
         }
         guard let out = library.render(context, withTemplate: name) else {
@@ -47,8 +48,10 @@ public struct TemplateRenderer: Sendable {
         throw RenderError.templateNotFound(name: name, searched: directories)
     }
 
-    private func check(_ name: String, scopes: [[String: Any]], sources: inout [String: (path: String, text: String)],
-                       depth: Int) throws {
+    private func check(
+        _ name: String, scopes: [[String: Any]], sources: inout [String: (path: String, text: String)],
+        depth: Int
+    ) throws {
         let src = try sources[name] ?? source(name)
         sources[name] = src
         guard depth < 16 else {
@@ -71,8 +74,9 @@ public struct TemplateRenderer: Sendable {
                 stack.append(tag.kind == .section ? Self.scope(of: value) : [:])
             case .sectionEnd:
                 guard open.last == tag.name else {
-                    throw RenderError.templateSyntax(file: src.path, line: tag.line,
-                                                     reason: "'{{/\(tag.name)}}' closes '\(open.last ?? "nothing")'")
+                    throw RenderError.templateSyntax(
+                        file: src.path, line: tag.line,
+                        reason: "'{{/\(tag.name)}}' closes '\(open.last ?? "nothing")'")
                 }
                 open.removeLast()
                 stack.removeLast()

@@ -32,7 +32,8 @@ struct TemplateTag: Equatable {
                 j += 1
             }
             guard j < chars.count else {
-                throw RenderError.templateSyntax(file: file, line: startLine, reason: "unclosed tag '{{\(body.prefix(20))'")
+                throw RenderError.templateSyntax(
+                    file: file, line: startLine, reason: "unclosed tag '{{\(body.prefix(20))'")
             }
             i = j + close.count
             var content = body.trimmingCharacters(in: .whitespaces)
@@ -49,10 +50,13 @@ struct TemplateTag: Equatable {
                 case "=", "$", "<":
                     throw RenderError.templateSyntax(
                         file: file, line: startLine,
-                        reason: "'{{\(sigil)' tags (set delimiters, inheritance) are not supported by wstune's templates")
+                        reason:
+                            "'{{\(sigil)' tags (set delimiters, inheritance) are not supported by wstune's templates")
                 default: break
                 }
-                if "#^/>!%&".contains(sigil) { content = String(content.dropFirst()).trimmingCharacters(in: .whitespaces) }
+                if "#^/>!%&".contains(sigil) {
+                    content = String(content.dropFirst()).trimmingCharacters(in: .whitespaces)
+                }
             }
             if let open = content.lastIndex(of: "("), let end = content.firstIndex(of: ")"), open < end {
                 content = String(content[content.index(after: open)..<end]).trimmingCharacters(in: .whitespaces)

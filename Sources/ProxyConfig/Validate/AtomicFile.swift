@@ -10,7 +10,8 @@ public enum AtomicFile {
             // Only root may give a file away: keep the owner where we can, as the file's owner would.
             let owner = existing.flatMap { geteuid() == 0 && $0.linkTarget == nil ? (uid: $0.uid, gid: $0.gid) : nil }
             let keptMode = existing.flatMap { $0.linkTarget == nil ? $0.mode : nil } ?? UInt32(mode)
-            try AtomicFileWriter.write(Data(text.utf8), to: path, mode: keptMode, owner: owner, createDirectories: false)
+            try AtomicFileWriter.write(
+                Data(text.utf8), to: path, mode: keptMode, owner: owner, createDirectories: false)
         } catch let e as WriterError {
             throw RenderError.writeFailed(path: path, reason: "\(e)")
         }

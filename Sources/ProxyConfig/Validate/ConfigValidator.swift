@@ -28,17 +28,27 @@ public struct ConfigValidator: Sendable {
     /// `--site-only --check`: the site inside the host's real main config (`SiteInMainConfig`), with that config's
     /// worker arithmetic; when the main config does not exist, the site in a minimal one and a failed
     /// `nginx.main-config` check saying the worker numbers were not judged.
-    public func validateSite(profile: Profile, options: RenderOptions, mainConfig: String, ceiling: HostFdCeiling?) throws
+    public func validateSite(profile: Profile, options: RenderOptions, mainConfig: String, ceiling: HostFdCeiling?)
+        throws
         -> (steps: [ValidationStep], checks: [SizingCheck])
     {
         guard FileManager.default.fileExists(atPath: mainConfig) else {
             let steps = try validate(.nginx, profile: profile, options: options)
-            return (steps, [SizingCheck(id: "nginx.main-config", passed: false,
-                                        detail: "\(mainConfig) does not exist: the site was checked inside a minimal main config, and the worker_connections, worker_rlimit_nofile and worker_shutdown_timeout it will run under were not judged (give --nginx-conf FILE)")])
+            return (
+                steps,
+                [
+                    SizingCheck(
+                        id: "nginx.main-config", passed: false,
+                        detail:
+                            "\(mainConfig) does not exist: the site was checked inside a minimal main config, and the worker_connections, worker_rlimit_nofile and worker_shutdown_timeout it will run under were not judged (give --nginx-conf FILE)"
+                    )
+                ]
+            )
         }
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("wstune-check-\(getpid())-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let rendered = try renderer.render(.nginx, profile: profile, options: options)
         let r = try SiteInMainConfig(mainConfig: mainConfig, cpuCount: renderer.cpuCount)
@@ -102,23 +112,32 @@ public struct ConfigValidator: Sendable {
             .write(toFile: unit, atomically: true, encoding: .utf8)
         let port = TemplateContext.instancePort(profile: profile, options: options)
         let instance = "\(dir)/\(options.unitName)@\(port).service"
-        let verify = try Self.step("systemd-analyze", ["verify", "--recursive-errors=no", instance], label: "systemd-analyze verify") {
+        let verify = try Self.step(
+            "systemd-analyze", ["verify", "--recursive-errors=no", instance], label: "systemd-analyze verify"
+        ) {
             r in r.status == 0 && r.stderr.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         }
-        var security = try Self.step("systemd-analyze", ["security", "--offline=yes", "--no-pager", instance],
-                                     label: "systemd-analyze security") { r in r.status == 0 }
+        var security = try Self.step(
+            "systemd-analyze", ["security", "--offline=yes", "--no-pager", instance],
+            label: "systemd-analyze security"
+        ) { r in r.status == 0 }
         security.exposureScore = SecurityScore.parse(security.output)
         if security.outcome == .passed && security.exposureScore == nil { security.outcome = .failed }
         return [verify, security]
     }
 
-    static func step(_ tool: String, _ args: [String], label: String? = nil,
-                     passes: (ToolRunner.Result) -> Bool) throws -> ValidationStep {
+    static func step(
+        _ tool: String, _ args: [String], label: String? = nil,
+        passes: (ToolRunner.Result) -> Bool
+    ) throws -> ValidationStep {
         let name = label ?? tool
         let command = ([tool] + args).joined(separator: " ")
         guard let exe = ToolRunner.locate(tool) else {
-            return ValidationStep(tool: name, command: command, outcome: .toolMissing,
-                                  output: "\(tool) is not installed; cannot validate (install the Debian package \(tool == "systemd-analyze" ? "systemd" : tool))")
+            return ValidationStep(
+                tool: name, command: command, outcome: .toolMissing,
+                output:
+                    "\(tool) is not installed; cannot validate (install the Debian package \(tool == "systemd-analyze" ? "systemd" : tool))"
+            )
         }
         let r = try ToolRunner.run(exe, args)
         let output = [r.stderr, r.stdout].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }

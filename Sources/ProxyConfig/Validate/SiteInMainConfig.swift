@@ -13,7 +13,8 @@ public struct SiteInMainConfig: Sendable {
     public let cpuCount: Int
 
     public init(mainConfig: String, cpuCount: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        self.mainConfig = mainConfig.hasPrefix("/") ? mainConfig : FileManager.default.currentDirectoryPath + "/" + mainConfig
+        self.mainConfig =
+            mainConfig.hasPrefix("/") ? mainConfig : FileManager.default.currentDirectoryPath + "/" + mainConfig
         self.cpuCount = cpuCount
     }
 
@@ -25,25 +26,33 @@ public struct SiteInMainConfig: Sendable {
         do {
             config = try NginxConfigLoader().load(mainConfig)
         } catch let e as ConfigParseError {
-            throw RenderError.invalidOption(option: "--nginx-conf", value: mainConfig, reason: "cannot read the main config: \(e)")
+            throw RenderError.invalidOption(
+                option: "--nginx-conf", value: mainConfig, reason: "cannot read the main config: \(e)")
         }
         let checks = MainConfigSizing(config, cpuCount: cpuCount).checks(sizing, ceiling: ceiling)
         guard let text = try? String(contentsOfFile: mainConfig, encoding: .utf8) else {
-            throw RenderError.invalidOption(option: "--nginx-conf", value: mainConfig, reason: "cannot read the main config")
+            throw RenderError.invalidOption(
+                option: "--nginx-conf", value: mainConfig, reason: "cannot read the main config")
         }
         let sitePath = "\(dir)/wstune-site.conf"
-        guard let withSite = Self.including(sitePath, inHTTPOf: text,
-                                            httpLine: config.httpBlocks.first { $0.location.file == config.mainFile }?.location.line)
+        guard
+            let withSite = Self.including(
+                sitePath, inHTTPOf: text,
+                httpLine: config.httpBlocks.first { $0.location.file == config.mainFile }?.location.line)
         else {
-            return (ValidationStep(tool: "nginx", command: "nginx -t -c \(mainConfig)", outcome: .failed,
-                                   output: "\(mainConfig): no http { } block in the main file to include the site in"), checks)
+            return (
+                ValidationStep(
+                    tool: "nginx", command: "nginx -t -c \(mainConfig)", outcome: .failed,
+                    output: "\(mainConfig): no http { } block in the main file to include the site in"), checks
+            )
         }
         let mirror = "\(dir)/conf"
         try FileManager.default.createDirectory(atPath: mirror, withIntermediateDirectories: true)
         let realDir = (mainConfig as NSString).deletingLastPathComponent
         let name = (mainConfig as NSString).lastPathComponent
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: realDir)) ?? [] where entry != name {
-            try? FileManager.default.createSymbolicLink(atPath: "\(mirror)/\(entry)", withDestinationPath: "\(realDir)/\(entry)")
+            try? FileManager.default.createSymbolicLink(
+                atPath: "\(mirror)/\(entry)", withDestinationPath: "\(realDir)/\(entry)")
         }
         try site.write(toFile: sitePath, atomically: true, encoding: .utf8)
         let copy = "\(mirror)/\(name)"

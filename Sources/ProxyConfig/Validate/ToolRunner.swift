@@ -9,7 +9,9 @@ public enum ToolRunner {
     }
 
     /// The tool's absolute path from PATH (plus the sbin directories nginx and haproxy live in), or nil.
-    public static func locate(_ tool: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    public static func locate(_ tool: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> String?
+    {
         if tool.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: tool) ? tool : nil }
         let path = (environment["PATH"] ?? "") + ":/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin"
         for dir in path.split(separator: ":") where !dir.isEmpty {
@@ -47,8 +49,9 @@ public enum ToolRunner {
         }
         p.waitUntilExit()
         group.wait()
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
-                      stderr: String(decoding: errData.data, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
+            stderr: String(decoding: errData.data, as: UTF8.self))
     }
 }
 

@@ -81,14 +81,17 @@ public enum LimitDiagnosis {
         }
         if e.failures(.http503) > 0 && !found.contains(where: { $0.id == LimitFinding.ID.serverNofile }) {
             add(
-                LimitFinding.ID.serverConnectionCap, "the server refused handshakes with 503 (connection cap or draining)",
+                LimitFinding.ID.serverConnectionCap,
+                "the server refused handshakes with 503 (connection cap or draining)",
                 [errorLine(.http503)])
         }
         if e.failures(.http403) > 0 {
             add(LimitFinding.ID.serverOrigin, "the server refused the origin (403)", [errorLine(.http403)])
         }
         if e.failures(.econnrefused) > 0 {
-            add(LimitFinding.ID.serverDown, "connections refused: nothing listening on the port", [errorLine(.econnrefused)])
+            add(
+                LimitFinding.ID.serverDown, "connections refused: nothing listening on the port",
+                [errorLine(.econnrefused)])
         }
         let statuses = e.otherHTTPStatuses
         if !statuses.isEmpty {
@@ -109,7 +112,8 @@ public enum LimitDiagnosis {
         }
         if timeouts > 0 && !found.contains(where: { $0.binding || !short }) {
             add(
-                LimitFinding.ID.serverSaturated, "handshakes timed out with no limit counter moving (server CPU or accept loop)",
+                LimitFinding.ID.serverSaturated,
+                "handshakes timed out with no limit counter moving (server CPU or accept loop)",
                 [errorLine(.handshakeTimeout), errorLine(.connectTimeout)])
         }
         if e.failures(.closedByPeer) > 0 {

@@ -129,7 +129,8 @@ public enum ConnectionFailure: String, Sendable, Codable, CaseIterable, Comparab
     public static func meaning(ofReportKey key: String) -> String {
         guard let kind = kind(ofReportKey: key) else { return "" }
         if kind == .httpOther, let status = Int(key.dropFirst(5)) {
-            return "HTTP \(status) (\(HTTPResponseStatus(statusCode: status).reasonPhrase)) instead of 101 Switching Protocols"
+            return
+                "HTTP \(status) (\(HTTPResponseStatus(statusCode: status).reasonPhrase)) instead of 101 Switching Protocols"
         }
         return kind.meaning
     }
@@ -182,7 +183,8 @@ public struct HandshakeFailure: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         if let status {
-            return "HTTP \(status) \(HTTPResponseStatus(statusCode: status).reasonPhrase) instead of 101 Switching Protocols"
+            return
+                "HTTP \(status) \(HTTPResponseStatus(statusCode: status).reasonPhrase) instead of 101 Switching Protocols"
         }
         switch kind {
         case .handshakeTimeout: return "no answer to the upgrade request in time"

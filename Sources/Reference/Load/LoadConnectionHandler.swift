@@ -163,7 +163,8 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         stats.noteDisconnected(
             self, byPeer: peerClosed || !closingByUs, protocolError: violation,
             evidence: peerClosed
-                ? "the server sent a close frame (code \(peerCloseCode.map(String.init) ?? "none"))" : socketError.map(ConnectionFailure.describe)
+                ? "the server sent a close frame (code \(peerCloseCode.map(String.init) ?? "none"))"
+                : socketError.map(ConnectionFailure.describe)
                     ?? "the server closed the TCP connection without a close frame")
         context.fireChannelInactive()
     }

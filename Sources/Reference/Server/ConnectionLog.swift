@@ -4,7 +4,9 @@ import Foundation
 /// write(2) so lines from different event loops never interleave. Never one line per message.
 enum ConnectionLog {
     static func connect(id: Int, remote: String, path: String) {
-        emit("{\"event\":\"connect\",\"id\":\(id),\"remote\":\(quote(remote)),\"path\":\(quote(path)),\"time\":\(quote(now()))}")
+        emit(
+            "{\"event\":\"connect\",\"id\":\(id),\"remote\":\(quote(remote)),\"path\":\(quote(path)),\"time\":\(quote(now()))}"
+        )
     }
 
     static func disconnect(id: Int, remote: String, path: String, durationMilliseconds: Int, closeCode: UInt16?) {

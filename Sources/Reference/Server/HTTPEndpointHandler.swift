@@ -149,7 +149,8 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
     private func refuse(_ reason: RefusalReason, context: ChannelHandlerContext) {
         state.counters.refused[reason, default: 0] += 1
         let status = reason.httpStatus
-        write(status: status.code, phrase: status.phrase, body: "refused: \(reason.rawValue)\n",
+        write(
+            status: status.code, phrase: status.phrase, body: "refused: \(reason.rawValue)\n",
             keepAlive: false, context: context)
     }
 
@@ -169,10 +170,12 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
             write(status: 200, phrase: "OK", body: "ok\n", keepAlive: keepAlive, context: context)
         case "/readyz":
             if state.server.isDraining {
-                write(status: 503, phrase: "Service Unavailable", body: "draining\n", keepAlive: keepAlive,
+                write(
+                    status: 503, phrase: "Service Unavailable", body: "draining\n", keepAlive: keepAlive,
                     context: context)
             } else if state.server.isAtCapacity {
-                write(status: 503, phrase: "Service Unavailable", body: "at capacity\n", keepAlive: keepAlive,
+                write(
+                    status: 503, phrase: "Service Unavailable", body: "at capacity\n", keepAlive: keepAlive,
                     context: context)
             } else {
                 write(status: 200, phrase: "OK", body: "ready\n", keepAlive: keepAlive, context: context)
@@ -184,15 +187,18 @@ final class HTTPEndpointHandler: ChannelInboundHandler, RemovableChannelHandler,
                 guard let self, let context = self.context else { return }
                 switch result {
                 case .success(let snapshot):
-                    self.write(status: 200, phrase: "OK", body: snapshot.prometheusText(), keepAlive: false,
+                    self.write(
+                        status: 200, phrase: "OK", body: snapshot.prometheusText(), keepAlive: false,
                         contentType: "text/plain; version=0.0.4; charset=utf-8", context: context)
                 case .failure:
-                    self.write(status: 500, phrase: "Internal Server Error", body: "metrics unavailable\n",
+                    self.write(
+                        status: 500, phrase: "Internal Server Error", body: "metrics unavailable\n",
                         keepAlive: false, context: context)
                 }
             }
         case "/ws", "/ws/broadcast":
-            write(status: 426, phrase: "Upgrade Required", body: "use a WebSocket client\n", keepAlive: keepAlive,
+            write(
+                status: 426, phrase: "Upgrade Required", body: "use a WebSocket client\n", keepAlive: keepAlive,
                 extraHeaders: [("Sec-WebSocket-Version", "13")], context: context)
         default:
             write(status: 404, phrase: "Not Found", body: "not found\n", keepAlive: keepAlive, context: context)

@@ -26,7 +26,8 @@ struct PerMessageDeflateSettings: Equatable {
     /// §7.1), or nil when there is none. Offers with unknown, repeated or invalid parameters are skipped, as
     /// is server_max_window_bits=8 (zlib's raw deflate needs 9 or more). `forceNoContextTakeover` adds both
     /// no_context_takeover parameters (the server may, §7.1.1.1–2), so idle connections keep no zlib state.
-    static func negotiate(_ headerValues: [String], forceNoContextTakeover: Bool = false) -> PerMessageDeflateSettings? {
+    static func negotiate(_ headerValues: [String], forceNoContextTakeover: Bool = false) -> PerMessageDeflateSettings?
+    {
         for offer in headerValues.flatMap({ splitOutsideQuotes($0, by: ",") }) {
             let items = splitOutsideQuotes(offer, by: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             guard items.first?.lowercased() == "permessage-deflate" else { continue }
@@ -49,7 +50,9 @@ struct PerMessageDeflateSettings: Equatable {
             let name = kv[0].lowercased()
             guard seen.insert(name).inserted else { return nil }
             var value: String? = kv.count > 1 ? kv[1] : nil
-            if let v = value, v.count >= 2, v.hasPrefix("\""), v.hasSuffix("\"") { value = String(v.dropFirst().dropLast()) }
+            if let v = value, v.count >= 2, v.hasPrefix("\""), v.hasSuffix("\"") {
+                value = String(v.dropFirst().dropLast())
+            }
             switch name {
             case "server_no_context_takeover":
                 guard value == nil else { return nil }

@@ -68,9 +68,11 @@ public final class ReferenceServer: @unchecked Sendable {
             .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         if configuration.reusePort {
-            bootstrap = bootstrap.serverChannelOption(ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_REUSEPORT), value: 1)
+            bootstrap = bootstrap.serverChannelOption(
+                ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SO_REUSEPORT), value: 1)
         }
-        bootstrap = bootstrap
+        bootstrap =
+            bootstrap
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // NIO's ServerBootstrap.bind adds no accept backoff; AcceptErrorHandler pauses instead.
@@ -85,9 +87,11 @@ public final class ReferenceServer: @unchecked Sendable {
             // per-connection memory. 256 bytes holds a typical handshake (measured: 2.5 KB per idle connection
             // against 2.8 KB with 512, 2.9 KB with 128, which grows on the first read); busier clients grow it.
             .childChannelOption(
-                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536)
+            )
             .childChannelOption(
-                .writeBufferWaterMark, value: ChannelOptions.Types.WriteBufferWaterMark(low: queue / 2, high: queue))
+                .writeBufferWaterMark, value: ChannelOptions.Types.WriteBufferWaterMark(low: queue / 2, high: queue)
+            )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let state = context.loopState(for: channel.eventLoop)

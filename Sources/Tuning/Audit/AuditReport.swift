@@ -54,20 +54,30 @@ public struct AuditReport: Sendable, Codable {
 
 /// Runs every registered check against a host snapshot.
 public enum Audit {
-    public static func run(host: HostSnapshot, profile: Profile, skip: Set<String> = [], checks: [any Check] = CheckRegistry.all) -> AuditReport {
+    public static func run(
+        host: HostSnapshot, profile: Profile, skip: Set<String> = [], checks: [any Check] = CheckRegistry.all
+    ) -> AuditReport {
         let req = Requirement(profile: profile, host: host)
         let findings = checks.filter { !skip.contains($0.id) }.map { $0.judge(host, req) }
         let supply = Supply.of(host, req)
         var notes: [String] = []
         if host.namespace.isChild {
-            let globalNet = host.scopes.filter { $0.value == .global && $0.key.name.hasPrefix("net.") }.map(\.key.name).sorted()
-            notes.append("running in a non-initial network namespace (\(host.namespace.current ?? "?")): per-namespace keys are this namespace's; fs.* and the keys the kernel shows as global here (\(globalNet.joined(separator: ", "))) are the host's and must be set there")
+            let globalNet = host.scopes.filter { $0.value == .global && $0.key.name.hasPrefix("net.") }.map(\.key.name)
+                .sorted()
+            notes.append(
+                "running in a non-initial network namespace (\(host.namespace.current ?? "?")): per-namespace keys are this namespace's; fs.* and the keys the kernel shows as global here (\(globalNet.joined(separator: ", "))) are the host's and must be set there"
+            )
         }
-        if case .unit = host.target { notes.append("limits.conf does not apply to systemd services; the unit's LimitNOFILE= does") }
+        if case .unit = host.target {
+            notes.append("limits.conf does not apply to systemd services; the unit's LimitNOFILE= does")
+        }
         if host.canRaiseHardLimit == false, let l = host.resolvedFileLimit, l.hard < req.targetNofile {
-            notes.append("this process lacks CAP_SYS_RESOURCE: its hard nofile \(grouped(l.hard)) cannot be raised here")
+            notes.append(
+                "this process lacks CAP_SYS_RESOURCE: its hard nofile \(grouped(l.hard)) cannot be raised here")
         }
-        for path in host.conntrack.notReadable { notes.append("\(path): not readable without root; its check judges what the other files show") }
+        for path in host.conntrack.notReadable {
+            notes.append("\(path): not readable without root; its check judges what the other files show")
+        }
         let kind: String
         let name: String
         switch host.target {
@@ -78,12 +88,16 @@ public enum Audit {
         let ready = !findings.contains { $0.severity == .fail }
         return AuditReport(
             root: host.root.path, profile: profile.name, connections: req.needs.connections,
-            networkNamespace: host.namespace.isChild ? "child" : (host.namespace.current == nil ? "unknown" : "initial"),
-            target: .init(kind: kind, name: name, nofileSoft: host.resolvedFileLimit?.soft, nofileHard: host.resolvedFileLimit?.hard,
-                          origin: host.fileLimitOrigin),
+            networkNamespace: host.namespace.isChild
+                ? "child" : (host.namespace.current == nil ? "unknown" : "initial"),
+            target: .init(
+                kind: kind, name: name, nofileSoft: host.resolvedFileLimit?.soft,
+                nofileHard: host.resolvedFileLimit?.hard,
+                origin: host.fileLimitOrigin),
             ready: ready, findings: findings,
-            capacity: .init(connections: supply.connections, bindingLimit: supply.binding?.id,
-                            bindingDescription: supply.binding?.description, limits: supply.limits),
+            capacity: .init(
+                connections: supply.connections, bindingLimit: supply.binding?.id,
+                bindingDescription: supply.binding?.description, limits: supply.limits),
             skipped: checks.map(\.id).filter { skip.contains($0) }, notes: notes, needs: req.needs)
     }
 }

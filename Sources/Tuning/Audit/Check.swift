@@ -9,7 +9,8 @@ public struct Requirement: Sendable {
 
     public init(profile: Profile, host: HostSnapshot) {
         self.profile = profile
-        let minBuf = (host.ints("net.ipv4.tcp_rmem")?.first ?? 4096).addingSaturated(host.ints("net.ipv4.tcp_wmem")?.first ?? 4096)
+        let minBuf = (host.ints("net.ipv4.tcp_rmem")?.first ?? 4096).addingSaturated(
+            host.ints("net.ipv4.tcp_wmem")?.first ?? 4096)
         needs = CapacityModel.needs(for: profile, minBufferBytes: minBuf, pageSize: host.memory?.pageSize ?? 4096)
         listenPorts = Array(Set(profile.listenPorts.value + host.listenPorts)).sorted()
     }
@@ -52,10 +53,13 @@ extension Check {
 
 extension Check {
     /// A finding of this check.
-    public func finding(_ severity: Severity, current: String? = nil, needed: String? = nil, why: String? = nil,
-                        fix: String? = nil, location: String? = nil) -> Finding {
-        Finding(id: id, title: title, severity: severity, current: current, needed: needed, why: why ?? rationale,
-                fix: fix, location: location)
+    public func finding(
+        _ severity: Severity, current: String? = nil, needed: String? = nil, why: String? = nil,
+        fix: String? = nil, location: String? = nil
+    ) -> Finding {
+        Finding(
+            id: id, title: title, severity: severity, current: current, needed: needed, why: why ?? rationale,
+            fix: fix, location: location)
     }
 
     /// Not applicable, with the reason.

@@ -44,8 +44,10 @@ public struct Finding: Sendable, Equatable, Codable {
     /// The unit of `observed` and `requirement.value`.
     public var unit: ValueUnit?
 
-    public init(id: String, title: String, severity: Severity, current: String? = nil, needed: String? = nil,
-                why: String, fix: String? = nil, location: String? = nil) {
+    public init(
+        id: String, title: String, severity: Severity, current: String? = nil, needed: String? = nil,
+        why: String, fix: String? = nil, location: String? = nil
+    ) {
         self.id = id
         self.title = title
         self.severity = severity

@@ -71,7 +71,9 @@ public struct FindingValues: Sendable, Equatable {
     public var requirement: Bound?
     public var unit: ValueUnit?
 
-    public init(observed: ObservedValue? = nil, source: String? = nil, requirement: Bound? = nil, unit: ValueUnit? = nil) {
+    public init(
+        observed: ObservedValue? = nil, source: String? = nil, requirement: Bound? = nil, unit: ValueUnit? = nil
+    ) {
         self.observed = observed
         self.source = source
         self.requirement = requirement
@@ -81,8 +83,11 @@ public struct FindingValues: Sendable, Equatable {
     public static let none = FindingValues()
 
     /// A sysctl as the kernel states it, with its requirement.
-    public static func sysctl(_ host: HostSnapshot, _ key: SysctlKey, _ requirement: Bound?, _ unit: ValueUnit) -> FindingValues {
-        FindingValues(observed: host.sysctl(key).map { ObservedValue(kernelText: $0.text) }, source: key.name,
-                      requirement: requirement, unit: unit)
+    public static func sysctl(_ host: HostSnapshot, _ key: SysctlKey, _ requirement: Bound?, _ unit: ValueUnit)
+        -> FindingValues
+    {
+        FindingValues(
+            observed: host.sysctl(key).map { ObservedValue(kernelText: $0.text) }, source: key.name,
+            requirement: requirement, unit: unit)
     }
 }

@@ -25,15 +25,18 @@ public enum CapacityModel {
     public static let systemFileReserve = 65536
 
     /// Needs of a profile. `minBufferBytes` is tcp_rmem[0] + tcp_wmem[0] as configured on the host, if known.
-    public static func needs(for profile: Profile, minBufferBytes: Int = defaultMinBufferBytes,
-                             pageSize: Int = pageSize) -> Needs {
+    public static func needs(
+        for profile: Profile, minBufferBytes: Int = defaultMinBufferBytes,
+        pageSize: Int = pageSize
+    ) -> Needs {
         // Profiles are range-checked when loaded (Profile.maximum…) but host facts are not: tcp_rmem/tcp_wmem may
         // say anything up to Int.max, so every product and sum below saturates instead of trapping.
         let n = max(profile.connections.value, 0)
         let proxy = profile.proxy.value
         let sockets = proxy ? 2 : 1
         let serverNofile = profile.setting("nofile") ?? n.addingSaturated(fdReserve)
-        let proxyNofile: Int? = proxy ? (profile.setting("proxy_nofile") ?? n.multipliedSaturated(by: 2).addingSaturated(fdReserve)) : nil
+        let proxyNofile: Int? =
+            proxy ? (profile.setting("proxy_nofile") ?? n.multipliedSaturated(by: 2).addingSaturated(fdReserve)) : nil
         let biggestProcess = max(serverNofile, proxyNofile ?? 0)
         let nrOpen = profile.setting("fs.nr_open") ?? max(biggestProcess, 1_048_576)
         let socketCount = n.multipliedSaturated(by: sockets)
@@ -44,16 +47,22 @@ public enum CapacityModel {
         let backlog = clamp(Int((Double(rate) * acceptStallSeconds).rounded(.up)), backlogFloor, backlogCeiling)
         let somaxconn = profile.setting("net.core.somaxconn") ?? backlog
         let synBacklog = profile.setting("net.ipv4.tcp_max_syn_backlog") ?? max(backlog, somaxconn)
-        let ctMax = profile.setting("net.netfilter.nf_conntrack_max")
+        let ctMax =
+            profile.setting("net.netfilter.nf_conntrack_max")
             ?? socketCount.multipliedSaturated(by: conntrackHeadroomPercent).ceilingDivided(by: 100)
-        let ctBuckets = profile.setting("net.netfilter.nf_conntrack_buckets") ?? ctMax.ceilingDivided(by: conntrackChainLength)
+        let ctBuckets =
+            profile.setting("net.netfilter.nf_conntrack_buckets") ?? ctMax.ceilingDivided(by: conntrackChainLength)
         let backends = max(profile.backendAddresses.value, 1)
-        let portsPerBackend = proxy
+        let portsPerBackend =
+            proxy
             ? (profile.setting("ephemeral_ports")
-                ?? n.ceilingDivided(by: backends).multipliedSaturated(by: ephemeralHeadroomPercent).ceilingDivided(by: 100))
+                ?? n.ceilingDivided(by: backends).multipliedSaturated(by: ephemeralHeadroomPercent).ceilingDivided(
+                    by: 100))
             : 0
-        let tcpMemPages = socketCount.multipliedSaturated(by: max(minBufferBytes, 0)).ceilingDivided(by: max(pageSize, 1))
-        let keepalive = profile.setting("net.ipv4.tcp_keepalive_time")
+        let tcpMemPages = socketCount.multipliedSaturated(by: max(minBufferBytes, 0)).ceilingDivided(
+            by: max(pageSize, 1))
+        let keepalive =
+            profile.setting("net.ipv4.tcp_keepalive_time")
             ?? max(profile.pingIntervalSeconds.value.multipliedSaturated(by: 4), 120)
         return Needs(
             connections: n, serverNofile: serverNofile, proxyNofile: proxyNofile, nrOpen: nrOpen, fileMax: fileMax,

@@ -5,7 +5,8 @@ public struct ConntrackBootOrderCheck: Check {
     public static let id = "conntrack.boot-order"
     public var id: String { Self.id }
     public let title = "Conntrack keys survive a reboot"
-    public let rationale = "net.netfilter.nf_conntrack_* exist only once nf_conntrack is loaded; systemd-sysctl runs early at boot, so without a modules-load.d entry the keys are silently skipped and the defaults return (modules-load.d(5))."
+    public let rationale =
+        "net.netfilter.nf_conntrack_* exist only once nf_conntrack is loaded; systemd-sysctl runs early at boot, so without a modules-load.d entry the keys are silently skipped and the defaults return (modules-load.d(5))."
     public init() {}
 
     public func evaluate(_ host: HostSnapshot, _ req: Requirement) -> Finding {
@@ -14,9 +15,11 @@ public struct ConntrackBootOrderCheck: Check {
         if let file = host.persistence.conntrackModulesLoad {
             return finding(.pass, current: "nf_conntrack loaded at boot by \(file)")
         }
-        return finding(.warn, current: "\(first.key) set in \(first.file):\(first.line), no modules-load.d entry",
-                       needed: "nf_conntrack in /etc/modules-load.d/",
-                       why: "this conntrack key is set before the nf_conntrack module loads at boot, so it is lost",
-                       fix: "echo nf_conntrack > /etc/modules-load.d/wstune-conntrack.conf", location: "\(first.file):\(first.line)")
+        return finding(
+            .warn, current: "\(first.key) set in \(first.file):\(first.line), no modules-load.d entry",
+            needed: "nf_conntrack in /etc/modules-load.d/",
+            why: "this conntrack key is set before the nf_conntrack module loads at boot, so it is lost",
+            fix: "echo nf_conntrack > /etc/modules-load.d/wstune-conntrack.conf",
+            location: "\(first.file):\(first.line)")
     }
 }

@@ -5,7 +5,8 @@ public struct EphemeralRangeCheck: Check {
     public static let id = "ports.ephemeral-range"
     public var id: String { Self.id }
     public let title = "Ephemeral ports for upstream connections"
-    public let rationale = "Each upstream connection from one source IP to one backend IP:port needs its own local port from ip_local_port_range; past it connect() fails with EADDRNOTAVAIL (ip-sysctl.rst)."
+    public let rationale =
+        "Each upstream connection from one source IP to one backend IP:port needs its own local port from ip_local_port_range; past it connect() fails with EADDRNOTAVAIL (ip-sysctl.rst)."
     public init() {}
 
     public func evaluate(_ host: HostSnapshot, _ req: Requirement) -> Finding {
@@ -13,7 +14,9 @@ public struct EphemeralRangeCheck: Check {
         guard let range = host.ints("net.ipv4.ip_local_port_range"), range.count == 2 else {
             return notApplicable("ip_local_port_range not readable")
         }
-        let usable = EphemeralPorts.usable(range: range, reserved: EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? ""))
+        let usable = EphemeralPorts.usable(
+            range: range,
+            reserved: EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? ""))
         let need = req.needs.ephemeralPortsPerBackend
         let backends = req.profile.backendAddresses.value
         let cur = "\(grouped(usable)) ports per backend (\(range[0])-\(range[1]))"
@@ -21,10 +24,13 @@ public struct EphemeralRangeCheck: Check {
             return finding(.pass, current: cur, needed: "≥ \(grouped(need)) per backend × \(backends) backends")
         }
         let lo = max(1024, 65535 - min(need, 65535) + 1)
-        return finding(.fail, current: cur, needed: "≥ \(grouped(need)) per backend × \(backends) backends",
-                       why: "\(grouped(req.needs.connections)) upstream connections over \(backends) backend addresses exhaust the range",
-                       fix: need <= 64511 ? sysctlFix("net.ipv4.ip_local_port_range", "\(lo) 65535") + " (reserve listen ports)"
-                           : "add backend addresses (or source IPs on the proxy): one 4-tuple holds at most 64,511 connections")
+        return finding(
+            .fail, current: cur, needed: "≥ \(grouped(need)) per backend × \(backends) backends",
+            why:
+                "\(grouped(req.needs.connections)) upstream connections over \(backends) backend addresses exhaust the range",
+            fix: need <= 64511
+                ? sysctlFix("net.ipv4.ip_local_port_range", "\(lo) 65535") + " (reserve listen ports)"
+                : "add backend addresses (or source IPs on the proxy): one 4-tuple holds at most 64,511 connections")
     }
 }
 
@@ -32,8 +38,11 @@ public struct EphemeralRangeCheck: Check {
 extension EphemeralRangeCheck {
     public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
         guard let range = host.ints("net.ipv4.ip_local_port_range"), range.count == 2 else { return .none }
-        let usable = EphemeralPorts.usable(range: range, reserved: EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? ""))
-        return FindingValues(observed: .number(usable), source: "net.ipv4.ip_local_port_range minus net.ipv4.ip_local_reserved_ports",
-                             requirement: .atLeast(req.needs.ephemeralPortsPerBackend), unit: .ports)
+        let usable = EphemeralPorts.usable(
+            range: range,
+            reserved: EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? ""))
+        return FindingValues(
+            observed: .number(usable), source: "net.ipv4.ip_local_port_range minus net.ipv4.ip_local_reserved_ports",
+            requirement: .atLeast(req.needs.ephemeralPortsPerBackend), unit: .ports)
     }
 }

@@ -5,7 +5,8 @@ public struct FileMaxCheck: Check {
     public static let id = "fs.file-max"
     public var id: String { Self.id }
     public let title = "System-wide open files (fs.file-max)"
-    public let rationale = "When fs.file-max is reached every process gets ENFILE (Documentation/admin-guide/sysctl/fs.rst)."
+    public let rationale =
+        "When fs.file-max is reached every process gets ENFILE (Documentation/admin-guide/sysctl/fs.rst)."
     public init() {}
 
     public func evaluate(_ host: HostSnapshot, _ req: Requirement) -> Finding {
@@ -13,7 +14,8 @@ public struct FileMaxCheck: Check {
         let need = req.needs.fileMax
         return v >= need
             ? finding(.pass, current: grouped(v), needed: "≥ \(grouped(need))")
-            : finding(.fail, current: grouped(v), needed: "≥ \(grouped(need))", fix: sysctlFix("fs.file-max", String(need)))
+            : finding(
+                .fail, current: grouped(v), needed: "≥ \(grouped(need))", fix: sysctlFix("fs.file-max", String(need)))
     }
 }
 

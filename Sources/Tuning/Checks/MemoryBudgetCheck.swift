@@ -6,21 +6,26 @@ public struct MemoryBudgetCheck: Check {
     public static let id = "mem.budget"
     public var id: String { Self.id }
     public let title = "RAM against N × per-connection budget"
-    public let rationale = "Each connection costs kernel socket memory (~10 KB per idle loopback pair measured here) plus the server's own state; the profile's per_connection_bytes is that budget."
+    public let rationale =
+        "Each connection costs kernel socket memory (~10 KB per idle loopback pair measured here) plus the server's own state; the profile's per_connection_bytes is that budget."
     public init() {}
 
     public func evaluate(_ host: HostSnapshot, _ req: Requirement) -> Finding {
         guard let m = host.memory else { return notApplicable("/proc/meminfo not readable") }
         let need = req.needs.memoryBytes
         let cur = "total \(Bytes.format(m.totalBytes)), available \(Bytes.format(m.availableBytes))"
-        let needed = "\(Bytes.format(need)) (\(grouped(req.needs.connections)) × \(Bytes.format(req.profile.perConnectionBytes.value)))"
+        let needed =
+            "\(Bytes.format(need)) (\(grouped(req.needs.connections)) × \(Bytes.format(req.profile.perConnectionBytes.value)))"
         if need <= m.availableBytes { return finding(.pass, current: cur, needed: needed) }
         if need <= m.totalBytes {
-            return finding(.warn, current: cur, needed: needed, why: "the budget exceeds memory available now; other processes must give way",
-                           fix: "free memory or lower the target")
+            return finding(
+                .warn, current: cur, needed: needed,
+                why: "the budget exceeds memory available now; other processes must give way",
+                fix: "free memory or lower the target")
         }
-        return finding(.fail, current: cur, needed: needed, why: "the target does not fit in RAM at this budget",
-                       fix: "a host with ≥ \(Bytes.format(need)) RAM, a leaner server, or a lower target")
+        return finding(
+            .fail, current: cur, needed: needed, why: "the target does not fit in RAM at this budget",
+            fix: "a host with ≥ \(Bytes.format(need)) RAM, a leaner server, or a lower target")
     }
 }
 
@@ -38,7 +43,8 @@ public enum Bytes {
 // Typed values for --json (issue 16): the observed number, its source and the requirement.
 extension MemoryBudgetCheck {
     public func values(_ host: HostSnapshot, _ req: Requirement) -> FindingValues {
-        FindingValues(observed: host.memory.map { .number($0.availableBytes) }, source: "/proc/meminfo MemAvailable",
-                      requirement: .atLeast(req.needs.memoryBytes), unit: .bytes)
+        FindingValues(
+            observed: host.memory.map { .number($0.availableBytes) }, source: "/proc/meminfo MemAvailable",
+            requirement: .atLeast(req.needs.memoryBytes), unit: .bytes)
     }
 }

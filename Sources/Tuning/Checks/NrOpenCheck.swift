@@ -5,7 +5,8 @@ public struct NrOpenCheck: Check {
     public static let id = "fs.nr-open"
     public var id: String { Self.id }
     public let title = "Per-process ceiling for nofile (fs.nr_open)"
-    public let rationale = "setrlimit(RLIMIT_NOFILE) above fs.nr_open fails with EPERM, and systemd caps LimitNOFILE=infinity at it (Documentation/admin-guide/sysctl/fs.rst)."
+    public let rationale =
+        "setrlimit(RLIMIT_NOFILE) above fs.nr_open fails with EPERM, and systemd caps LimitNOFILE=infinity at it (Documentation/admin-guide/sysctl/fs.rst)."
     public init() {}
 
     public func evaluate(_ host: HostSnapshot, _ req: Requirement) -> Finding {
@@ -13,7 +14,9 @@ public struct NrOpenCheck: Check {
         let need = max(req.targetNofile, req.needs.serverNofile)
         return v >= need
             ? finding(.pass, current: grouped(v), needed: "≥ \(grouped(need))")
-            : finding(.fail, current: grouped(v), needed: "≥ \(grouped(need))", fix: sysctlFix("fs.nr_open", String(req.needs.nrOpen)))
+            : finding(
+                .fail, current: grouped(v), needed: "≥ \(grouped(need))",
+                fix: sysctlFix("fs.nr_open", String(req.needs.nrOpen)))
     }
 }
 

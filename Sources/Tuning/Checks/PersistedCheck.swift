@@ -5,7 +5,8 @@ public struct PersistedCheck: Check {
     public static let id = "sysctl.persisted"
     public var id: String { Self.id }
     public let title = "Live sysctl values a reboot would lose"
-    public let rationale = "`sysctl -w` changes only the running kernel; at boot systemd-sysctl applies sysctl.d files (sysctl.d(5)), so a value not persisted there reverts."
+    public let rationale =
+        "`sysctl -w` changes only the running kernel; at boot systemd-sysctl applies sysctl.d files (sysctl.d(5)), so a value not persisted there reverts."
     public init() {}
 
     /// Kernel defaults of keys that have a fixed default (others depend on RAM and are judged only against files).
@@ -32,7 +33,9 @@ public struct PersistedCheck: Check {
                     location = location ?? "\(w.file):\(w.line)"
                     fixes.append("\(key.name) = \(live.text)")
                 }
-            } else if let d = Self.kernelDefaults[key.name], !SysctlValue(d).sameValue(as: live), host.scopes[key] != .perNamespace || !host.namespace.isChild {
+            } else if let d = Self.kernelDefaults[key.name], !SysctlValue(d).sameValue(as: live),
+                host.scopes[key] != .perNamespace || !host.namespace.isChild
+            {
                 lost.append("\(key.name): live \(live.text), not persisted (boot default \(d.isEmpty ? "empty" : d))")
                 fixes.append("\(key.name) = \(live.text)")
             }
@@ -40,9 +43,10 @@ public struct PersistedCheck: Check {
         if lost.isEmpty {
             return finding(.pass, current: "live values match what boot restores")
         }
-        return finding(.warn, current: lost.joined(separator: "; "), needed: "persisted in sysctl.d",
-                       why: "the live value is not what a reboot restores",
-                       fix: "add to /etc/sysctl.d/90-wstune.conf: " + fixes.joined(separator: "; ") + " (or: sudo wstune apply)",
-                       location: location)
+        return finding(
+            .warn, current: lost.joined(separator: "; "), needed: "persisted in sysctl.d",
+            why: "the live value is not what a reboot restores",
+            fix: "add to /etc/sysctl.d/90-wstune.conf: " + fixes.joined(separator: "; ") + " (or: sudo wstune apply)",
+            location: location)
     }
 }

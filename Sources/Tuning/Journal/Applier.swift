@@ -26,19 +26,25 @@ public enum Applier {
     /// would record the wrong "previous", so nothing is changed and the user plans again.
     public struct ChangedSincePlan: Error, CustomStringConvertible {
         public var what: String
-        public var description: String { "\(what) changed since the plan was made; nothing was changed, run apply again" }
+        public var description: String {
+            "\(what) changed since the plan was made; nothing was changed, run apply again"
+        }
     }
 
-    public static func apply(_ plan: TuningPlan, store: JournalStore, target: ApplyTarget? = nil, now: Date = Date(),
-                             daemonReload: () throws -> Void = Systemctl.daemonReload) throws -> Result {
+    public static func apply(
+        _ plan: TuningPlan, store: JournalStore, target: ApplyTarget? = nil, now: Date = Date(),
+        daemonReload: () throws -> Void = Systemctl.daemonReload
+    ) throws -> Result {
         let target = target ?? ApplyTarget.current(liveRoot: plan.liveRoot, filesRoot: plan.filesRoot)
         return try store.withLock {
             let entries = try store.list()
-            let removed = Restorer.removeStaleTemporaries(files: entries.flatMap(\.files) + plan.files.map { f in
-                var f = f
-                f.path = (try? RootedPath(root: plan.filesRoot, absolute: f.path).relative) ?? f.path
-                return f
-            }, filesRoot: plan.filesRoot, journal: store.location)
+            let removed = Restorer.removeStaleTemporaries(
+                files: entries.flatMap(\.files)
+                    + plan.files.map { f in
+                        var f = f
+                        f.path = (try? RootedPath(root: plan.filesRoot, absolute: f.path).relative) ?? f.path
+                        return f
+                    }, filesRoot: plan.filesRoot, journal: store.location)
             for change in plan.liveChanges {
                 let now = try LiveValueWriter.readBack(try RootedPath(root: plan.liveRoot, absolute: change.path))
                 if !change.same(now, change.previous) { throw ChangedSincePlan(what: "\(change.key) (now \(now))") }
@@ -47,14 +53,19 @@ public enum Applier {
             for f in plan.changedFiles {
                 let path = try RootedPath(root: plan.filesRoot, absolute: f.path)
                 let state = try AtomicFileWriter.state(of: path)
-                if state?.linkTarget != f.previousLinkTarget || (f.previousLinkTarget == nil && state?.content != f.previous) {
+                if state?.linkTarget != f.previousLinkTarget
+                    || (f.previousLinkTarget == nil && state?.content != f.previous)
+                {
                     throw ChangedSincePlan(what: f.path)
                 }
-                for d in try AtomicFileWriter.missingDirectories(for: path) where !created.contains(d.relative) { created.append(d.relative) }
+                for d in try AtomicFileWriter.missingDirectories(for: path) where !created.contains(d.relative) {
+                    created.append(d.relative)
+                }
             }
             let (sequence, id) = try store.newID(now: now)
-            var entry = try JournalEntry(id: id, sequence: sequence, createdAt: now, plan: plan, target: target,
-                                         createdDirectories: created)
+            var entry = try JournalEntry(
+                id: id, sequence: sequence, createdAt: now, plan: plan, target: target,
+                createdDirectories: created)
             try store.save(entry)
 
             var doneLive: [LiveChange] = []
@@ -65,7 +76,8 @@ public enum Applier {
                 // value the kernel took but altered) is put back too; one that changed nothing is skipped on restore.
                 doneLive.append(change)
                 do {
-                    try LiveValueWriter.write(change.value, for: change, at: try RootedPath(root: plan.liveRoot, relative: change.path))
+                    try LiveValueWriter.write(
+                        change.value, for: change, at: try RootedPath(root: plan.liveRoot, relative: change.path))
                 } catch {
                     failure = Failure(step: change.key, error: describe(error))
                     break
@@ -75,22 +87,27 @@ public enum Applier {
                 for f in entry.files {
                     doneFiles.append(f)
                     do {
-                        try AtomicFileWriter.write(f.content, to: try RootedPath(root: plan.filesRoot, relative: f.path), mode: 0o644)
+                        try AtomicFileWriter.write(
+                            f.content, to: try RootedPath(root: plan.filesRoot, relative: f.path), mode: 0o644)
                     } catch {
-                        failure = Failure(step: RootedPath.display(root: plan.filesRoot, f.path), error: describe(error))
+                        failure = Failure(
+                            step: RootedPath.display(root: plan.filesRoot, f.path), error: describe(error))
                         break
                     }
                 }
             }
             if let failure {
-                let outcome = Restorer.restore(live: doneLive, files: doneFiles, createdDirectories: created,
-                                               liveRoot: plan.liveRoot, filesRoot: plan.filesRoot)
+                let outcome = Restorer.restore(
+                    live: doneLive, files: doneFiles, createdDirectories: created,
+                    liveRoot: plan.liveRoot, filesRoot: plan.filesRoot)
                 // Only a complete restore closes the entry; otherwise rollback must still find it.
                 entry.state = outcome.problems.isEmpty ? .failed : .failedUnrestored
                 entry.failure = failure.description
                 entry.restoreProblems = outcome.problems
                 try? store.save(entry)
-                return Result(entry: entry, failure: failure, restore: outcome, daemonReloadError: nil, removedTemporaries: removed)
+                return Result(
+                    entry: entry, failure: failure, restore: outcome, daemonReloadError: nil,
+                    removedTemporaries: removed)
             }
             var reloadError: String?
             if entry.daemonReload {
@@ -98,7 +115,8 @@ public enum Applier {
             }
             entry.state = .applied
             try store.save(entry)
-            return Result(entry: entry, failure: nil, restore: nil, daemonReloadError: reloadError, removedTemporaries: removed)
+            return Result(
+                entry: entry, failure: nil, restore: nil, daemonReloadError: reloadError, removedTemporaries: removed)
         }
     }
 

@@ -56,8 +56,12 @@ public struct ApplyTarget: Sendable, Codable, Equatable {
     /// only when live values went to the kernel (live root "/").
     public func mismatch(with recorded: ApplyTarget) -> String? {
         var why: [String] = []
-        if recorded.liveRoot != liveRoot { why.append("live root: applied under \(recorded.liveRoot), this run \(liveRoot)") }
-        if recorded.filesRoot != filesRoot { why.append("files root: applied under \(recorded.filesRoot), this run \(filesRoot)") }
+        if recorded.liveRoot != liveRoot {
+            why.append("live root: applied under \(recorded.liveRoot), this run \(liveRoot)")
+        }
+        if recorded.filesRoot != filesRoot {
+            why.append("files root: applied under \(recorded.filesRoot), this run \(filesRoot)")
+        }
         if recorded.liveRoot == "/", let a = recorded.namespace, let b = namespace, a.inode != b.inode {
             why.append("network namespace: applied in \(a.description), this run in \(b.description)")
         }

@@ -45,8 +45,10 @@ public struct JournalEntry: Sendable, Codable, Equatable {
     public var isUndoable: Bool { state == .applied || state == .inProgress || state == .failedUnrestored }
 
     /// An entry for `plan`, its paths made relative to the plan's roots (a path outside them is refused).
-    public init(id: String, sequence: Int, createdAt: Date, plan: TuningPlan, target: ApplyTarget,
-                createdDirectories: [String]) throws {
+    public init(
+        id: String, sequence: Int, createdAt: Date, plan: TuningPlan, target: ApplyTarget,
+        createdDirectories: [String]
+    ) throws {
         self.id = id
         self.sequence = sequence
         self.createdAt = createdAt

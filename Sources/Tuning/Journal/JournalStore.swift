@@ -12,7 +12,8 @@ public struct JournalStore: Sendable {
     public var directory: String { location.absolute }
 
     public init(filesRoot: HostRoot) {
-        location = RootedPath(root: filesRoot.path, constant: Self.relativeDirectory.split(separator: "/").map(String.init))
+        location = RootedPath(
+            root: filesRoot.path, constant: Self.relativeDirectory.split(separator: "/").map(String.init))
     }
 
     public enum StoreError: Error, CustomStringConvertible {
@@ -24,7 +25,8 @@ public struct JournalStore: Sendable {
             switch self {
             case .busy(let p): return "\(p): another wstune apply or rollback holds the journal lock"
             case .unknownEntry(let id, let known):
-                return "no journal entry \(id)" + (known.isEmpty ? " (the journal is empty)" : "; entries: \(known.joined(separator: ", "))")
+                return "no journal entry \(id)"
+                    + (known.isEmpty ? " (the journal is empty)" : "; entries: \(known.joined(separator: ", "))")
             case .unreadable(let p, let why): return "\(p): \(why)"
             }
         }
@@ -37,7 +39,9 @@ public struct JournalStore: Sendable {
         decoder.dateDecodingStrategy = .iso8601
         let entries = try names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { name in
             let path = try location.appending(name)
-            guard let state = try AtomicFileWriter.state(of: path) else { throw StoreError.unreadable(path.absolute, "vanished") }
+            guard let state = try AtomicFileWriter.state(of: path) else {
+                throw StoreError.unreadable(path.absolute, "vanished")
+            }
             do {
                 return try decoder.decode(JournalEntry.self, from: state.content)
             } catch {
@@ -52,7 +56,8 @@ public struct JournalStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        try AtomicFileWriter.write(try encoder.encode(entry), to: try location.appending("\(entry.id).json"), mode: 0o600)
+        try AtomicFileWriter.write(
+            try encoder.encode(entry), to: try location.appending("\(entry.id).json"), mode: 0o600)
     }
 
     /// The next sequence number and its id `NNNNNN-yyyyMMddTHHmmssZ`: one above every entry's, so ids are unique
@@ -76,7 +81,9 @@ public struct JournalStore: Sendable {
             throw WriterError.syscall(function: "openat", path: directory, errno: ENOENT)
         }
         defer { close(dfd) }
-        let fd = try syscallRetrying("openat", lock.absolute) { openat(dfd, ".lock", O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0o600) }
+        let fd = try syscallRetrying("openat", lock.absolute) {
+            openat(dfd, ".lock", O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        }
         defer { close(fd) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 { throw StoreError.busy(lock.absolute) }
         defer { flock(fd, LOCK_UN) }

@@ -15,8 +15,10 @@ public enum Restorer {
     }
 
     /// Restores `live` and `files` (subsets of an entry: what was done so far, or everything).
-    public static func restore(live: [LiveChange], files: [FileChange], createdDirectories: [String],
-                               liveRoot: String, filesRoot: String) -> Outcome {
+    public static func restore(
+        live: [LiveChange], files: [FileChange], createdDirectories: [String],
+        liveRoot: String, filesRoot: String
+    ) -> Outcome {
         var out = Outcome()
         for change in live.reversed() {
             do {
@@ -68,7 +70,8 @@ public enum Restorer {
     static func removeStaleTemporaries(files: [FileChange], filesRoot: String, journal: RootedPath) -> [String] {
         var dirs: [RootedPath] = [journal]
         for f in files {
-            if let p = try? RootedPath(root: filesRoot, relative: f.path), let parent = p.parent, !dirs.contains(parent) {
+            if let p = try? RootedPath(root: filesRoot, relative: f.path), let parent = p.parent, !dirs.contains(parent)
+            {
                 dirs.append(parent)
             }
         }

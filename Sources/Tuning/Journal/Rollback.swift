@@ -34,8 +34,12 @@ public enum Rollback {
             path.hasPrefix("/") ? (try? RootedPath(root: root, absolute: path).relative) ?? path : path
         }
         var e = entry
-        e.live = e.live.map { var c = $0; c.path = relative(c.path, target.liveRoot); return c }
-        e.files = e.files.map { var f = $0; f.path = relative(f.path, target.filesRoot); return f }
+        e.live = e.live.map {
+            var c = $0; c.path = relative(c.path, target.liveRoot); return c
+        }
+        e.files = e.files.map {
+            var f = $0; f.path = relative(f.path, target.filesRoot); return f
+        }
         e.createdDirectories = e.createdDirectories.map { relative($0, target.filesRoot) }
         return e
     }
@@ -50,25 +54,31 @@ public enum Rollback {
         return entries[i...].filter(\.isUndoable).reversed()
     }
 
-    public static func run(store: JournalStore, target: ApplyTarget, to id: String?, force: Bool = false, now: Date = Date(),
-                           daemonReload: () throws -> Void = Systemctl.daemonReload) throws -> Result {
+    public static func run(
+        store: JournalStore, target: ApplyTarget, to id: String?, force: Bool = false, now: Date = Date(),
+        daemonReload: () throws -> Void = Systemctl.daemonReload
+    ) throws -> Result {
         try store.withLock {
             let all = try store.list()
             let selected = try selection(all, to: id)
             if !force {
                 for entry in selected {
-                    let recorded = entry.target ?? ApplyTarget(liveRoot: entry.liveRoot, filesRoot: entry.filesRoot, namespace: nil)
+                    let recorded =
+                        entry.target
+                        ?? ApplyTarget(liveRoot: entry.liveRoot, filesRoot: entry.filesRoot, namespace: nil)
                     if let why = target.mismatch(with: recorded) { throw WrongTarget(id: entry.id, why: why) }
                 }
             }
             // Before anything else: temporary files a killed apply or rollback left next to any journalled file.
-            let removed = Restorer.removeStaleTemporaries(files: all.flatMap(\.files), filesRoot: target.filesRoot,
-                                                          journal: store.location)
+            let removed = Restorer.removeStaleTemporaries(
+                files: all.flatMap(\.files), filesRoot: target.filesRoot,
+                journal: store.location)
             var undone: [EntryOutcome] = []
             var reload = false
             for var entry in selected.map({ $0.target == nil ? upgraded($0, to: target) : $0 }) {
-                let outcome = Restorer.restore(live: entry.live, files: entry.files, createdDirectories: entry.createdDirectories,
-                                               liveRoot: target.liveRoot, filesRoot: target.filesRoot)
+                let outcome = Restorer.restore(
+                    live: entry.live, files: entry.files, createdDirectories: entry.createdDirectories,
+                    liveRoot: target.liveRoot, filesRoot: target.filesRoot)
                 entry.state = outcome.problems.isEmpty ? .rolledBack : entry.state
                 entry.rolledBackAt = now
                 entry.restoreProblems = outcome.problems

@@ -16,8 +16,10 @@ public struct ApplyOptions: Sendable {
     public var exact: Bool
     public var now: Date
 
-    public init(liveRoot: HostRoot, filesRoot: HostRoot? = nil, unit: String? = nil, user: String? = nil,
-                exact: Bool = false, now: Date = Date()) {
+    public init(
+        liveRoot: HostRoot, filesRoot: HostRoot? = nil, unit: String? = nil, user: String? = nil,
+        exact: Bool = false, now: Date = Date()
+    ) {
         self.liveRoot = liveRoot
         self.filesRoot = filesRoot ?? liveRoot
         self.unit = unit

@@ -12,13 +12,19 @@ public enum KernelFloor {
         switch key {
         case "fs.file-max":
             // fs/file_table.c files_maxfiles_init: 10% of memory in KiB, at least NR_FILE (8192).
-            return (String(Swift.max(8192, m.totalBytes / 1024 / 10)), "kernel default for this memory (files_maxfiles_init)")
+            return (
+                String(Swift.max(8192, m.totalBytes / 1024 / 10)),
+                "kernel default for this memory (files_maxfiles_init)"
+            )
         case "net.ipv4.tcp_mem":
             // net/ipv4/tcp.c tcp_init_mem: limit = free buffer pages / 16 (at least 128); min, pressure, max.
             let limit = Swift.max(128, pages / 16)
             return ("\(limit / 4 * 3) \(limit) \(limit / 4 * 3 * 2)", "kernel default for this memory (tcp_init_mem)")
         case "net.netfilter.nf_conntrack_max":
-            return (String(conntrackBuckets(pages: pages, pageSize: m.pageSize)), "kernel default for this memory (nf_conntrack_init_start)")
+            return (
+                String(conntrackBuckets(pages: pages, pageSize: m.pageSize)),
+                "kernel default for this memory (nf_conntrack_init_start)"
+            )
         default:
             return nil
         }

@@ -35,14 +35,18 @@ public enum PersistentFiles {
         return out
     }
 
-    public static func limits(profile: String, connections: Int, domain: String, soft: Int, hard: Int,
-                              root: (soft: Int, hard: Int)? = nil) -> String {
-        var out = header(limitsConf, profile: profile, connections: connections)
+    public static func limits(
+        profile: String, connections: Int, domain: String, soft: Int, hard: Int,
+        root: (soft: Int, hard: Int)? = nil
+    ) -> String {
+        var out =
+            header(limitsConf, profile: profile, connections: connections)
             + "# nofile for PAM login sessions (ssh, su, login) only: systemd services ignore limits.conf and take\n"
             + "# LimitNOFILE= from their unit (wstune apply --unit NAME writes that drop-in).\n"
             + "\(domain) soft nofile \(soft)\n\(domain) hard nofile \(hard)\n"
         if let root {
-            out += "# limits.conf(5): a wildcard line does not apply to root; root's logins get their own.\n"
+            out +=
+                "# limits.conf(5): a wildcard line does not apply to root; root's logins get their own.\n"
                 + "root soft nofile \(root.soft)\nroot hard nofile \(root.hard)\n"
         }
         return out

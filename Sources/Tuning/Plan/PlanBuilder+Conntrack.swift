@@ -16,12 +16,15 @@ extension PlanBuilder {
         guard requirement.conntrackApplies(host) else { return part }
         let n = requirement.needs
         let maxTarget = ctMaxTarget.flatMap(Int.init) ?? host.int("net.netfilter.nf_conntrack_max") ?? n.conntrackMax
-        let need = max(requirement.profile.setting("net.netfilter.nf_conntrack_buckets") ?? 0,
-                       maxTarget.ceilingDivided(by: CapacityModel.conntrackChainLength))
-        var item = PlanItem(id: "conntrack hashsize", live: host.conntrack.hashsize.map(String.init), persisted: nil,
-                            need: "≥ \(need) (nf_conntrack_max / \(CapacityModel.conntrackChainLength))", target: nil,
-                            action: .keep, liveChange: nil, file: nil, fileChanged: false,
-                            why: "hash buckets for the conntrack table: chains longer than a few entries cost CPU per packet", note: nil)
+        let need = max(
+            requirement.profile.setting("net.netfilter.nf_conntrack_buckets") ?? 0,
+            maxTarget.ceilingDivided(by: CapacityModel.conntrackChainLength))
+        var item = PlanItem(
+            id: "conntrack hashsize", live: host.conntrack.hashsize.map(String.init), persisted: nil,
+            need: "≥ \(need) (nf_conntrack_max / \(CapacityModel.conntrackChainLength))", target: nil,
+            action: .keep, liveChange: nil, file: nil, fileChanged: false,
+            why: "hash buckets for the conntrack table: chains longer than a few entries cost CPU per packet", note: nil
+        )
         let hashsizePath = "sys/module/nf_conntrack/parameters/hashsize"
         if isChild {
             item.action = .global
@@ -44,7 +47,8 @@ extension PlanBuilder {
         if options.exact, let m = host.memory, m.pageSize > 0 {
             let floor = KernelFloor.conntrackBuckets(pages: m.totalBytes / m.pageSize, pageSize: m.pageSize)
             if target < floor {
-                item.note = "--exact: kept at \(floor), not the need's \(target): never below the kernel default for this memory"
+                item.note =
+                    "--exact: kept at \(floor), not the need's \(target): never below the kernel default for this memory"
                 target = max(floor, roundedNeed)
             }
         }
@@ -54,12 +58,16 @@ extension PlanBuilder {
         item.persisted = modprobeExists ? "\(modprobePath)" : "module default at load"
         if target != live {
             let path = options.liveRoot.resolve(hashsizePath)
-            item.liveChange = LiveChange(key: "conntrack hashsize", path: path, previous: String(live), value: String(target), comparison: .roundedUp)
+            item.liveChange = LiveChange(
+                key: "conntrack hashsize", path: path, previous: String(live), value: String(target),
+                comparison: .roundedUp)
             item.action = .set
         }
         if target != live || modprobeExists {
-            let f = try fileChange(PersistentFiles.modprobeConf, kind: "modprobe.d",
-                                   PersistentFiles.modprobe(profile: requirement.profile.name, connections: n.connections, hashsize: target))
+            let f = try fileChange(
+                PersistentFiles.modprobeConf, kind: "modprobe.d",
+                PersistentFiles.modprobe(
+                    profile: requirement.profile.name, connections: n.connections, hashsize: target))
             item.file = f.path
             item.fileChanged = f.changed
             if item.action == .keep && f.changed { item.action = .persist }
@@ -72,12 +80,16 @@ extension PlanBuilder {
         let other = persistence.conntrackModulesLoad.flatMap { $0 == ownLoad ? nil : $0 }
         let wanted = persistsConntrackKey || target != live || modprobeExists
         let ownExists = options.filesRoot.exists(PersistentFiles.modulesLoadConf)
-        var load = PlanItem(id: "nf_conntrack at boot", live: "loaded", persisted: persistence.conntrackModulesLoad ?? "not loaded at boot",
-                            need: "loaded before systemd-sysctl", target: nil, action: .keep, liveChange: nil, file: nil,
-                            fileChanged: false, why: "persisted net.netfilter.* keys are skipped at boot unless the module is loaded first", note: nil)
+        var load = PlanItem(
+            id: "nf_conntrack at boot", live: "loaded",
+            persisted: persistence.conntrackModulesLoad ?? "not loaded at boot",
+            need: "loaded before systemd-sysctl", target: nil, action: .keep, liveChange: nil, file: nil,
+            fileChanged: false,
+            why: "persisted net.netfilter.* keys are skipped at boot unless the module is loaded first", note: nil)
         if ownExists || (wanted && other == nil) {
-            let f = try fileChange(PersistentFiles.modulesLoadConf, kind: "modules-load.d",
-                                   PersistentFiles.modulesLoad(profile: requirement.profile.name, connections: n.connections))
+            let f = try fileChange(
+                PersistentFiles.modulesLoadConf, kind: "modules-load.d",
+                PersistentFiles.modulesLoad(profile: requirement.profile.name, connections: n.connections))
             load.target = "nf_conntrack in \(f.path)"
             load.file = f.path
             load.fileChanged = f.changed

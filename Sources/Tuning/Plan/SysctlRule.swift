@@ -26,7 +26,8 @@ public enum SysctlRule: Sendable, Equatable {
         case .atLeast(let n): return "≥ \(n)"
         case .atMost(let n): return "≤ \(n)"
         case .exactly(let v): return "= \(v) (pinned by the profile)"
-        case .oneOf(let p, let a): return a.count > 1 ? "one of \(a.sorted().map(String.init).joined(separator: ", "))" : "= \(p)"
+        case .oneOf(let p, let a):
+            return a.count > 1 ? "one of \(a.sorted().map(String.init).joined(separator: ", "))" : "= \(p)"
         case .tcpMem(let p): return "pressure ≥ \(p) pages"
         case .portRange(let u, _): return "≥ \(u) usable ports"
         case .reservedPorts(let ports): return "includes \(EphemeralPorts.formatReserved(ports))"

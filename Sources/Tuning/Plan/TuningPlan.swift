@@ -97,8 +97,9 @@ public struct LiveChange: Sendable, Codable, Equatable {
     public func same(_ a: String, _ b: String) -> Bool {
         switch comparison {
         case .text, .roundedUp: return SysctlValue(a).sameValue(as: SysctlValue(b))
-        case .portSet: return EphemeralPorts.parseReserved(a.trimmingCharacters(in: .whitespacesAndNewlines))
-            == EphemeralPorts.parseReserved(b.trimmingCharacters(in: .whitespacesAndNewlines))
+        case .portSet:
+            return EphemeralPorts.parseReserved(a.trimmingCharacters(in: .whitespacesAndNewlines))
+                == EphemeralPorts.parseReserved(b.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 }

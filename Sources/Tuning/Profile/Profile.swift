@@ -71,7 +71,8 @@ public struct Profile: Sendable, Equatable {
         reconnectWindowSeconds: Sourced<Int> = Sourced(10, .derived),
         perConnectionBytes: Sourced<Int> = Sourced(Profile.defaultPerConnectionBytes, .derived),
         proxy: Sourced<Bool> = Sourced(false, .derived), backendAddresses: Sourced<Int> = Sourced(1, .derived),
-        listenPorts: Sourced<[Int]> = Sourced([], .derived), conntrack: Sourced<ConntrackMode> = Sourced(.auto, .derived),
+        listenPorts: Sourced<[Int]> = Sourced([], .derived),
+        conntrack: Sourced<ConntrackMode> = Sourced(.auto, .derived),
         settings: [String: Sourced<Int>] = [:]
     ) {
         self.name = name

@@ -71,31 +71,36 @@ struct ProfileDocument {
             case "per_connection_bytes": doc.perConnectionBytes = try positive(value, key, line)
             case "listen_ports":
                 guard let seq = value.sequence else {
-                    throw ProfileError.invalidValue(path: path, line: line, key: key, reason: "expected a list of ports")
+                    throw ProfileError.invalidValue(
+                        path: path, line: line, key: key, reason: "expected a list of ports")
                 }
                 doc.listenPorts = try seq.map { item in
                     let p = try positive(item, key, item.mark?.line ?? line)
                     guard p <= 65535 else {
-                        throw ProfileError.invalidValue(path: path, line: item.mark?.line ?? line, key: key, reason: "port \(p) is above 65535")
+                        throw ProfileError.invalidValue(
+                            path: path, line: item.mark?.line ?? line, key: key, reason: "port \(p) is above 65535")
                     }
                     return p
                 }
             case "conntrack":
                 let s = try string(value, key, line)
                 guard let mode = ConntrackMode(rawValue: s) else {
-                    throw ProfileError.invalidValue(path: path, line: line, key: key, reason: "expected auto, on or off, got '\(s)'")
+                    throw ProfileError.invalidValue(
+                        path: path, line: line, key: key, reason: "expected auto, on or off, got '\(s)'")
                 }
                 doc.conntrack = mode
             case "proxy":
                 guard let map = value.mapping else {
-                    throw ProfileError.invalidValue(path: path, line: line, key: key, reason: "expected a mapping with enabled and backends")
+                    throw ProfileError.invalidValue(
+                        path: path, line: line, key: key, reason: "expected a mapping with enabled and backends")
                 }
                 for (k, v) in map {
                     let kl = k.mark?.line ?? line
                     switch k.string ?? "" {
                     case "enabled":
                         guard let b = v.bool else {
-                            throw ProfileError.invalidValue(path: path, line: kl, key: "proxy.enabled", reason: "expected true or false")
+                            throw ProfileError.invalidValue(
+                                path: path, line: kl, key: "proxy.enabled", reason: "expected true or false")
                         }
                         doc.proxy = b
                     case "backends": doc.backendAddresses = try positive(v, "proxy.backends", kl)
@@ -104,7 +109,8 @@ struct ProfileDocument {
                 }
             case "settings":
                 guard let map = value.mapping else {
-                    throw ProfileError.invalidValue(path: path, line: line, key: key, reason: "expected a mapping of key: number")
+                    throw ProfileError.invalidValue(
+                        path: path, line: line, key: key, reason: "expected a mapping of key: number")
                 }
                 for (k, v) in map {
                     let kl = k.mark?.line ?? line
@@ -113,11 +119,14 @@ struct ProfileDocument {
                         throw ProfileError.unknownKey(path: path, line: kl, key: "settings.\(name)")
                     }
                     guard let n = v.int, n >= 0 else {
-                        throw ProfileError.invalidValue(path: path, line: kl, key: "settings.\(name)", reason: "expected a non-negative whole number, got '\(v.string ?? "?")'")
+                        throw ProfileError.invalidValue(
+                            path: path, line: kl, key: "settings.\(name)",
+                            reason: "expected a non-negative whole number, got '\(v.string ?? "?")'")
                     }
                     let limit = settingMaximum[name] ?? intSysctlMaximum
                     guard n <= limit else {
-                        throw ProfileError.invalidValue(path: path, line: kl, key: "settings.\(name)", reason: "\(n) is above the maximum \(limit)")
+                        throw ProfileError.invalidValue(
+                            path: path, line: kl, key: "settings.\(name)", reason: "\(n) is above the maximum \(limit)")
                     }
                     doc.settings[name] = n
                 }
@@ -136,10 +145,12 @@ struct ProfileDocument {
         func positive(_ n: Node, _ key: String, _ line: Int) throws -> Int {
             let raw = n.scalar?.string ?? ""
             guard let i = Int(raw.replacingOccurrences(of: "_", with: "")), i > 0 else {
-                throw ProfileError.invalidValue(path: path, line: line, key: key, reason: "expected a positive whole number, got '\(raw)'")
+                throw ProfileError.invalidValue(
+                    path: path, line: line, key: key, reason: "expected a positive whole number, got '\(raw)'")
             }
             if let limit = maximum[key], i > limit {
-                throw ProfileError.invalidValue(path: path, line: line, key: key, reason: "\(i) is above the maximum \(limit)")
+                throw ProfileError.invalidValue(
+                    path: path, line: line, key: key, reason: "\(i) is above the maximum \(limit)")
             }
             return i
         }
@@ -180,7 +191,8 @@ struct ProfileDocument {
 
     private static func problem(of error: YamlError) -> String {
         switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
+            return problem
         case .reader(let problem, _, _, _): return problem
         case .duplicatedKeysInMapping(let duplicates, _):
             return "duplicate key \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", "))"

@@ -102,7 +102,8 @@ public struct ProfileStore: Sendable {
             connections: pick(doc.connections, parent?.connections, 0),
             pingIntervalSeconds: pick(doc.pingIntervalSeconds, parent?.pingIntervalSeconds, 30),
             reconnectWindowSeconds: pick(doc.reconnectWindowSeconds, parent?.reconnectWindowSeconds, 10),
-            perConnectionBytes: pick(doc.perConnectionBytes, parent?.perConnectionBytes, Profile.defaultPerConnectionBytes),
+            perConnectionBytes: pick(
+                doc.perConnectionBytes, parent?.perConnectionBytes, Profile.defaultPerConnectionBytes),
             proxy: pick(doc.proxy, parent?.proxy, false),
             backendAddresses: pick(doc.backendAddresses, parent?.backendAddresses, 1),
             listenPorts: pick(doc.listenPorts, parent?.listenPorts, []),

@@ -7,8 +7,12 @@ public enum ProfileStrings {
     /// `name`: 1-64 of ASCII letters, digits, '.', '_' and '-', starting with a letter or digit.
     public static func nameProblem(_ name: String) -> String? {
         guard !name.isEmpty, name.count <= 64 else { return "must be 1-64 characters" }
-        guard name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }),
-              let first = name.unicodeScalars.first, CharacterSet.alphanumerics.contains(first) else {
+        guard
+            name.unicodeScalars.allSatisfy({
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
+            }),
+            let first = name.unicodeScalars.first, CharacterSet.alphanumerics.contains(first)
+        else {
             return "may hold ASCII letters, digits, '.', '_' and '-' only, starting with a letter or digit"
         }
         return nil
@@ -27,7 +31,11 @@ public enum ProfileStrings {
         guard !name.isEmpty, name.count <= 255, name != ".", name != "..", !name.hasPrefix(".") else {
             return "not a unit name"
         }
-        guard name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ":-_.\\@".unicodeScalars.contains($0)) }) else {
+        guard
+            name.unicodeScalars.allSatisfy({
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ":-_.\\@".unicodeScalars.contains($0))
+            })
+        else {
             return "a unit name holds ASCII letters, digits and ':-_.\\@' only (systemd.unit(5))"
         }
         return nil
@@ -38,8 +46,11 @@ public enum ProfileStrings {
     public static func limitsDomainProblem(_ domain: String) -> String? {
         let body = domain.hasPrefix("@") || domain.hasPrefix("%") ? String(domain.dropFirst()) : domain
         guard !body.isEmpty, body.count <= 32, body != ".", body != "..",
-              body.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }),
-              !body.hasPrefix("-") else {
+            body.unicodeScalars.allSatisfy({
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
+            }),
+            !body.hasPrefix("-")
+        else {
             return "a user name (or @group) of ASCII letters, digits, '.', '_' and '-' (limits.conf(5))"
         }
         return nil
@@ -49,13 +60,17 @@ public enum ProfileStrings {
     public static func validate(_ profile: Profile) throws {
         let path = profile.sourcePath ?? "profile \(profile.name.debugDescription)"
         if let why = nameProblem(profile.name) {
-            throw ProfileError.invalidValue(path: path, line: 0, key: "name", reason: "\(profile.name.debugDescription) \(why)")
+            throw ProfileError.invalidValue(
+                path: path, line: 0, key: "name", reason: "\(profile.name.debugDescription) \(why)")
         }
         if let why = textProblem(profile.description) {
             throw ProfileError.invalidValue(path: path, line: 0, key: "description", reason: why)
         }
         for inc in profile.includes {
-            if let why = nameProblem(inc) { throw ProfileError.invalidValue(path: path, line: 0, key: "include", reason: "\(inc.debugDescription) \(why)") }
+            if let why = nameProblem(inc) {
+                throw ProfileError.invalidValue(
+                    path: path, line: 0, key: "include", reason: "\(inc.debugDescription) \(why)")
+            }
         }
     }
 

@@ -48,16 +48,21 @@ public enum AtomicFileWriter {
         case S_IFREG: break
         default: throw WriterError.refused(path: path.absolute, reason: "not a regular file")
         }
-        let fd = try syscallRetrying("openat", path.absolute) { openat(dfd, path.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+        let fd = try syscallRetrying("openat", path.absolute) {
+            openat(dfd, path.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        }
         defer { close(fd) }
         var bytes = Data()
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = try syscallRetrying("read", path.absolute) { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) } }
+            let n = try syscallRetrying("read", path.absolute) {
+                chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
+            }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
         }
-        return FileState(content: bytes, mode: UInt32(st.st_mode & 0o7777), uid: st.st_uid, gid: st.st_gid, linkTarget: nil)
+        return FileState(
+            content: bytes, mode: UInt32(st.st_mode & 0o7777), uid: st.st_uid, gid: st.st_gid, linkTarget: nil)
     }
 
     /// Directories missing on the way to `path`'s parent, outermost first (created by `write`, removed by rollback).
@@ -68,7 +73,9 @@ public enum AtomicFileWriter {
         for (i, c) in dirs.enumerated() {
             let here = try RootedPath(root: path.root, relative: dirs[...i].joined(separator: "/"))
             guard let next = try openChild(fd, c, here, create: false) else {
-                return try (i..<dirs.count).map { try RootedPath(root: path.root, relative: dirs[...$0].joined(separator: "/")) }
+                return try (i..<dirs.count).map {
+                    try RootedPath(root: path.root, relative: dirs[...$0].joined(separator: "/"))
+                }
             }
             close(fd)
             fd = next
@@ -82,14 +89,17 @@ public enum AtomicFileWriter {
     /// false, writing nothing, when the file already has exactly this content and mode. A symbolic link at `path`
     /// (live root only) is replaced by the file, never written through.
     @discardableResult
-    public static func write(_ content: Data, to path: RootedPath, mode: UInt32 = 0o644,
-                             owner: (uid: UInt32, gid: UInt32)? = nil, createDirectories: Bool = true) throws -> Bool {
+    public static func write(
+        _ content: Data, to path: RootedPath, mode: UInt32 = 0o644,
+        owner: (uid: UInt32, gid: UInt32)? = nil, createDirectories: Bool = true
+    ) throws -> Bool {
         guard let dfd = try openDirectory(path, path.components.dropLast(), create: createDirectories) else {
             throw WriterError.syscall(function: "openat", path: path.absolute, errno: ENOENT)
         }
         defer { close(dfd) }
         if let current = try state(in: dfd, path), current.linkTarget == nil, current.content == content,
-           current.mode == mode, owner.map({ $0.uid == current.uid && $0.gid == current.gid }) ?? true {
+            current.mode == mode, owner.map({ $0.uid == current.uid && $0.gid == current.gid }) ?? true
+        {
             return false
         }
         let (fd, temp) = try createTemporary(in: dfd, for: path)
@@ -100,8 +110,12 @@ public enum AtomicFileWriter {
             var offset = 0
             try content.withUnsafeBytes { raw in
                 while offset < raw.count {
-                    let n = try syscallRetrying("write", path.absolute) { Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset) }
-                    if n == 0 { throw WriterError.syscall(function: "write (no progress)", path: path.absolute, errno: EIO) }
+                    let n = try syscallRetrying("write", path.absolute) {
+                        Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    }
+                    if n == 0 {
+                        throw WriterError.syscall(function: "write (no progress)", path: path.absolute, errno: EIO)
+                    }
                     offset += n
                 }
             }
@@ -117,8 +131,10 @@ public enum AtomicFileWriter {
 
     /// `write` to an absolute (or working-directory-relative) path on the live host.
     @discardableResult
-    public static func write(_ content: Data, to path: String, mode: UInt32 = 0o644,
-                             owner: (uid: UInt32, gid: UInt32)? = nil, createDirectories: Bool = true) throws -> Bool {
+    public static func write(
+        _ content: Data, to path: String, mode: UInt32 = 0o644,
+        owner: (uid: UInt32, gid: UInt32)? = nil, createDirectories: Bool = true
+    ) throws -> Bool {
         try write(content, to: RootedPath.live(path), mode: mode, owner: owner, createDirectories: createDirectories)
     }
 
@@ -136,12 +152,18 @@ public enum AtomicFileWriter {
                 try Syscall.call("symlinkat") { symlinkat(target, dfd, temp) }
                 break
             } catch {
-                if error.errno != EEXIST { throw WriterError.syscall(function: "symlinkat", path: path.absolute, errno: error.errno) }
+                if error.errno != EEXIST {
+                    throw WriterError.syscall(function: "symlinkat", path: path.absolute, errno: error.errno)
+                }
             }
         }
         var renamed = false
         defer { if !renamed { unlinkat(dfd, temp, 0) } }
-        if let owner { try syscallRetrying("fchownat", path.absolute) { fchownat(dfd, temp, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) } }
+        if let owner {
+            try syscallRetrying("fchownat", path.absolute) {
+                fchownat(dfd, temp, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW)
+            }
+        }
         try syscallRetrying("renameat", path.absolute) { renameat(dfd, temp, dfd, path.name) }
         renamed = true
         try syscallRetrying("fsync", path.parent?.absolute ?? path.root) { fsync(dfd) }
@@ -189,7 +211,8 @@ public enum AtomicFileWriter {
         for name in names where isTemporaryName(name) {
             var st = stat()
             guard fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0,
-                  st.st_mode & S_IFMT == S_IFREG || st.st_mode & S_IFMT == S_IFLNK else { continue }
+                st.st_mode & S_IFMT == S_IFREG || st.st_mode & S_IFMT == S_IFLNK
+            else { continue }
             if unlinkat(dfd, name, 0) == 0 { removed.append(directory.absolute + "/" + name) }
         }
         if !removed.isEmpty { try syscallRetrying("fsync", directory.absolute) { fsync(dfd) } }
@@ -198,7 +221,9 @@ public enum AtomicFileWriter {
 
     /// `.NAME.wstune-XXXXXX` with six letters or digits (what `createTemporary` makes).
     public static func isTemporaryName(_ name: String) -> Bool {
-        guard name.hasPrefix("."), let r = name.range(of: ".wstune-", options: .backwards), r.lowerBound > name.index(after: name.startIndex) else { return false }
+        guard name.hasPrefix("."), let r = name.range(of: ".wstune-", options: .backwards),
+            r.lowerBound > name.index(after: name.startIndex)
+        else { return false }
         let suffix = name[r.upperBound...]
         return suffix.count == 6 && suffix.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
@@ -215,10 +240,14 @@ public enum AtomicFileWriter {
         for _ in 0..<100 {
             let name = temporaryName(for: path.name)
             do {
-                let fd = try Syscall.call("openat") { openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
+                let fd = try Syscall.call("openat") {
+                    openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+                }
                 return (fd, name)
             } catch {
-                if error.errno != EEXIST { throw WriterError.syscall(function: "openat", path: path.absolute, errno: error.errno) }
+                if error.errno != EEXIST {
+                    throw WriterError.syscall(function: "openat", path: path.absolute, errno: error.errno)
+                }
             }
         }
         throw WriterError.syscall(function: "openat", path: path.absolute, errno: EEXIST)
@@ -258,7 +287,9 @@ public enum AtomicFileWriter {
                     do {
                         try Syscall.call("mkdirat") { mkdirat(fd, name, 0o755) }
                     } catch {
-                        if error.errno != EEXIST { throw WriterError.syscall(function: "mkdirat", path: here.absolute, errno: error.errno) }
+                        if error.errno != EEXIST {
+                            throw WriterError.syscall(function: "mkdirat", path: here.absolute, errno: error.errno)
+                        }
                     }
                     madeIt = true
                 case ENOENT: return nil
@@ -278,6 +309,8 @@ public enum AtomicFileWriter {
     }
 
     static func linkRefused(_ path: String, _ root: String) -> WriterError {
-        .refused(path: path, reason: "a symbolic link below the root \(root): wstune follows no link there (it could lead outside)")
+        .refused(
+            path: path,
+            reason: "a symbolic link below the root \(root): wstune follows no link there (it could lead outside)")
     }
 }

@@ -15,17 +15,23 @@ public enum LiveValueWriter {
         }
         defer { close(dfd) }
         // No O_CREAT: a key that does not exist is not created. O_NOFOLLOW: a link is never written through.
-        let fd = try syscallRetrying("openat", path.absolute) { openat(dfd, path.name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC) }
+        let fd = try syscallRetrying("openat", path.absolute) {
+            openat(dfd, path.name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC)
+        }
         do {
             defer { close(fd) }
             let bytes = Array((value + "\n").utf8)
             try bytes.withUnsafeBytes { raw in
                 let n = try syscallRetrying("write", path.absolute) { Glibc.write(fd, raw.baseAddress, raw.count) }
-                if n != raw.count { throw WriterError.syscall(function: "write (short)", path: path.absolute, errno: EIO) }
+                if n != raw.count {
+                    throw WriterError.syscall(function: "write (short)", path: path.absolute, errno: EIO)
+                }
             }
         }
         let back = try readBack(path)
-        guard change.kept(readBack: back, wrote: value) else { throw WriterError.notKept(path: path.absolute, wrote: value, readBack: back) }
+        guard change.kept(readBack: back, wrote: value) else {
+            throw WriterError.notKept(path: path.absolute, wrote: value, readBack: back)
+        }
         return back
     }
 

@@ -15,7 +15,10 @@ public struct RootedPath: Sendable, Equatable, CustomStringConvertible {
         var r = root.isEmpty ? "/" : root
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
         self.root = r
-        guard !relative.hasPrefix("/") else { throw WriterError.refused(path: relative, reason: "an absolute path where a path below the root is expected") }
+        guard !relative.hasPrefix("/") else {
+            throw WriterError.refused(
+                path: relative, reason: "an absolute path where a path below the root is expected")
+        }
         let parts = relative.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         guard !parts.isEmpty else { throw WriterError.refused(path: relative, reason: "an empty path") }
         for p in parts where p == ".." || p == "." || p.contains("\0") {
@@ -57,7 +60,9 @@ public struct RootedPath: Sendable, Equatable, CustomStringConvertible {
         components.count > 1 ? try? RootedPath(root: root, relative: components.dropLast().joined(separator: "/")) : nil
     }
 
-    public func appending(_ name: String) throws -> RootedPath { try RootedPath(root: root, relative: relative + "/" + name) }
+    public func appending(_ name: String) throws -> RootedPath {
+        try RootedPath(root: root, relative: relative + "/" + name)
+    }
 }
 
 /// Root path text as HostRoot keeps it (no trailing slash, "/" for empty).

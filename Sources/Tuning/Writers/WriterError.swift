@@ -27,7 +27,9 @@ public enum WriterError: Error, Equatable, CustomStringConvertible {
 
 /// `Syscall.call` (HostFacts' one EINTR-retrying wrapper) with the path the call was about.
 @discardableResult
-func syscallRetrying<T: FixedWidthInteger & SignedInteger>(_ function: String, _ path: String, _ body: () -> T) throws -> T {
+func syscallRetrying<T: FixedWidthInteger & SignedInteger>(_ function: String, _ path: String, _ body: () -> T) throws
+    -> T
+{
     do {
         return try Syscall.call(function, body)
     } catch {

@@ -35,8 +35,10 @@ enum TestSupport {
 
     /// Runs a program (PATH is searched) to completion with a time bound; kills it when the bound passes.
     @discardableResult
-    static func run(_ arguments: [String], input: String? = nil, environment: [String: String]? = nil,
-                    timeoutSeconds: Double = 120) throws -> CommandResult {
+    static func run(
+        _ arguments: [String], input: String? = nil, environment: [String: String]? = nil,
+        timeoutSeconds: Double = 120
+    ) throws -> CommandResult {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = arguments
@@ -56,22 +58,29 @@ enum TestSupport {
         let outBox = Box(), errBox = Box()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { outBox.data = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            outBox.data = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave()
+        }
         group.enter()
-        DispatchQueue.global().async { errBox.data = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            errBox.data = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave()
+        }
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while p.isRunning && Date() < deadline { usleep(10_000) }
         if p.isRunning { p.terminate(); usleep(200_000); if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         p.waitUntilExit()
         group.wait()
-        return CommandResult(status: p.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
-                             stderr: String(decoding: errBox.data, as: UTF8.self))
+        return CommandResult(
+            status: p.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
+            stderr: String(decoding: errBox.data, as: UTF8.self))
     }
 
     /// Runs the built wstune with arguments.
     @discardableResult
-    static func wstune(_ arguments: [String], environment: [String: String]? = nil,
-                       timeoutSeconds: Double = 120) throws -> CommandResult {
+    static func wstune(
+        _ arguments: [String], environment: [String: String]? = nil,
+        timeoutSeconds: Double = 120
+    ) throws -> CommandResult {
         try run([wstuneBinary] + arguments, environment: environment, timeoutSeconds: timeoutSeconds)
     }
 
@@ -106,7 +115,9 @@ final class NetNamespace {
     /// Sets a per-namespace sysctl inside the namespace.
     func sysctl(_ key: String, _ value: String) throws {
         let r = try exec(["sysctl", "-qw", "\(key)=\(value)"])
-        guard r.status == 0 else { throw NSError(domain: "sysctl", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stderr]) }
+        guard r.status == 0 else {
+            throw NSError(domain: "sysctl", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stderr])
+        }
     }
 
     /// Kills every process left in the namespace and deletes it.

@@ -37,7 +37,9 @@ final class HAProxyConditionTests: XCTestCase {
             """
         let me = HAProxyConfig.parse(text, file: "f", environment: ["WHO": "me"])
         XCTAssertEqual(me.errors, [])
-        XCTAssertEqual(me.sections.first?.lines.map { $0.words.joined(separator: " ") }, ["timeout tunnel 2h", "timeout server 9s"])
+        XCTAssertEqual(
+            me.sections.first?.lines.map { $0.words.joined(separator: " ") },
+            ["timeout tunnel 2h", "timeout server 9s"])
         XCTAssertNil(me.sections.first?.lines[0].condition)
         XCTAssertEqual(me.sections.first?.lines[1].condition?.line, 12)
         let other = HAProxyConfig.parse(text, file: "f", environment: ["WHO": "you"])
@@ -47,7 +49,8 @@ final class HAProxyConditionTests: XCTestCase {
 
     func testVariablesExpandInDoubleQuotesOnly() throws {
         let s = HAProxyLineSplitter(environment: ["A": "1h"])
-        XCTAssertEqual(try s.split("t \"${A}\" \"$A\" '${A}' ${A} \"${B-5s}\"").words, ["t", "1h", "1h", "${A}", "${A}", "5s"])
+        XCTAssertEqual(
+            try s.split("t \"${A}\" \"$A\" '${A}' ${A} \"${B-5s}\"").words, ["t", "1h", "1h", "${A}", "${A}", "5s"])
         let unknown = try s.split("t \"${B}\" \"x$C\"")
         XCTAssertEqual(unknown.words, ["t", "${B}", "x$C"])
         XCTAssertEqual(unknown.unknownVariables, ["B", "C"])

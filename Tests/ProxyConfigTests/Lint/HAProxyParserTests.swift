@@ -22,7 +22,9 @@ final class HAProxyParserTests: XCTestCase {
             """
         let c = HAProxyConfig.parse(text, file: "h.cfg")
         XCTAssertEqual(c.errors, [])
-        XCTAssertEqual(c.sections.map(\.label), ["global", "defaults base", "defaults tcpdefs", "frontend fe", "backend uses_last", "backend named"])
+        XCTAssertEqual(
+            c.sections.map(\.label),
+            ["global", "defaults base", "defaults tcpdefs", "frontend fe", "backend uses_last", "backend named"])
         let fe = c.sections[3], last = c.sections[4], named = c.sections[5]
         XCTAssertEqual(fe.lines[0].words, ["bind", ":80"])
         XCTAssertEqual(fe.lines[1].words, ["http-request", "set-header", "X-Quoted", "a b\" c"])

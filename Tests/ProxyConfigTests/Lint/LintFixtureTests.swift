@@ -1,7 +1,7 @@
 import Foundation
-import WSTTestSupport
 import HostFacts
 import Tuning
+import WSTTestSupport
 import XCTest
 
 @testable import ProxyConfig
@@ -13,14 +13,18 @@ final class LintFixtureTests: XCTestCase {
 
     /// The profile the fixtures are written for: 10,000 connections, 30 s pings, 10 s reconnect window.
     static var requirement: LintRequirement {
-        let p = Profile(name: "fixture", connections: Sourced(10_000, .derived), pingIntervalSeconds: Sourced(30, .derived),
-                        reconnectWindowSeconds: Sourced(10, .derived))
-        return LintRequirement(profile: p, cpuCount: 2, unitLimit: FileLimit(soft: 1024, hard: 524_288), unitLimitOrigin: "fixture")
+        let p = Profile(
+            name: "fixture", connections: Sourced(10_000, .derived), pingIntervalSeconds: Sourced(30, .derived),
+            reconnectWindowSeconds: Sourced(10, .derived))
+        return LintRequirement(
+            profile: p, cpuCount: 2, unitLimit: FileLimit(soft: 1024, hard: 524_288), unitLimitOrigin: "fixture")
     }
 
     static func files(_ kind: String) throws -> [URL] {
-        try FileManager.default.contentsOfDirectory(at: fixtures.appendingPathComponent(kind), includingPropertiesForKeys: nil)
-            .sorted { $0.path < $1.path }
+        try FileManager.default.contentsOfDirectory(
+            at: fixtures.appendingPathComponent(kind), includingPropertiesForKeys: nil
+        )
+        .sorted { $0.path < $1.path }
     }
 
     private func report(_ kind: String, _ url: URL) throws -> LintReport {
@@ -33,8 +37,14 @@ final class LintFixtureTests: XCTestCase {
 
     private func expectedLine(_ text: String, id: String) -> Int? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if let i = lines.firstIndex(where: { $0.hasSuffix("# <- \(id)") || $0.contains("# <- \(id) ") }) { return i + 1 }
-        if let l = lines.first(where: { $0.contains("expect \(id) at line ") }), let n = Int(l.split(separator: " ").last ?? "") { return n }
+        if let i = lines.firstIndex(where: { $0.hasSuffix("# <- \(id)") || $0.contains("# <- \(id) ") }) {
+            return i + 1
+        }
+        if let l = lines.first(where: { $0.contains("expect \(id) at line ") }),
+            let n = Int(l.split(separator: " ").last ?? "")
+        {
+            return n
+        }
         return nil
     }
 
@@ -62,8 +72,9 @@ final class LintFixtureTests: XCTestCase {
                 XCTAssertEqual(r.findings.filter { $0.id == Lint.parseErrorID }, [], f.lastPathComponent)
                 let raised = r.findings.filter { $0.id == id && $0.severity > .notApplicable }
                 XCTAssertFalse(raised.isEmpty, "\(f.lastPathComponent): \(id) not raised")
-                XCTAssertTrue(raised.contains { $0.location == "\(f.path):\(line)" },
-                              "\(f.lastPathComponent): \(id) at \(raised.map { $0.location ?? "-" }), expected line \(line)")
+                XCTAssertTrue(
+                    raised.contains { $0.location == "\(f.path):\(line)" },
+                    "\(f.lastPathComponent): \(id) at \(raised.map { $0.location ?? "-" }), expected line \(line)")
                 XCTAssertNotNil(raised.first?.fix, id)
             }
         }
@@ -74,7 +85,8 @@ final class LintFixtureTests: XCTestCase {
             for f in try Self.files(kind) where f.lastPathComponent.contains(".pass.") {
                 let r = try report(kind, f)
                 let raised = r.findings.filter { $0.severity > .notApplicable }
-                XCTAssertEqual(raised.map(\.id), [], "\(f.lastPathComponent): \(raised.map { "\($0.id) \($0.current ?? "")" })")
+                XCTAssertEqual(
+                    raised.map(\.id), [], "\(f.lastPathComponent): \(raised.map { "\($0.id) \($0.current ?? "")" })")
             }
         }
     }

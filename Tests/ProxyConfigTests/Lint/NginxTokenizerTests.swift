@@ -7,14 +7,16 @@ import XCTest
 final class NginxTokenizerTests: XCTestCase {
     func testCRLFAndLFGiveTheSameDirectivesAndLines() throws {
         let lf = "# first\nworker_processes 2;\nevents {\n  worker_connections 10; # c\n}\n"
-        let a = try NginxParser.parse(lf, file: "f"), b = try NginxParser.parse(lf.replacingOccurrences(of: "\n", with: "\r\n"), file: "f")
+        let a = try NginxParser.parse(lf, file: "f"),
+            b = try NginxParser.parse(lf.replacingOccurrences(of: "\n", with: "\r\n"), file: "f")
         XCTAssertEqual(a, b)
         XCTAssertEqual(b.map(\.name), ["worker_processes", "events"])
         XCTAssertEqual(b[1].first("worker_connections")?.location.line, 4)
     }
 
     func testQuotesAndBracesFollowNginx() throws {
-        XCTAssertEqual(try NginxParser.parse("if ($a = \"x\") { return 200; }", file: "f").first?.args, ["($a", "=", "x", ")"])
+        XCTAssertEqual(
+            try NginxParser.parse("if ($a = \"x\") { return 200; }", file: "f").first?.args, ["($a", "=", "x", ")"])
         XCTAssertEqual(try NginxParser.parse("set $a ${b}c;", file: "f").first?.args, ["$a", "${b}c"])
         // nginx -t: 'unexpected end of file' — "1}" is one word, so the } closes nothing.
         XCTAssertThrowsError(try NginxParser.parse("events { }\nworker_processes 1}\n", file: "f"))
@@ -57,10 +59,12 @@ final class NginxTokenizerTests: XCTestCase {
     }
 
     func testDumpSplitterReadsCRLFMarkersAndKeepsTheFirstCopy() throws {
-        let dump = "nginx: ok\r\n# configuration file /a.conf:\r\nevents {}\r\n# configuration file /b.conf:\r\nx 1;\r\n# configuration file /a.conf:\r\nother;\r\n"
+        let dump =
+            "nginx: ok\r\n# configuration file /a.conf:\r\nevents {}\r\n# configuration file /b.conf:\r\nx 1;\r\n# configuration file /a.conf:\r\nother;\r\n"
         let d = try NginxDump.split(dump)
         XCTAssertEqual(d.order, ["/a.conf", "/b.conf"])
-        XCTAssertEqual(try NginxParser.parse(try XCTUnwrap(d.files["/a.conf"]), file: "/a.conf").map(\.name), ["events"])
+        XCTAssertEqual(
+            try NginxParser.parse(try XCTUnwrap(d.files["/a.conf"]), file: "/a.conf").map(\.name), ["events"])
         XCTAssertThrowsError(try NginxDump.split("events {}\n"))
     }
 }

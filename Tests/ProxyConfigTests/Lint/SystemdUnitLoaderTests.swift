@@ -12,17 +12,21 @@ final class SystemdUnitLoaderTests: TemporaryTreeTestCase {
         "lib/systemd/system/chat@.service.d/10-limits.conf": "[Service]\nLimitNOFILE=4096\n",
         "etc/systemd/system/chat@.service.d/10-limits.conf": "[Service]\nLimitNOFILE=65536\n",
         "lib/systemd/system/chat@.service.d/20-restart.conf": "[Service]\nRestart=on-failure\n",
-        "run/systemd/system/chat@8080.service.d/15-exec.conf": "[Service]\nExecStart=\nExecStart=/bin/false \\\n  --port 8080\n",
+        "run/systemd/system/chat@8080.service.d/15-exec.conf":
+            "[Service]\nExecStart=\nExecStart=/bin/false \\\n  --port 8080\n",
     ]
 
     func testDropInsMergeInSystemdsOrder() throws {
         let d = try tree(Self.files)
         let unit = try SystemdUnitLoader(root: HostRoot(d.path)).load("chat@8080")
         XCTAssertEqual(unit.name, "chat@8080.service")
-        XCTAssertEqual(unit.files.map { String($0.dropFirst(d.path.count)) }, [
-            "/lib/systemd/system/chat@.service", "/etc/systemd/system/chat@.service.d/10-limits.conf",
-            "/run/systemd/system/chat@8080.service.d/15-exec.conf", "/lib/systemd/system/chat@.service.d/20-restart.conf",
-        ])
+        XCTAssertEqual(
+            unit.files.map { String($0.dropFirst(d.path.count)) },
+            [
+                "/lib/systemd/system/chat@.service", "/etc/systemd/system/chat@.service.d/10-limits.conf",
+                "/run/systemd/system/chat@8080.service.d/15-exec.conf",
+                "/lib/systemd/system/chat@.service.d/20-restart.conf",
+            ])
         XCTAssertEqual(unit.value("Service", "LimitNOFILE")?.value, "65536")
         XCTAssertEqual(unit.value("Service", "LimitNOFILE")?.location.line, 2)
         XCTAssertEqual(unit.value("Service", "Restart")?.value, "on-failure")
@@ -33,7 +37,9 @@ final class SystemdUnitLoaderTests: TemporaryTreeTestCase {
 
     func testOrderMatchesSystemdAnalyzeCatConfig() throws {
         // The oracle: systemd's own loader lists the unit and its drop-ins in the order it applies them.
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else { throw XCTSkip("no systemd-analyze") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else {
+            throw XCTSkip("no systemd-analyze")
+        }
         var files = Self.files
         files.removeValue(forKey: "run/systemd/system/chat@8080.service.d/15-exec.conf")
         files["lib/systemd/system/chat.service"] = "[Service]\nExecStart=/bin/true\n"
@@ -55,7 +61,10 @@ final class SystemdUnitLoaderTests: TemporaryTreeTestCase {
     }
 
     func testUnitFileByPathReadsItsDropInDirectoryAndReportsBadLines() throws {
-        let d = try tree(["x/app.service": "[Service]\nnot an assignment\nLimitNOFILE=10\n", "x/app.service.d/a.conf": "[Service]\nLimitNOFILE=\n"])
+        let d = try tree([
+            "x/app.service": "[Service]\nnot an assignment\nLimitNOFILE=10\n",
+            "x/app.service.d/a.conf": "[Service]\nLimitNOFILE=\n",
+        ])
         let unit = try SystemdUnitLoader().load(d.appendingPathComponent("x/app.service").path)
         XCTAssertEqual(unit.errors.map(\.location.line), [2])
         XCTAssertNil(unit.value("Service", "LimitNOFILE"), "an empty assignment resets")
@@ -64,13 +73,17 @@ final class SystemdUnitLoaderTests: TemporaryTreeTestCase {
 
 final class UnitLimitNofileDefaultTests: XCTestCase {
     func testAbsentLimitIsJudgedByDefaultLimitNOFILE() throws {
-        let unit = SystemdUnit(name: "chat.service", files: ["/x/chat.service"],
-                               settings: SystemdUnit.parse("[Service]\nExecStart=/bin/true\n", file: "/x/chat.service").settings, errors: [])
+        let unit = SystemdUnit(
+            name: "chat.service", files: ["/x/chat.service"],
+            settings: SystemdUnit.parse("[Service]\nExecStart=/bin/true\n", file: "/x/chat.service").settings,
+            errors: [])
         let p = Profile(name: "t", connections: Sourced(10_000, .derived))
         let builtin = LintRequirement(profile: p, cpuCount: 1)
-        XCTAssertEqual(Lint.run(unit: unit, builtin).findings.first { $0.id == "systemd.limit-nofile" }?.severity, .fail)
-        let raised = LintRequirement(profile: p, cpuCount: 1, defaultUnitLimit: FileLimit(soft: 65536, hard: 524288),
-                                     defaultUnitLimitOrigin: "/etc/systemd/system.conf:3")
+        XCTAssertEqual(
+            Lint.run(unit: unit, builtin).findings.first { $0.id == "systemd.limit-nofile" }?.severity, .fail)
+        let raised = LintRequirement(
+            profile: p, cpuCount: 1, defaultUnitLimit: FileLimit(soft: 65536, hard: 524288),
+            defaultUnitLimitOrigin: "/etc/systemd/system.conf:3")
         XCTAssertEqual(Lint.run(unit: unit, raised).findings.first { $0.id == "systemd.limit-nofile" }?.severity, .pass)
     }
 }

@@ -5,7 +5,8 @@ import XCTest
 
 final class AtomicFileTests: XCTestCase {
     func testReplacesContentAndLeavesNoTempFile() throws {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("wst-atomic-\(UUID().uuidString.prefix(8))")
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "wst-atomic-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: d) }
         let f = d.appendingPathComponent("out.conf").path

@@ -30,11 +30,18 @@ final class ConfigRendererTests: XCTestCase {
         o.backends = [HostPort(host: "10.0.0.1", port: 1), HostPort(host: "10.0.0.2", port: 2)]
         let text = try renderer.render(.nginx, profile: profile("proxy"), options: o).text
         let http = try XCTUnwrap(try NginxParser.parse(text, file: "r").first { $0.name == "http" })
-        let locations = try XCTUnwrap(http.first("server")).children("location").filter { $0.first("proxy_pass") != nil }
+        let locations = try XCTUnwrap(http.first("server")).children("location").filter {
+            $0.first("proxy_pass") != nil
+        }
         XCTAssertEqual(locations.map(\.args), [["/ws"], ["/"]])
         for loc in locations {
             let headers = Set(loc.children("proxy_set_header").compactMap(\.args.first))
-            XCTAssertEqual(headers, ["Upgrade", "Connection", "Host", "X-Real-IP", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"])
+            XCTAssertEqual(
+                headers,
+                [
+                    "Upgrade", "Connection", "Host", "X-Real-IP", "X-Forwarded-For", "X-Forwarded-Proto",
+                    "X-Forwarded-Host",
+                ])
             XCTAssertEqual(loc.first("proxy_http_version")?.args, ["1.1"])
             XCTAssertEqual(loc.first("proxy_buffering")?.args, ["off"])
         }
@@ -42,7 +49,8 @@ final class ConfigRendererTests: XCTestCase {
     }
 
     func testHAProxyKeepsTheTunnelTimeoutOutOfTheFrontendAndChecksReadyz() throws {
-        let c = HAProxyConfig.parse(try renderer.render(.haproxy, profile: profile("proxy"), options: RenderOptions()).text, file: "h")
+        let c = HAProxyConfig.parse(
+            try renderer.render(.haproxy, profile: profile("proxy"), options: RenderOptions()).text, file: "h")
         XCTAssertEqual(c.errors, [])
         let fe = try XCTUnwrap(c.sections.first { $0.kind == "frontend" })
         let be = try XCTUnwrap(c.sections.first { $0.kind == "backend" })

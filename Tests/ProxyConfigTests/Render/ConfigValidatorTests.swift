@@ -11,7 +11,8 @@ final class ConfigValidatorTests: XCTestCase {
     }
 
     func testSecurityScoreParsesTheOverallLine() {
-        XCTAssertEqual(SecurityScore.parse("  ✓ PrivateTmp=  0.1\n\n→ Overall exposure level for x@8080.service: 1.4 OK 🙂\n"), 1.4)
+        XCTAssertEqual(
+            SecurityScore.parse("  ✓ PrivateTmp=  0.1\n\n→ Overall exposure level for x@8080.service: 1.4 OK 🙂\n"), 1.4)
         XCTAssertNil(SecurityScore.parse("no score here"))
     }
 }

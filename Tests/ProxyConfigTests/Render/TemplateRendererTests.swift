@@ -13,7 +13,9 @@ final class TemplateRendererTests: XCTestCase {
     private func dir(_ files: [String: String]) throws -> URL {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("wst-tpl-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        for (name, text) in files { try text.write(to: d.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        for (name, text) in files {
+            try text.write(to: d.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
         dirs.append(d)
         return d
     }
@@ -22,8 +24,9 @@ final class TemplateRendererTests: XCTestCase {
         let d = try dir(["t.mustache": "a {{known}}\n{{#flag}}\nx {{typo}}\n{{/flag}}\n"])
         let r = TemplateRenderer(directories: [d.path])
         XCTAssertThrowsError(try r.render("t", context: ["known": 1, "flag": false])) { error in
-            XCTAssertEqual(error as? RenderError,
-                           .unknownVariable(file: d.appendingPathComponent("t.mustache").path, line: 3, name: "typo"))
+            XCTAssertEqual(
+                error as? RenderError,
+                .unknownVariable(file: d.appendingPathComponent("t.mustache").path, line: 3, name: "typo"))
         }
     }
 
@@ -38,7 +41,9 @@ final class TemplateRendererTests: XCTestCase {
         let d = try dir(["p.mustache": "{{> nope}}\n", "s.mustache": "{{#a}}x\n"])
         let r = TemplateRenderer(directories: [d.path])
         XCTAssertThrowsError(try r.render("p", context: [:])) { error in
-            XCTAssertEqual(error as? RenderError, .unknownPartial(file: d.appendingPathComponent("p.mustache").path, line: 1, name: "nope"))
+            XCTAssertEqual(
+                error as? RenderError,
+                .unknownPartial(file: d.appendingPathComponent("p.mustache").path, line: 1, name: "nope"))
         }
         XCTAssertThrowsError(try r.render("s", context: ["a": true])) { error in
             guard case .templateSyntax? = error as? RenderError else { return XCTFail("\(error)") }
@@ -57,14 +62,18 @@ final class TemplateRendererTests: XCTestCase {
         let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("templates").path
         let r = TemplateRenderer(directories: [templates])
-        var context = TemplateContext.build(profile: .init(name: "t", connections: .init(10, .derived)),
-                                            options: RenderOptions(), sizing: ProxySizing(
-                                                profile: .init(name: "t", connections: .init(10, .derived)),
-                                                options: RenderOptions(), cpuCount: 1))
+        var context = TemplateContext.build(
+            profile: .init(name: "t", connections: .init(10, .derived)),
+            options: RenderOptions(),
+            sizing: ProxySizing(
+                profile: .init(name: "t", connections: .init(10, .derived)),
+                options: RenderOptions(), cpuCount: 1))
         XCTAssertNoThrow(try r.render("nginx-site", context: context))
         context.removeValue(forKey: "idle_timeout_seconds")
         XCTAssertThrowsError(try r.render("nginx-site", context: context)) { error in
-            guard case .unknownVariable(let file, _, "idle_timeout_seconds")? = error as? RenderError else { return XCTFail("\(error)") }
+            guard case .unknownVariable(let file, _, "idle_timeout_seconds")? = error as? RenderError else {
+                return XCTFail("\(error)")
+            }
             XCTAssertTrue(file.hasSuffix("nginx-proxy-headers.mustache"))
         }
     }

@@ -53,7 +53,9 @@ enum HAProxyCondition {
             }
             skipSpace()
             let start = i
-            while i < chars.count && (chars[i].isLetter || chars[i].isNumber || chars[i] == "_" || chars[i] == "-") { i += 1 }
+            while i < chars.count && (chars[i].isLetter || chars[i].isNumber || chars[i] == "_" || chars[i] == "-") {
+                i += 1
+            }
             let name = String(chars[start..<i])
             guard !name.isEmpty else { failed = true; return .unknown }
             guard i < chars.count && chars[i] == "(" else {

@@ -5,8 +5,12 @@ struct HAProxyConditionStack {
     enum Truth {
         case yes, no, unknown
 
-        static func and(_ a: Truth, _ b: Truth) -> Truth { a == .no || b == .no ? .no : (a == .yes && b == .yes ? .yes : .unknown) }
-        static func or(_ a: Truth, _ b: Truth) -> Truth { a == .yes || b == .yes ? .yes : (a == .no && b == .no ? .no : .unknown) }
+        static func and(_ a: Truth, _ b: Truth) -> Truth {
+            a == .no || b == .no ? .no : (a == .yes && b == .yes ? .yes : .unknown)
+        }
+        static func or(_ a: Truth, _ b: Truth) -> Truth {
+            a == .yes || b == .yes ? .yes : (a == .no && b == .no ? .no : .unknown)
+        }
         var not: Truth { self == .yes ? .no : (self == .no ? .yes : .unknown) }
     }
 
@@ -35,10 +39,13 @@ struct HAProxyConditionStack {
     var unclosed: SourceLocation? { frames.last?.location }
 
     /// Handles a line starting with "."; returns an error for a misplaced or unknown one.
-    mutating func handle(_ words: [String], at loc: SourceLocation, environment: [String: String]) -> ConfigParseError? {
+    mutating func handle(_ words: [String], at loc: SourceLocation, environment: [String: String]) -> ConfigParseError?
+    {
         let keyword = words[0]
         let condition = words.dropFirst().joined(separator: " ")
-        func error(_ reason: String) -> ConfigParseError { ConfigParseError(file: loc.file, line: loc.line, reason: reason) }
+        func error(_ reason: String) -> ConfigParseError {
+            ConfigParseError(file: loc.file, line: loc.line, reason: reason)
+        }
         switch keyword {
         case ".if":
             guard frames.count < Self.maxDepth else { return error("'.if' nested deeper than \(Self.maxDepth)") }

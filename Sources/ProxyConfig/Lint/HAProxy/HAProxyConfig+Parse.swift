@@ -31,14 +31,18 @@ extension HAProxyConfig {
             guard let uncertain = conditions.active else { continue }
             if HAProxySection.kinds.contains(first.lowercased()) {
                 let words = split.words
-                var s = HAProxySection(kind: first.lowercased(), name: words.count > 1 && words[1] != "from" ? words[1] : nil,
-                                       from: nil, location: loc, lines: [], defaultsIndex: nil)
+                var s = HAProxySection(
+                    kind: first.lowercased(), name: words.count > 1 && words[1] != "from" ? words[1] : nil,
+                    from: nil, location: loc, lines: [], defaultsIndex: nil)
                 if let f = words.firstIndex(of: "from"), f + 1 < words.count { s.from = words[f + 1] }
                 if s.isProxy || s.kind == "defaults" {
                     if let from = s.from {
                         s.defaultsIndex = defaultsByName[from]
                         if s.defaultsIndex == nil {
-                            errors.append(ConfigParseError(file: file, line: lineNo, reason: "defaults section '\(from)' not found before this section"))
+                            errors.append(
+                                ConfigParseError(
+                                    file: file, line: lineNo,
+                                    reason: "defaults section '\(from)' not found before this section"))
                         }
                     } else if s.isProxy {
                         s.defaultsIndex = lastDefaults
@@ -56,7 +60,8 @@ extension HAProxyConfig {
                 continue
             }
             sections[sections.count - 1].lines.append(
-                HAProxyLine(words: split.words, location: loc, condition: uncertain, unknownVariables: split.unknownVariables))
+                HAProxyLine(
+                    words: split.words, location: loc, condition: uncertain, unknownVariables: split.unknownVariables))
         }
         if let open = conditions.unclosed {
             errors.append(ConfigParseError(file: file, line: open.line, reason: "'.if' is never closed by '.endif'"))

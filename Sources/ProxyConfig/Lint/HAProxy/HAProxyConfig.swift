@@ -32,7 +32,8 @@ public struct HAProxyConfig: Sendable, Equatable {
     /// Reads and parses a file under the root; throws only when it is absent or unreadable.
     public static func load(_ path: String, root: HostRoot = HostRoot()) throws -> HAProxyConfig {
         if let id = root.identity(path), !id.isRegularFile {
-            throw ConfigParseError(file: root.resolve(path), line: 0, reason: "not a regular file (a FIFO, device or directory): not read")
+            throw ConfigParseError(
+                file: root.resolve(path), line: 0, reason: "not a regular file (a FIFO, device or directory): not read")
         }
         guard let text = try root.readText(path) else {
             throw ConfigParseError(file: root.resolve(path), line: 0, reason: "no such file")

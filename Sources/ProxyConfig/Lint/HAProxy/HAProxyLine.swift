@@ -7,7 +7,9 @@ public struct HAProxyLine: Sendable, Equatable {
     /// "${VAR}" names in the line that the environment wstune runs in does not define (kept as written).
     public var unknownVariables: [String]
 
-    public init(words: [String], location: SourceLocation, condition: SourceLocation? = nil, unknownVariables: [String] = []) {
+    public init(
+        words: [String], location: SourceLocation, condition: SourceLocation? = nil, unknownVariables: [String] = []
+    ) {
         self.words = words
         self.location = location
         self.condition = condition
@@ -22,7 +24,8 @@ public struct HAProxyLine: Sendable, Equatable {
     /// Why the line's value is not known for sure (an unevaluated `.if`, an undefined variable), or nil.
     public var uncertainty: String? {
         if !unknownVariables.isEmpty {
-            return "set from the environment (\(unknownVariables.map { "${\($0)}" }.joined(separator: ", "))), which wstune's environment does not define"
+            return
+                "set from the environment (\(unknownVariables.map { "${\($0)}" }.joined(separator: ", "))), which wstune's environment does not define"
         }
         if let c = condition { return "set under the .if at \(c), which wstune cannot evaluate" }
         return nil

@@ -28,7 +28,9 @@ struct HAProxyLineSplitter {
                 } else if c == "\\" && q == "\"" && i < chars.count {
                     word.append(chars[i])
                     i += 1
-                } else if c == "$" && q == "\"", let (value, end) = variable(chars, at: i, unknown: &out.unknownVariables) {
+                } else if c == "$" && q == "\"",
+                    let (value, end) = variable(chars, at: i, unknown: &out.unknownVariables)
+                {
                     word += value
                     i = end
                 } else {
@@ -76,7 +78,9 @@ struct HAProxyLineSplitter {
                 i += 3
             }
             guard !name.isEmpty, i < chars.count, chars[i] == "}" else { return nil }
-            return (resolve(name, fallback: fallback, written: String(chars[(start - 1)...i]), unknown: &unknown), i + 1)
+            return (
+                resolve(name, fallback: fallback, written: String(chars[(start - 1)...i]), unknown: &unknown), i + 1
+            )
         }
         while i < chars.count && isName(chars[i]) { i += 1 }
         guard i > start else { return nil }

@@ -31,13 +31,16 @@ public struct NginxConfigLoader: Sendable {
     public func load(_ path: String) throws -> NginxConfig {
         var state = State()
         let key = try self.key(path)
-        guard let text = try read(path, state: &state) else { throw ConfigParseError(file: display(path), line: 0, reason: "no such file") }
+        guard let text = try read(path, state: &state) else {
+            throw ConfigParseError(file: display(path), line: 0, reason: "no such file")
+        }
         let prefix = (path as NSString).deletingLastPathComponent
         state.files.append(display(path))
         let directives: [NginxDirective]
         do {
             let parsed = try NginxParser.parse(text, file: display(path))
-            directives = expand(parsed, prefix: prefix, state: &state, includeDepth: 0, blockDepth: 0, stack: key.map { [$0] } ?? [])
+            directives = expand(
+                parsed, prefix: prefix, state: &state, includeDepth: 0, blockDepth: 0, stack: key.map { [$0] } ?? [])
         } catch let e as ConfigParseError {
             state.add(e)
             directives = []
@@ -80,41 +83,55 @@ public struct NginxConfigLoader: Sendable {
         }
     }
 
-    private func expand(_ directives: [NginxDirective], prefix: String, state: inout State, includeDepth: Int, blockDepth: Int,
-                        stack: [Key]) -> [NginxDirective] {
+    private func expand(
+        _ directives: [NginxDirective], prefix: String, state: inout State, includeDepth: Int, blockDepth: Int,
+        stack: [Key]
+    ) -> [NginxDirective] {
         var out: [NginxDirective] = []
         for var d in directives {
             if state.stopped { break }
             if d.name == "include", d.block == nil, let pattern = d.args.first {
                 let at = d.location
                 guard includeDepth < Self.maxIncludeDepth else {
-                    state.add(ConfigParseError(file: at.file, line: at.line, reason: "includes nest deeper than \(Self.maxIncludeDepth)"))
+                    state.add(
+                        ConfigParseError(
+                            file: at.file, line: at.line, reason: "includes nest deeper than \(Self.maxIncludeDepth)"))
                     continue
                 }
                 let full = pattern.hasPrefix("/") ? pattern : (prefix as NSString).appendingPathComponent(pattern)
                 let matches = self.matches(full, state: &state)
                 if matches.isEmpty && !full.contains(where: { "*?[".contains($0) }) {
-                    state.add(ConfigParseError(file: at.file, line: at.line, reason: "include \"\(pattern)\": no such file"))
+                    state.add(
+                        ConfigParseError(file: at.file, line: at.line, reason: "include \"\(pattern)\": no such file"))
                 }
                 for m in matches {
                     guard state.loads < Self.maxFiles else {
-                        state.add(ConfigParseError(file: at.file, line: at.line,
-                                                   reason: "more than \(Self.maxFiles) included files: the rest of the config is not read"))
+                        state.add(
+                            ConfigParseError(
+                                file: at.file, line: at.line,
+                                reason: "more than \(Self.maxFiles) included files: the rest of the config is not read")
+                        )
                         state.stopped = true
                         break
                     }
                     do {
                         guard let key = try key(m) else { continue }
                         if stack.contains(key) {
-                            state.add(ConfigParseError(file: at.file, line: at.line,
-                                                       reason: "include \"\(pattern)\": \(display(m)) includes itself (an include cycle nginx would follow forever)"))
+                            state.add(
+                                ConfigParseError(
+                                    file: at.file, line: at.line,
+                                    reason:
+                                        "include \"\(pattern)\": \(display(m)) includes itself (an include cycle nginx would follow forever)"
+                                ))
                             continue
                         }
                         state.files.append(display(m))
                         guard let text = try read(m, state: &state) else { continue }
                         let parsed = try NginxParser.parse(text, file: display(m), depth: blockDepth)
-                        out += expand(parsed, prefix: prefix, state: &state, includeDepth: includeDepth + 1, blockDepth: blockDepth,
-                                      stack: stack + [key])
+                        out += expand(
+                            parsed, prefix: prefix, state: &state, includeDepth: includeDepth + 1,
+                            blockDepth: blockDepth,
+                            stack: stack + [key])
                     } catch let e as ConfigParseError {
                         state.add(e)
                     } catch {
@@ -124,7 +141,9 @@ public struct NginxConfigLoader: Sendable {
                 continue
             }
             if let block = d.block {
-                d.block = expand(block, prefix: prefix, state: &state, includeDepth: includeDepth, blockDepth: blockDepth + 1, stack: stack)
+                d.block = expand(
+                    block, prefix: prefix, state: &state, includeDepth: includeDepth, blockDepth: blockDepth + 1,
+                    stack: stack)
             }
             out.append(d)
         }
@@ -137,7 +156,8 @@ public struct NginxConfigLoader: Sendable {
         if let dump { return dump.files[path] == nil ? nil : .name(path) }
         guard let id = root.identity(path) else { return nil }
         guard id.isRegularFile else {
-            throw ConfigParseError(file: display(path), line: 0, reason: "not a regular file (a FIFO, device or directory): not read")
+            throw ConfigParseError(
+                file: display(path), line: 0, reason: "not a regular file (a FIFO, device or directory): not read")
         }
         return .inode(id.device, id.inode)
     }
@@ -148,7 +168,9 @@ public struct NginxConfigLoader: Sendable {
             text = dump.files[path]
         } else {
             if let id = root.identity(path), id.sizeBytes > Int64(Self.maxTotalBytes - state.bytes) {
-                throw ConfigParseError(file: display(path), line: 0, reason: "more than \(Self.maxTotalBytes >> 20) MiB of config in total: not read")
+                throw ConfigParseError(
+                    file: display(path), line: 0,
+                    reason: "more than \(Self.maxTotalBytes >> 20) MiB of config in total: not read")
             }
             do { text = try root.readText(path) } catch let e as HostFactsError {
                 throw ConfigParseError(file: display(path), line: 0, reason: "\(e)")
@@ -159,7 +181,9 @@ public struct NginxConfigLoader: Sendable {
         state.bytes += text.utf8.count
         if state.bytes > Self.maxTotalBytes {
             state.stopped = true
-            throw ConfigParseError(file: display(path), line: 0, reason: "more than \(Self.maxTotalBytes >> 20) MiB of config in total: not read")
+            throw ConfigParseError(
+                file: display(path), line: 0,
+                reason: "more than \(Self.maxTotalBytes >> 20) MiB of config in total: not read")
         }
         return text
     }

@@ -35,7 +35,8 @@ enum NginxLuaBlock {
                 i += 1
             }
         }
-        throw ConfigParseError(file: file, line: openedAt, reason: "unexpected end of file: Lua block opened here is never closed")
+        throw ConfigParseError(
+            file: file, line: openedAt, reason: "unexpected end of file: Lua block opened here is never closed")
     }
 
     /// A '…' or "…" string with backslash escapes; returns the index after the closing quote.

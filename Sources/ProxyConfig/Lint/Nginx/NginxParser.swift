@@ -34,21 +34,31 @@ public enum NginxParser {
             switch t.kind {
             case .word: words.append(t)
             case .semicolon:
-                guard let head = words.first else { throw ConfigParseError(file: file, line: t.line, reason: "unexpected \";\"") }
+                guard let head = words.first else {
+                    throw ConfigParseError(file: file, line: t.line, reason: "unexpected \";\"")
+                }
                 stack[stack.count - 1].directives.append(
-                    NginxDirective(name: head.text, args: words.dropFirst().map(\.text), location: SourceLocation(file: file, line: head.line)))
+                    NginxDirective(
+                        name: head.text, args: words.dropFirst().map(\.text),
+                        location: SourceLocation(file: file, line: head.line)))
                 words = []
             case .open:
-                guard let head = words.first else { throw ConfigParseError(file: file, line: t.line, reason: "unexpected \"{\"") }
+                guard let head = words.first else {
+                    throw ConfigParseError(file: file, line: t.line, reason: "unexpected \"{\"")
+                }
                 guard depth + stack.count <= maxBlockDepth else {
                     throw ConfigParseError(file: file, line: t.line, reason: "blocks nest deeper than \(maxBlockDepth)")
                 }
-                let d = NginxDirective(name: head.text, args: words.dropFirst().map(\.text), location: SourceLocation(file: file, line: head.line))
+                let d = NginxDirective(
+                    name: head.text, args: words.dropFirst().map(\.text),
+                    location: SourceLocation(file: file, line: head.line))
                 stack.append(Frame(head: d, openedAt: t.line))
                 words = []
             case .close:
                 if let w = words.first {
-                    throw ConfigParseError(file: file, line: t.line, reason: "unexpected \"}\" (directive \"\(w.text)\" is not terminated by \";\")")
+                    throw ConfigParseError(
+                        file: file, line: t.line,
+                        reason: "unexpected \"}\" (directive \"\(w.text)\" is not terminated by \";\")")
                 }
                 guard stack.count > 1, var head = stack.last?.head else {
                     throw ConfigParseError(file: file, line: t.line, reason: "unexpected \"}\"")
@@ -61,8 +71,9 @@ public enum NginxParser {
             throw ConfigParseError(file: file, line: w.line, reason: "unexpected end of file, expecting \";\" or \"}\"")
         }
         if stack.count > 1 {
-            throw ConfigParseError(file: file, line: stack[stack.count - 1].openedAt,
-                                   reason: "unexpected end of file: block opened here is never closed")
+            throw ConfigParseError(
+                file: file, line: stack[stack.count - 1].openedAt,
+                reason: "unexpected end of file: block opened here is never closed")
         }
         return stack[0].directives
     }
@@ -77,7 +88,11 @@ public enum NginxParser {
     static func tokenize(_ text: String, file: String) throws -> [Token] {
         let b = Array(text.utf8)
         if b.starts(with: [0xEF, 0xBB, 0xBF]) {
-            throw ConfigParseError(file: file, line: 1, reason: "the file starts with a UTF-8 byte order mark; nginx reads it as part of the first directive's name (unknown directive)")
+            throw ConfigParseError(
+                file: file, line: 1,
+                reason:
+                    "the file starts with a UTF-8 byte order mark; nginx reads it as part of the first directive's name (unknown directive)"
+            )
         }
         var tokens: [Token] = []
         var i = 0, line = 1
@@ -93,7 +108,8 @@ public enum NginxParser {
                 continue
             }
             if c == semicolon || c == close {
-                tokens.append(Token(kind: c == semicolon ? .semicolon : .close, text: c == semicolon ? ";" : "}", line: line))
+                tokens.append(
+                    Token(kind: c == semicolon ? .semicolon : .close, text: c == semicolon ? ";" : "}", line: line))
                 statementStart = tokens.count
                 i += 1
                 continue
@@ -129,10 +145,13 @@ public enum NginxParser {
                     w.append(d)
                     i += 1
                 }
-                guard closed else { throw ConfigParseError(file: file, line: start, reason: "unterminated quoted string") }
+                guard closed else {
+                    throw ConfigParseError(file: file, line: start, reason: "unterminated quoted string")
+                }
                 // nginx: after a closing quote comes a space, ";", "{" or ")"; anything else is refused.
                 if i < b.count, !isSpace(b[i]), b[i] != semicolon, b[i] != open, b[i] != rparen {
-                    throw ConfigParseError(file: file, line: line, reason: "unexpected \"\(word([b[i]]))\" after a quoted string")
+                    throw ConfigParseError(
+                        file: file, line: line, reason: "unexpected \"\(word([b[i]]))\" after a quoted string")
                 }
                 tokens.append(Token(kind: .word, text: word(w), line: start))
                 continue

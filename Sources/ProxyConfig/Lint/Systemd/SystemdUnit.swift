@@ -29,9 +29,12 @@ public struct SystemdUnit: Sendable, Equatable {
     public func limit(_ key: String = "LimitNOFILE") -> UnitLimitResolution {
         let type = String(name.split(separator: ".").last ?? "service")
         let section = ["service": "Service", "socket": "Socket", "mount": "Mount", "swap": "Swap"][type] ?? "Service"
-        return UnitLimitResolution.resolve(key, in: section, settings.map {
-            UnitAssignment(section: $0.section, key: $0.key, value: $0.value, file: $0.location.file, line: $0.location.line)
-        })
+        return UnitLimitResolution.resolve(
+            key, in: section,
+            settings.map {
+                UnitAssignment(
+                    section: $0.section, key: $0.key, value: $0.value, file: $0.location.file, line: $0.location.line)
+            })
     }
 
     /// Parses one unit file or drop-in (pure), with systemd's syntax (`UnitFileParser`).

@@ -16,20 +16,25 @@ public struct SystemdUnitLoader: Sendable {
         let resolver = SystemdUnitResolver(root: root)
         let unit: ResolvedUnit
         do {
-            unit = nameOrPath.contains("/") ? try resolver.resolve(unitFileAt: nameOrPath) : try resolver.resolve(nameOrPath)
+            unit =
+                nameOrPath.contains("/")
+                ? try resolver.resolve(unitFileAt: nameOrPath) : try resolver.resolve(nameOrPath)
         } catch let e as HostFactsError {
             throw ConfigParseError(file: nameOrPath, line: 0, reason: "\(e)")
         }
         switch unit.loadState {
         case .notFound:
             let dirs = SystemdUnitResolver.searchPath.map { root.resolve($0) }
-            throw ConfigParseError(file: unit.name, line: 0, reason: "unit not found in \(dirs.joined(separator: ", "))")
+            throw ConfigParseError(
+                file: unit.name, line: 0, reason: "unit not found in \(dirs.joined(separator: ", "))")
         case .masked:
-            throw ConfigParseError(file: unit.fragment ?? unit.name, line: 0, reason: "unit is masked (empty or linked to /dev/null)")
+            throw ConfigParseError(
+                file: unit.fragment ?? unit.name, line: 0, reason: "unit is masked (empty or linked to /dev/null)")
         case .loaded, .error:
             break
         }
-        return SystemdUnit(name: unit.name, files: unit.files, settings: unit.assignments.map(UnitSetting.init),
-                           errors: unit.problems.map(ConfigParseError.init))
+        return SystemdUnit(
+            name: unit.name, files: unit.files, settings: unit.assignments.map(UnitSetting.init),
+            errors: unit.problems.map(ConfigParseError.init))
     }
 }
