@@ -106,10 +106,23 @@ final class LiveCounterTests: XCTestCase {
     }
 
     func compare(_ ns: NetNamespace, _ all: LiveProcess, _ byPort: LiveProcess, after step: String) throws {
-        let expectedAll = try LiveCounterTests.ssStates(ns)
-        let expectedPorts = try LiveCounterTests.ssStates(ns, ports: LiveCounterTests.ports)
-        let lineAll = try all.next()
-        let linePorts = try byPort.next()
+        // Closes and resets go on in the kernel after the driver returns (FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT, RST
+        // processing): compare once ss reads the same before and after the live lines, i.e. the states are at rest.
+        var expectedAll: [String: Int] = [:]
+        var expectedPorts: [String: Int] = [:]
+        var lineAll: [String: Any] = [:]
+        var linePorts: [String: Any] = [:]
+        for attempt in 1...25 {
+            expectedAll = try LiveCounterTests.ssStates(ns)
+            expectedPorts = try LiveCounterTests.ssStates(ns, ports: LiveCounterTests.ports)
+            lineAll = try all.next()
+            linePorts = try byPort.next()
+            let atRest =
+                try LiveCounterTests.ssStates(ns) == expectedAll
+                && LiveCounterTests.ssStates(ns, ports: LiveCounterTests.ports) == expectedPorts
+            if atRest || attempt == 25 { break }
+            usleep(100_000)
+        }
         XCTAssertEqual(LiveCounterTests.liveStates(lineAll), expectedAll, "all ports, after \(step)")
         XCTAssertEqual(
             LiveCounterTests.liveStates(linePorts), expectedPorts, "ports \(LiveCounterTests.ports), after \(step)")
