@@ -57,16 +57,16 @@ let package = Package(
 
         // Fuzzing (Benchmarks/fuzz/run): one libFuzzer executable per parser over FuzzTargets; a plain build makes
         // them corpus replayers, which IntegrationTests' FuzzCorpusReplayTests run on every `swift test`.
-        .target(name: "FuzzTargets", dependencies: ["ProxyConfig", "Tuning", "HostFacts"]),
+        .target(name: "FuzzTargets", dependencies: ["ProxyConfig", "Tuning", "HostFacts", "CFuzzerDriver"]),
         .target(name: "CFuzzerDriver"),
-        .executableTarget(name: "FuzzNginx", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
-        .executableTarget(name: "FuzzNginxDump", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
-        .executableTarget(name: "FuzzHAProxy", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
-        .executableTarget(name: "FuzzSystemd", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
-        .executableTarget(name: "FuzzSysctl", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
-        .executableTarget(name: "FuzzLimits", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
-        .executableTarget(name: "FuzzProfile", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
-        .executableTarget(name: "FuzzProc", dependencies: ["FuzzTargets", "CFuzzerDriver"]),
+        .executableTarget(name: "FuzzNginx", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzNginxDump", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzHAProxy", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzSystemd", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzSysctl", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzLimits", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzProfile", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "FuzzProc", dependencies: ["FuzzTargets"]),
 
         // Helpers several test targets share (free port, process stop, tree writer, fixture paths, raw HTTP).
         .target(name: "WSTTestSupport", path: "Tests/WSTTestSupport"),

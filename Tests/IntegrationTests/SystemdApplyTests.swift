@@ -5,22 +5,8 @@ import XCTest
 /// `wstune apply --unit`, `audit --unit` and `rollback` as PID 1 systemd sees them, in a container whose service
 /// manager has hard nofile 20000 and no CAP_SYS_RESOURCE (like this machine's containers): `systemctl show`,
 /// `systemd-analyze cat-config`, `systemd-sysctl` and the restarted service's /proc/PID/limits are the oracles.
-final class SystemdApplyTests: XCTestCase {
-    nonisolated(unsafe) static var booted: Result<SystemdContainer, Error>?
-    var c: SystemdContainer!
-
-    override class func setUp() {
-        booted = Result { try SystemdContainer.boot("apply") }
-    }
-
-    override class func tearDown() {
-        if case .success(let c) = booted { c.stop() }
-        booted = nil
-    }
-
-    override func setUpWithError() throws {
-        c = try XCTUnwrap(Self.booted).get()
-    }
+final class SystemdApplyTests: SystemdContainerTestCase {
+    override class var containerTag: String { "apply" }
 
     struct AuditJSON: Decodable {
         struct Target: Decodable { var nofileSoft: Int?; var nofileHard: Int?; var origin: String? }

@@ -241,3 +241,25 @@ enum RootFS {
         }
     }
 }
+
+/// A test class with its own booted container: booted in the class's setUp, stopped in its tearDown (also when a
+/// test fails), and handed to each test as `c`. A failed boot fails every test of the class with its error.
+class SystemdContainerTestCase: XCTestCase {
+    /// Names the container (`wst-15-<tag>-<pid>`); each subclass has its own.
+    class var containerTag: String { "base" }
+    nonisolated(unsafe) private static var booted: [String: Result<SystemdContainer, Error>] = [:]
+    var c: SystemdContainer!
+
+    override class func setUp() {
+        booted[containerTag] = Result { try SystemdContainer.boot(containerTag) }
+    }
+
+    override class func tearDown() {
+        if case .success(let c) = booted[containerTag] { c.stop() }
+        booted[containerTag] = nil
+    }
+
+    override func setUpWithError() throws {
+        c = try XCTUnwrap(Self.booted[Self.containerTag]).get()
+    }
+}

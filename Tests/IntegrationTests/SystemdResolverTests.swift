@@ -6,22 +6,8 @@ import XCTest
 /// (FragmentPath, DropInPaths, LimitNOFILE) and the started service's /proc/PID/limits are the oracles for
 /// `wstune audit --root CONTAINER --unit` (files only), `wstune audit --unit` inside the container (systemctl show)
 /// and `wstune lint systemd` (the same resolver).
-final class SystemdResolverTests: XCTestCase {
-    nonisolated(unsafe) static var booted: Result<SystemdContainer, Error>?
-    var c: SystemdContainer!
-
-    override class func setUp() {
-        booted = Result { try SystemdContainer.boot("resolve") }
-    }
-
-    override class func tearDown() {
-        if case .success(let c) = booted { c.stop() }
-        booted = nil
-    }
-
-    override func setUpWithError() throws {
-        c = try XCTUnwrap(Self.booted).get()
-    }
+final class SystemdResolverTests: SystemdContainerTestCase {
+    override class var containerTag: String { "resolve" }
 
     struct AuditJSON: Decodable {
         struct Target: Decodable { var nofileSoft: Int?; var nofileHard: Int?; var origin: String? }
