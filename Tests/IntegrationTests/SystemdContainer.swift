@@ -215,7 +215,7 @@ enum RootFS {
         let r = try TestSupport.run(
             [
                 "mmdebstrap", "--quiet", "--variant=minbase",
-                "--include=systemd,systemd-sysv,dbus,procps,libmnl0,libnetfilter-conntrack3",
+                "--include=systemd,systemd-sysv,dbus,procps,libmnl0,libnetfilter-conntrack3,libbpf1,zlib1g",
                 "bookworm", target,
             ], timeoutSeconds: 900)
         guard r.status == 0 else {
