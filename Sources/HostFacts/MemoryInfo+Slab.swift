@@ -9,16 +9,6 @@ extension MemoryInfo {
     /// "Slab:  123456 kB" → bytes; nil without a Slab line (a trimmed fixture tree); a line that is not "N kB"
     /// is malformed.
     public static func parseSlabBytes(_ text: String, path: String = "meminfo") throws -> Int? {
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where line.hasPrefix("Slab:") {
-            let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard f.count == 3, f[2] == "kB", let kb = Int(f[1]), kb >= 0 else {
-                throw HostFactsError.malformed(path: path, line: i + 1, reason: "expected 'Slab: N kB'")
-            }
-            let (bytes, overflow) = kb.multipliedReportingOverflow(by: 1024)
-            guard !overflow else { throw HostFactsError.malformed(path: path, line: i + 1, reason: "Slab overflows") }
-            return bytes
-        }
-        return nil
+        try KilobyteField.bytes("Slab", in: text, path: path)
     }
 }

@@ -27,16 +27,6 @@ public struct ProcessStatus: Sendable, Equatable {
 
     /// "VmRSS:    12345 kB" → bytes; nil when the line is missing; a line that is not "N kB" is malformed.
     public static func parseRSS(_ status: String, path: String = "status") throws -> Int? {
-        for (i, line) in status.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where line.hasPrefix("VmRSS:") {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count == 3, fields[2] == "kB", let kb = Int(fields[1]), kb >= 0 else {
-                throw HostFactsError.malformed(path: path, line: i + 1, reason: "expected 'VmRSS: N kB'")
-            }
-            let (bytes, overflow) = kb.multipliedReportingOverflow(by: 1024)
-            guard !overflow else { throw HostFactsError.malformed(path: path, line: i + 1, reason: "VmRSS overflows") }
-            return bytes
-        }
-        return nil
+        try KilobyteField.bytes("VmRSS", in: status, path: path)
     }
 }
