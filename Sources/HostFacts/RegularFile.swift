@@ -40,12 +40,12 @@ public enum RegularFile {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                let e = errno
-                if e == EINTR { continue }
+            let n: Int
+            do {
+                n = try Syscall.call("read") { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
+            } catch {
                 // Some kernels answer EIO/EACCES for keys that exist but cannot be read in this namespace.
-                throw HostFactsError.unreadable(path: path, errno: e)
+                throw HostFactsError.unreadable(path: path, errno: error.errno)
             }
             if n == 0 { break }
             if bytes.count + n > maxBytes { throw HostFactsError.tooLarge(path: path, limitBytes: maxBytes) }

@@ -27,4 +27,13 @@ public enum Syscall {
             throw SyscallError(function: function, errno: e)
         }
     }
+
+    /// Writes all of `bytes` to `fd` (write(2) may take fewer bytes than asked), retrying EINTR.
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(SyscallError) {
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            offset += try call("write") { write(fd, base + offset, bytes.count - offset) }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import CMnl
 import CSockDiag
 import Glibc
+import HostFacts
 
 /// One libmnl netlink socket, bound, with a receive buffer; closed on deinit. One per thread: not shared.
 final class NetlinkSocket {
@@ -40,21 +41,19 @@ final class NetlinkSocket {
     }
 
     func send(_ message: UnsafeRawPointer, length: Int, request: String) throws {
-        while true {
-            let n = mnl_socket_sendto(handle, message, length)
-            if n >= 0 { return }
-            if errno == EINTR { continue }
-            throw SocketDiagError.systemCall(call: "sendto(netlink, \(request))", errno: errno)
+        do {
+            try Syscall.call("sendto") { mnl_socket_sendto(handle, message, length) }
+        } catch {
+            throw SocketDiagError.systemCall(call: "sendto(netlink, \(request))", errno: error.errno)
         }
     }
 
     /// Receives one batch into `buffer`; returns its length.
     func receive(request: String) throws -> Int {
-        while true {
-            let n = mnl_socket_recvfrom(handle, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw SocketDiagError.systemCall(call: "recvfrom(netlink, \(request))", errno: errno)
+        do {
+            return try Syscall.call("recvfrom") { mnl_socket_recvfrom(handle, buffer.baseAddress, buffer.count) }
+        } catch {
+            throw SocketDiagError.systemCall(call: "recvfrom(netlink, \(request))", errno: error.errno)
         }
     }
 

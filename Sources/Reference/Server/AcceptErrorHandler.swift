@@ -1,4 +1,5 @@
 import Foundation
+import HostFacts
 import NIOCore
 
 /// On the listening socket: counts accept() failures by errno for /metrics, logs them on standard error (the
@@ -91,17 +92,6 @@ final class AcceptErrorHandler: ChannelInboundHandler {
 
     /// One line on standard error with a single write(2), so lines from several loops never interleave.
     static func log(_ message: String) {
-        let bytes = Array("wstune serve: \(message)\n".utf8)
-        bytes.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = write(STDERR_FILENO, raw.baseAddress! + off, raw.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                off += n
-            }
-        }
+        Array("wstune serve: \(message)\n".utf8).withUnsafeBytes { try? Syscall.writeAll(STDERR_FILENO, $0) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HostFacts
 
 /// `--log-connections`: one JSON line per connect and disconnect on standard output, written with a single
 /// write(2) so lines from different event loops never interleave. Never one line per message.
@@ -17,18 +18,8 @@ enum ConnectionLog {
     }
 
     private static func emit(_ line: String) {
-        var bytes = Array((line + "\n").utf8)
-        bytes.withUnsafeMutableBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = write(STDOUT_FILENO, raw.baseAddress! + off, raw.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                off += n
-            }
-        }
+        // A lost log line is not worth stopping the server for (stdout closed, a full disk).
+        Array((line + "\n").utf8).withUnsafeBytes { try? Syscall.writeAll(STDOUT_FILENO, $0) }
     }
 
     private static func now() -> String {
