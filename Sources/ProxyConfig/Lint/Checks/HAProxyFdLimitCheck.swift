@@ -17,11 +17,9 @@ struct HAProxyFdLimitCheck: HAProxyLintCheck {
         if let t = g.last(["nbthread"]) {
             guard let v = ConfigNumber(t.words.dropFirst().first ?? "").value else {
                 return [
-                    finding(
-                        .warn, at: t.location,
-                        current:
-                            "nbthread \(t.words.dropFirst().joined(separator: " ")): not a number wstune can judge",
-                        needed: "a whole number (haproxy 2.6 takes 1 to 64)", fix: "nbthread \(r.cpuCount)  (global)")
+                    notANumber(
+                        t, needed: "a whole number (haproxy 2.6 takes 1 to 64)", fix: "nbthread \(r.cpuCount)  (global)"
+                    )
                 ]
             }
             threads = v
@@ -35,11 +33,7 @@ struct HAProxyFdLimitCheck: HAProxyLintCheck {
         if let u = g.last(["ulimit-n"]) {
             guard let v = ConfigNumber(u.words.dropFirst().first ?? "").value else {
                 return [
-                    finding(
-                        .warn, at: u.location,
-                        current:
-                            "ulimit-n \(u.words.dropFirst().joined(separator: " ")): not a number wstune can judge",
-                        needed: "a whole number", fix: "remove ulimit-n and set LimitNOFILE in the unit")
+                    notANumber(u, needed: "a whole number", fix: "remove ulimit-n and set LimitNOFILE in the unit")
                 ]
             }
             ulimit = v
@@ -55,5 +49,14 @@ struct HAProxyFdLimitCheck: HAProxyLintCheck {
                     "raise the unit's LimitNOFILE to \(max(need, r.proxyNofile)) (drop-in /etc/systemd/system/haproxy.service.d/90-wstune.conf) or lower maxconn to \(max(limit.saturatingSubtracting(reserve) / 2, 0))"
             )
         ]
+    }
+
+    /// A global setting whose value is not a number: judged as unknown (warn), at its line.
+    private func notANumber(_ line: HAProxyLine, needed: String, fix: String) -> Finding {
+        let name = line.words.first ?? ""
+        let value = line.words.dropFirst().joined(separator: " ")
+        return finding(
+            .warn, at: line.location, current: "\(name) \(value): not a number wstune can judge", needed: needed,
+            fix: fix)
     }
 }
