@@ -112,7 +112,7 @@ final class BoundPortCensusTests: XCTestCase {
 
     typealias R = BoundPortCensus.Record
     static func flow(_ d: UInt16) -> BoundPortCensus.Flow {
-        .init(family: 2, local: [1, 0, 0, 0], remote: [2, 0, 0, 0], remotePort: d)
+        .init(family: 2, local: (1, 0), remote: (2, 0), remotePort: d)
     }
 
     func testClassifyGoesByParityPerDestinationAndSpill() {
