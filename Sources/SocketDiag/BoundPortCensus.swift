@@ -171,7 +171,10 @@ public enum BoundPortCensus {
     /// The record of one inet_diag_msg (family 0, state 1, sport 4, dport 6, src 8..<24, dst 24..<40).
     static func record(_ msg: UnsafeRawPointer) -> Record {
         func words(_ at: Int) -> (UInt64, UInt64) {
-            (msg.loadUnaligned(fromByteOffset: at, as: UInt64.self), msg.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self))
+            (
+                msg.loadUnaligned(fromByteOffset: at, as: UInt64.self),
+                msg.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self)
+            )
         }
         let sport = UInt16(bigEndian: msg.loadUnaligned(fromByteOffset: 4, as: UInt16.self))
         let dport = UInt16(bigEndian: msg.loadUnaligned(fromByteOffset: 6, as: UInt16.self))

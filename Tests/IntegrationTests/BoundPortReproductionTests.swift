@@ -24,7 +24,11 @@ final class BoundPortReproductionTests: XCTestCase {
             case number(Int), text(String)
             init(from decoder: Decoder) throws {
                 let c = try decoder.singleValueContainer()
-                if let n = try? c.decode(Int.self) { self = .number(n) } else { self = .text(try c.decode(String.self)) }
+                if let n = try? c.decode(Int.self) {
+                    self = .number(n)
+                } else {
+                    self = .text(try c.decode(String.self))
+                }
             }
         }
         struct F: Decodable { var id: String; var current: String?; var observed: Observed?; var source: String? }

@@ -64,7 +64,8 @@ final class CheckPredictionTests: XCTestCase {
         let ports = try XCTUnwrap(p.limits.first { $0.id == LimitFinding.ID.clientEphemeralPorts })
         XCTAssertEqual(ports.connections, (200 - 10 - 5) * 2)
         XCTAssertTrue(
-            ports.detail.contains("5 held by bind() (1 listening, 2 bound only, 2 connected or TIME-WAIT after bind(0))"),
+            ports.detail.contains(
+                "5 held by bind() (1 listening, 2 bound only, 2 connected or TIME-WAIT after bind(0))"),
             ports.detail)
         XCTAssertEqual(AuditCapacityPredictor.explicitlyBoundPorts(host), 5)
         let proxy = Profile(

@@ -126,7 +126,8 @@ final class PlanBuilderTests: XCTestCase {
         XCTAssertEqual(a, [56000, 65535], "kept without held ports")
         XCTAssertLessThan(b[0], 56000, "widened past the 1,000 held ports")
         XCTAssertGreaterThanOrEqual(EphemeralPorts.usable(range: b, reserved: bound), need)
-        XCTAssertLessThan(EphemeralPorts.usable(range: [b[0] + 1, b[1]], reserved: bound), need, "no wider than needed")
+        XCTAssertLessThan(
+            EphemeralPorts.usable(range: [b[0] + 1, b[1]], reserved: bound), need, "no wider than needed")
         XCTAssertTrue(try f.item(held, "net.ipv4.ip_local_port_range").why.contains("1,000 held by bind()"))
     }
 

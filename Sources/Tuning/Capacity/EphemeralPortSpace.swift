@@ -49,7 +49,9 @@ public struct EphemeralPortSpace: Sendable, Equatable {
         }
         part(held.listening, "listening")
         part(held.boundOnly.subtracting(held.listening), "bound only")
-        part(held.connectedAfterBind.subtracting(held.listening).subtracting(held.boundOnly), "connected or TIME-WAIT after bind(0)")
+        part(
+            held.connectedAfterBind.subtracting(held.listening).subtracting(held.boundOnly),
+            "connected or TIME-WAIT after bind(0)")
         return "\(grouped(heldPorts.count)) held by bind() (\(parts.joined(separator: ", ")))"
     }
 }
