@@ -78,7 +78,11 @@ struct ApplyCommand: ParsableCommand {
         let profile = try profileOptions.load()
         let options = ApplyOptions(liveRoot: liveRoot, filesRoot: files, unit: unit, user: user, exact: exact)
         let plan = try changing {
-            let host = try HostSnapshot.read(root: liveRoot, options: .init(liveListenPorts: ListeningPorts.provider))
+            let host = try HostSnapshot.read(
+                root: liveRoot,
+                options: .init(
+                    liveListenPorts: ListeningPorts.provider,
+                    liveBoundPorts: BoundPortCensus.provider(proxy: profile.proxy.value)))
             return try PlanBuilder(host: host, profile: profile, options: options).build()
         }
         let renderer = ApplyRenderer(terminal: .stdout)

@@ -69,7 +69,9 @@ struct AuditCommand: ParsableCommand {
         let host = try readingHost {
             try HostSnapshot.read(
                 root: rootOption.hostRoot,
-                options: .init(target: target, user: user, liveListenPorts: ListeningPorts.provider))
+                options: .init(
+                    target: target, user: user, liveListenPorts: ListeningPorts.provider,
+                    liveBoundPorts: BoundPortCensus.provider(proxy: profile.proxy.value)))
         }
         var report = Audit.run(host: host, profile: profile, skip: Set(skip))
         report.findings = ApplyHint(profile: profileOptions, root: rootOption, unit: unit).fill(report.findings)

@@ -50,7 +50,11 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let profile = try profileOptions.load()
         let host = try readingHost {
-            try HostSnapshot.read(root: rootOption.hostRoot, options: .init(liveListenPorts: ListeningPorts.provider))
+            try HostSnapshot.read(
+                root: rootOption.hostRoot,
+                options: .init(
+                    liveListenPorts: ListeningPorts.provider,
+                    liveBoundPorts: BoundPortCensus.provider(proxy: profile.proxy.value)))
         }
         let req = Requirement(profile: profile, host: host)
         let supply = Supply.of(host, req)
