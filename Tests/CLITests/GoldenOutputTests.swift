@@ -24,8 +24,9 @@ final class GoldenOutputTests: XCTestCase {
 
     // MARK: audit
 
+    /// The stock tree's own process has soft nofile 1,024 (proc/self/limits): not ready even for dev's 10,000.
     func testAuditStockHostDevProfile() async throws {
-        try await golden("audit-stock-dev", ["audit", "--root", fixture("debian12-stock")], status: 0)
+        try await golden("audit-stock-dev", ["audit", "--root", fixture("debian12-stock")], status: 1)
     }
 
     func testAuditStockHostServer100kFails() async throws {
@@ -68,7 +69,7 @@ final class GoldenOutputTests: XCTestCase {
         XCTAssertEqual(try treeDigest(root), before, "apply --dry-run changed the tree")
     }
 
-    func testApplyDryRunTunedHostHasNoChanges() async throws {
+    func testApplyDryRunTunedHostOnlyAddsLimitsD() async throws {
         let root = try copyOfFixture("tuned-1m")
         defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
         try await golden(
