@@ -108,7 +108,9 @@ struct ApplyCommand: ParsableCommand, ContextCommand {
             try Applier.apply(
                 plan, store: JournalStore(filesRoot: options.filesRoot), target: target, now: context.now())
         }
-        for t in result.removedTemporaries { context.printError("wstune: removed a temporary file a killed run left: \(t)") }
+        for t in result.removedTemporaries {
+            context.printError("wstune: removed a temporary file a killed run left: \(t)")
+        }
         if json {
             try context.printJSON(
                 ApplyReport(

@@ -107,7 +107,8 @@ extension AuditCommand {
             }
             return ["unit \(name) does not exist yet: judged by the DefaultLimitNOFILE it would get (\(r.origin))"]
         case .masked:
-            context.printError("wstune audit: unit \(name) is masked (\(r.unitFile ?? "linked to /dev/null")): it cannot start")
+            context.printError(
+                "wstune audit: unit \(name) is masked (\(r.unitFile ?? "linked to /dev/null")): it cannot start")
             throw ExitStatus.couldNotRun
         case .error:
             let why = r.problems.filter(\.refusesUnit).map(\.description).joined(separator: "; ")

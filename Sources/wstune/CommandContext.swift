@@ -85,7 +85,9 @@ final class StandardStream: OutputSink {
     static let error = StandardStream(fd: STDERR_FILENO)
 
     func write(_ text: String) { fd == STDOUT_FILENO ? Output.out(text) : Output.err(text) }
-    func write(_ data: Data) { fd == STDOUT_FILENO ? Output.out(data) : Output.err(String(decoding: data, as: UTF8.self)) }
+    func write(_ data: Data) {
+        fd == STDOUT_FILENO ? Output.out(data) : Output.err(String(decoding: data, as: UTF8.self))
+    }
     func finish() -> Int32? { Output.flush(fd) }
     var isTerminal: Bool { isatty(fd) == 1 }
 }

@@ -168,7 +168,8 @@ struct RenderTextfileCommand: ParsableCommand, ContextCommand {
         let r = try ToolRunner.run(exe, ["verify", "--recursive-errors=no", servicePath, timerPath])
         let output = (r.stderr + r.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
         let passed = r.status == 0 && r.stderr.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        context.printError("systemd-analyze verify: \(passed ? "passed" : "failed")\(output.isEmpty ? "" : "\n" + output)")
+        context.printError(
+            "systemd-analyze verify: \(passed ? "passed" : "failed")\(output.isEmpty ? "" : "\n" + output)")
         if !passed { throw ExitStatus.notReady }
     }
 }

@@ -104,7 +104,9 @@ struct RollbackCommand: ParsableCommand, ContextCommand {
             context.printError("wstune: \(e)")
             throw ExitStatus.couldNotRun
         }
-        for t in result.removedTemporaries { context.printError("wstune: removed a temporary file a killed run left: \(t)") }
+        for t in result.removedTemporaries {
+            context.printError("wstune: removed a temporary file a killed run left: \(t)")
+        }
         let outcomes = result.undone.map(\.outcome)
         var report = Report(
             changed: outcomes.contains { !$0.restoredLive.isEmpty || !$0.restoredFiles.isEmpty },

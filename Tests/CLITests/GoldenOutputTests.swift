@@ -163,7 +163,8 @@ final class GoldenOutputTests: XCTestCase {
     func testLintNginxDumpFromStandardInput() async throws {
         let file = FixturePaths.fixtures.appendingPathComponent("lint/nginx/upgrade-headers.trigger.conf")
         let text = try String(contentsOf: file, encoding: .utf8)
-        let dump = "nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n"
+        let dump =
+            "nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n"
             + "# configuration file /etc/nginx/nginx.conf:\n" + text
         let root = try emptyRoot()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -221,7 +222,8 @@ extension GoldenOutputTests {
             return XCTFail("no golden file \(url.path): run with WSTUNE_UPDATE_GOLDEN=1", file: file, line: line)
         }
         if text != expected {
-            XCTFail("\(name): output differs from \(url.path)\n\(firstDifference(expected, text))", file: file, line: line)
+            XCTFail(
+                "\(name): output differs from \(url.path)\n\(firstDifference(expected, text))", file: file, line: line)
         }
     }
 
@@ -233,13 +235,16 @@ extension GoldenOutputTests {
             s = s.replacingOccurrences(of: FixturePaths.fixtures.path, with: "<fixtures>")
             return s.replacingOccurrences(of: FixturePaths.packageRoot.path, with: "<checkout>")
         }
-        return named("$ wstune \(args.joined(separator: " "))\n[exit \(r.status)]\n--- stdout\n\(r.stdout)--- stderr\n\(r.stderr)")
+        return named(
+            "$ wstune \(args.joined(separator: " "))\n[exit \(r.status)]\n--- stdout\n\(r.stdout)--- stderr\n\(r.stderr)"
+        )
     }
 
     func firstDifference(_ expected: String, _ actual: String) -> String {
         let e = expected.components(separatedBy: "\n"), a = actual.components(separatedBy: "\n")
         for i in 0..<max(e.count, a.count) where (i < e.count ? e[i] : nil) != (i < a.count ? a[i] : nil) {
-            return "line \(i + 1):\n  expected: \(i < e.count ? e[i] : "(end)")\n  actual:   \(i < a.count ? a[i] : "(end)")"
+            return
+                "line \(i + 1):\n  expected: \(i < e.count ? e[i] : "(end)")\n  actual:   \(i < a.count ? a[i] : "(end)")"
         }
         return "(no line differs)"
     }
