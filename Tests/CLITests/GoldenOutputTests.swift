@@ -77,8 +77,38 @@ final class GoldenOutputTests: XCTestCase {
             ["apply", "--dry-run", "--root", root.path, "--profile", "gateway-1m"], status: 0, root: root.path)
     }
 
+    /// A real apply under a copied tree, the journal it leaves, and the rollback that restores the tree: the clock
+    /// names the journal entry and stamps the sysctl.d header, so the whole text is fixed.
+    func testApplyThenRollbackUnderRoot() async throws {
+        let root = try copyOfFixture("debian12-stock")
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        let before = try treeDigest(root)
+        try await golden(
+            "apply-stock-server-100k", ["apply", "--yes", "--root", root.path, "--profile", "server-100k"], status: 0,
+            root: root.path)
+        let backlog = root.appendingPathComponent("proc/sys/net/ipv4/tcp_max_syn_backlog")
+        XCTAssertEqual(try String(contentsOf: backlog, encoding: .utf8), "4096\n")
+        try await golden(
+            "rollback-list-after-apply", ["rollback", "--list", "--root", root.path], status: 0, root: root.path)
+        try await golden("rollback-stock-server-100k", ["rollback", "--root", root.path], status: 0, root: root.path)
+        let after = try treeDigest(root).filter { !$0.key.hasPrefix("var/lib/wstune/") }
+        XCTAssertEqual(after, before, "rollback did not restore the tree")
+    }
+
     func testApplyOnTheLiveHostNeedsRoot() async throws {
         try await golden("apply-needs-root", ["apply", "--profile", "server-100k", "--yes"], status: 4)
+    }
+
+    /// worker_processes and nbthread come from the context's CPU count (4 here), not this machine's.
+    func testRenderNginxProxy() async throws {
+        try await golden(
+            "render-nginx-proxy", ["render", "nginx", "--profile", "proxy", "--backend", "10.0.0.5:8080"], status: 0)
+    }
+
+    func testRenderTextfileUnits() async throws {
+        try await golden(
+            "textfile-port-443", ["textfile", "--port", "443", "--unit", "nginx", "--backend", "10.0.0.5:8080"],
+            status: 0)
     }
 
     func testProfilesShow() async throws {
