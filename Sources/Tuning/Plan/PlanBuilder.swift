@@ -92,7 +92,11 @@ public struct PlanBuilder {
     }
 
     /// The keys this profile tunes, in the order they are written.
-    func sysctlRules() -> [KeyRule] {
+    func sysctlRules() -> [KeyRule] { Self.sysctlRules(requirement: requirement, host: host, exact: options.exact) }
+
+    /// The same rules from the snapshot alone, for checks that must name the value apply would write
+    /// (`sysctl.persisted`).
+    static func sysctlRules(requirement: Requirement, host: HostSnapshot, exact: Bool) -> [KeyRule] {
         let n = requirement.needs
         let p = requirement.profile
         var rules: [KeyRule] = [
@@ -136,7 +140,7 @@ public struct PlanBuilder {
                         "ephemeral ports for \(grouped(n.ephemeralPortsPerBackend)) upstream connections per backend address"
                         + (space?.heldText.map { "; \($0) of the range, which connect() skips" } ?? "")
                 ))
-            range = SysctlValue(rule.target(live: live, exact: options.exact) ?? live.text).ints ?? range
+            range = SysctlValue(rule.target(live: live, exact: exact) ?? live.text).ints ?? range
         }
         let exposed = Set(requirement.listenPorts.filter { range.count == 2 && $0 >= range[0] && $0 <= range[1] })
         if !exposed.isEmpty {
