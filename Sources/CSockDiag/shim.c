@@ -1,5 +1,7 @@
 // The one C shim: only what Swift cannot import (function-like macros, offsetof), each checked at compile time.
+#define _GNU_SOURCE
 #include "CSockDiag.h"
+#include <sched.h>
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <linux/inet_diag.h>
@@ -23,3 +25,8 @@ _Static_assert(offsetof(struct inet_diag_msg, idiag_wqueue) == 60, "idiag_wqueue
 
 size_t wst_mnl_socket_buffer_size(void) { return MNL_SOCKET_BUFFER_SIZE; }
 uint16_t wst_nla_type_mask(void) { return (uint16_t)NLA_TYPE_MASK; }
+
+int wst_usable_cpus(void) {
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+}

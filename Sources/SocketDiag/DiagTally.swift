@@ -23,24 +23,22 @@ struct DiagTally {
     /// A live counter (wst_live) each socket is also added to, in its (state, local port, remote port) cells.
     var seed: OpaquePointer?
 
-    init(
-        byPort: Bool, byPeer: Bool, establishedByPort: Bool, remote: Bool, queueThresholdBytes: UInt32,
-        collectCookies: Bool
-    ) {
+    /// Buffers for what `query` groups by; the side, threshold and cookies from it as well.
+    init(query: SocketQuery) {
         states = UnsafeMutablePointer<Int>.allocate(capacity: 16)
         states.initialize(repeating: 0, count: 16)
-        if byPort {
+        if query.grouping == .port {
             ports = UnsafeMutablePointer<Int>.allocate(capacity: 65536)
             ports!.initialize(repeating: 0, count: 65536)
         }
-        if establishedByPort {
+        if query.establishedByPort {
             establishedPorts = UnsafeMutablePointer<Int>.allocate(capacity: 65536)
             establishedPorts!.initialize(repeating: 0, count: 65536)
         }
-        self.byPeer = byPeer
-        self.remote = remote
-        self.collectCookies = collectCookies
-        queue = QueuePressure(thresholdBytes: queueThresholdBytes)
+        byPeer = query.grouping == .peer
+        remote = query.remote
+        collectCookies = query.collectCookies
+        queue = QueuePressure(thresholdBytes: query.queueThresholdBytes)
     }
 
     func release() {

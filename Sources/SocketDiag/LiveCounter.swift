@@ -70,8 +70,7 @@ public final class LiveCounter {
     private func seed() throws {
         missesAtSeed = wst_live_missed_events(handle)
         var dump = SockDiagDump(
-            family: nil, states: LiveCounter.trackedStates.diagMask, filter: nil, grouping: nil,
-            establishedByPort: false, remote: false, queueThresholdBytes: 0, collectCookies: false)
+            query: SocketQuery(states: LiveCounter.trackedStates, queueThresholdBytes: 0), family: nil)
         dump.seed = handle
         seededSockets = try dump.run().total
     }

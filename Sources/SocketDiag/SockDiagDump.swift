@@ -1,44 +1,52 @@
 import CMnl
 import Glibc
 
-/// One sock_diag dump (one family or both, one filter) on its own netlink socket, tallied as the replies arrive.
+/// One sock_diag dump of a query (one family or both, one partition) on its own netlink socket, tallied as the
+/// replies arrive. Everything it asks for and tallies comes from `query`.
 struct SockDiagDump {
-    /// nil: both families in one dump (see `bothFamiliesRequest`).
+    let query: SocketQuery
+    /// nil: both families in one walk (the original inet_diag request, see `dump()`).
     let family: SocketQuery.Family?
-    let states: UInt32
-    let filter: DiagFilter?
-    let grouping: SocketQuery.Grouping?
-    let establishedByPort: Bool
-    let remote: Bool
-    let queueThresholdBytes: UInt32
-    let collectCookies: Bool
-    /// The family was not asked for by name (both were): a kernel without it (ipv6.disable=1 leaves no
-    /// inet6_diag handler, so the request fails with ENOENT) simply has no such sockets.
-    var familyOptional = false
+    /// Which slice of the peer-port space (`query.filter(partition:)`).
+    let partition: Int
     /// A live counter (wst_live) to seed with every socket of the dump (LiveCounter).
     var seed: OpaquePointer?
+
+    init(query: SocketQuery, family: SocketQuery.Family?, partition: Int = 0) {
+        self.query = query
+        self.family = family
+        self.partition = partition
+    }
+
+    /// The request as errors name it.
+    static let bothFamiliesRequest = "TCPDIAG_GETSOCK dump (both families)"
+    var request: String {
+        family.map { "SOCK_DIAG_BY_FAMILY dump (\($0 == .ipv4 ? "AF_INET" : "AF_INET6"))" }
+            ?? SockDiagDump.bothFamiliesRequest
+    }
+
+    /// IPv6 was not asked for by name (both families were): a kernel without it (ipv6.disable=1 leaves no
+    /// inet6_diag handler, so the request fails with ENOENT) simply has no such sockets.
+    var familyOptional: Bool { family == .ipv6 && query.families.count > 1 }
 
     /// Runs the dump and returns its tally.
     func run() throws -> SocketCounts {
         do {
             return try dump()
         } catch SocketDiagError.netlinkUnavailable(_, let e) where e == ENOENT && familyOptional {
-            return SocketCounts(queue: QueuePressure(thresholdBytes: queueThresholdBytes), dumps: 1)
+            return SocketCounts(queue: QueuePressure(thresholdBytes: query.queueThresholdBytes), dumps: 1)
         }
     }
 
     private func dump() throws -> SocketCounts {
         let socket = try NetlinkSocket(protocol: NETLINK_SOCK_DIAG)
-        var tally = DiagTally(
-            byPort: grouping == .port, byPeer: grouping == .peer, establishedByPort: establishedByPort,
-            remote: remote, queueThresholdBytes: queueThresholdBytes, collectCookies: collectCookies)
+        var tally = DiagTally(query: query)
         tally.seed = seed
         defer { tally.release() }
-        let request =
-            family.map { "SOCK_DIAG_BY_FAMILY dump (\($0 == .ipv4 ? "AF_INET" : "AF_INET6"))" }
-            ?? "TCPDIAG_GETSOCK dump (both families)"
+        let states = query.states.diagMask
+        let request = self.request
         let seq = socket.nextSequence()
-        let bytecode = filter?.bytecode() ?? []
+        let bytecode = query.filter(partition: partition)?.bytecode() ?? []
         // nlmsghdr + request + one attribute: a few hundred bytes unless many ports are given.
         let capacity = 16 + MemoryLayout<inet_diag_req_v2>.size + 16 + bytecode.count + 16
         let message = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)

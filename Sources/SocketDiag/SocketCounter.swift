@@ -3,32 +3,38 @@ import Glibc
 /// Counts sockets over sock_diag: one dump per family and partition, run in parallel on separate netlink
 /// sockets, merged into one `SocketCounts`.
 public enum SocketCounter {
-    /// Runs the query. Throws `SocketDiagError.netlinkUnavailable` when sock_diag cannot be reached.
+    /// Runs the query. Throws `SocketDiagError.netlinkUnavailable` when sock_diag cannot be reached, and the
+    /// first failing call (with its errno) otherwise.
     public static func count(_ query: SocketQuery) throws -> SocketCounts {
         if query.ports.count > 1000 {
             throw SocketDiagError.invalidFilter("at most 1000 ports per query (got \(query.ports.count))")
         }
         let bothFamilies = Set(query.families) == Set(SocketQuery.Family.allCases)
         if bothFamilies && query.bothFamiliesInOneDump {
-            // One walk for both families; a kernel that refuses the old request gets one dump per family.
-            if let counts = try? run(dumps(query, families: [nil])) { return counts }
+            // One walk for both families; only a kernel that refuses the old request gets one dump per family.
+            do {
+                return try run(dumps(query, families: [nil]))
+            } catch let error as SocketDiagError where refusesBothFamiliesRequest(error) {}
         }
         return try run(dumps(query, families: query.families.map { Optional($0) }))
     }
 
-    static func dumps(_ query: SocketQuery, families: [SocketQuery.Family?]) -> [SockDiagDump] {
-        var dumps: [SockDiagDump] = []
-        for family in families {
-            for part in 0..<query.partitions {
-                var dump = SockDiagDump(
-                    family: family, states: query.states.diagMask, filter: query.filter(partition: part),
-                    grouping: query.grouping, establishedByPort: query.establishedByPort, remote: query.remote,
-                    queueThresholdBytes: query.queueThresholdBytes, collectCookies: query.collectCookies)
-                dump.familyOptional = family == .ipv6 && query.families.count > 1
-                dumps.append(dump)
-            }
+    /// The kernel's own answer that it has no TCPDIAG_GETSOCK handler: EOPNOTSUPP (no inet_rcv_compat) or EINVAL
+    /// (an unknown message type), net/core/sock_diag.c sock_diag_rcv_msg; ENOENT as for a missing family. A
+    /// failing system call around the request is not one of these and is the error the caller sees.
+    static func refusesBothFamiliesRequest(_ error: SocketDiagError) -> Bool {
+        switch error {
+        case .kernelRefused(let request, let e), .netlinkUnavailable(let request, let e):
+            return request == SockDiagDump.bothFamiliesRequest && [EOPNOTSUPP, EINVAL, ENOENT].contains(e)
+        default:
+            return false
         }
-        return dumps
+    }
+
+    static func dumps(_ query: SocketQuery, families: [SocketQuery.Family?]) -> [SockDiagDump] {
+        families.flatMap { family in
+            (0..<query.partitions).map { SockDiagDump(query: query, family: family, partition: $0) }
+        }
     }
 
     /// Runs the dumps in parallel (one thread each beyond the first) and merges them.
@@ -58,7 +64,7 @@ public enum SocketCounter {
         }
         results.set(0, Result { try dumps[0].run() })
         for t in threads { pthread_join(t, nil) }
-        var total = SocketCounts(queue: QueuePressure(thresholdBytes: dumps[0].queueThresholdBytes))
+        var total = SocketCounts(queue: QueuePressure(thresholdBytes: dumps[0].query.queueThresholdBytes))
         for r in results.all() { total.merge(try r.get()) }
         return total
     }

@@ -24,13 +24,14 @@ struct SocketFilterOptions: ParsableArguments {
     var ipv6Only = false
 
     /// Each dump walks the kernel's whole established hash (shared by every network namespace) and its filter keeps
-    /// one slice, so slicing pays only while another CPU is idle. On this 2-CPU shared machine (Benchmarks/count)
-    /// two slices won in one run (0.6 vs 0.77 of the bare dump) and lost in another (1.3-1.4 vs 0.9-1.0): one
-    /// dump is the default because it never pays for an extra walk.
+    /// one slice, so slicing pays only while another CPU is idle: `auto` (SocketQuery.automaticPartitions) takes
+    /// two slices then and one otherwise.
     @Option(
         name: .customLong("partitions"),
-        help: "Parallel dumps, each over a slice of the peer-port space (default 1: one walk for everything).")
-    var partitions: Int = 1
+        help: ArgumentHelp(
+            "Parallel dumps, each over a slice of the peer-port space (auto: 2 while a CPU is idle, else 1).",
+            valueName: "N|auto"))
+    var partitions: PartitionCount = .auto
 
     @Flag(
         name: .customLong("per-family"),
@@ -41,7 +42,9 @@ struct SocketFilterOptions: ParsableArguments {
         if local && remote { throw ValidationError("--local and --remote exclude each other") }
         if ipv4Only && ipv6Only { throw ValidationError("-4 and -6 exclude each other") }
         _ = try states(default: [.established])
-        if partitions < 1 || partitions > 64 { throw ValidationError("--partitions must be between 1 and 64") }
+        if case .fixed(let n) = partitions, n < 1 || n > 64 {
+            throw ValidationError("--partitions must be between 1 and 64, or auto")
+        }
     }
 
     /// The states asked for, or `fallback` when none were.
@@ -70,9 +73,34 @@ struct SocketFilterOptions: ParsableArguments {
         var q = SocketQuery(
             ports: ports, remote: remote, states: try states(default: defaultStates), families: families,
             grouping: grouping, queueThresholdBytes: queueThresholdBytes, collectCookies: collectCookies,
-            partitions: partitions)
+            partitions: partitions.resolved)
         q.bothFamiliesInOneDump = !perFamily
         return q
+    }
+}
+
+/// `--partitions N` or `auto`.
+enum PartitionCount: Equatable, ExpressibleByArgument {
+    case auto
+    case fixed(Int)
+
+    init?(argument: String) {
+        if argument == "auto" {
+            self = .auto
+        } else if let n = Int(argument) {
+            self = .fixed(n)
+        } else {
+            return nil
+        }
+    }
+
+    var defaultValueDescription: String { self == .auto ? "auto" : "\(resolved)" }
+
+    var resolved: Int {
+        switch self {
+        case .auto: return SocketQuery.automaticPartitions()
+        case .fixed(let n): return n
+        }
     }
 }
 

@@ -37,6 +37,7 @@ final class SamplingReadersTests: XCTestCase {
     func testAbsentFilesReadAsNil() throws {
         XCTAssertNil(try FileHandles.read(root: root))
         XCTAssertNil(try SoftnetStat.read(root: root))
+        XCTAssertNil(try RunQueue.read(root: root))
         XCTAssertNil(try MemoryInfo.readSlabBytes(root: root))
         XCTAssertNil(try ProcessStatus.read(root: root, pid: 1))
         XCTAssertNil(try ConntrackFacts.readStats(root: root))
@@ -59,6 +60,19 @@ final class SamplingReadersTests: XCTestCase {
             try write("proc/net/softnet_stat", bad)
             assertMalformed({ try SoftnetStat.read(root: self.root) }, path: "proc/net/softnet_stat")
         }
+    }
+
+    func testRunQueueIsTheFourthFieldOfLoadavg() throws {
+        XCTAssertEqual(
+            try RunQueue.parse("0.52 0.58 0.59 3/467 12345\n"), RunQueue(runnable: 3, tasks: 467))
+        for bad in ["", "0.52 0.58 0.59\n", "0.5 0.5 0.5 3 12\n", "0.5 0.5 0.5 x/467 12\n", "0.5 0.5 0.5 -1/4 9\n"] {
+            try write("proc/loadavg", bad)
+            assertMalformed({ try RunQueue.read(root: self.root) }, path: "proc/loadavg")
+        }
+        // This process is running while it reads, so the live host has at least one runnable task.
+        let live = try XCTUnwrap(try RunQueue.read(root: HostRoot()))
+        XCTAssertGreaterThanOrEqual(live.runnable, 1)
+        XCTAssertGreaterThan(live.tasks, live.runnable - 1)
     }
 
     func testSlab() throws {

@@ -235,6 +235,31 @@ final class CountSocketTests: XCTestCase {
         return out.sorted()
     }
 
+    /// A failing first dump is the error the command reports: strace makes the first sendto (or the first
+    /// recvmsg) of the one both-families dump fail, and the program must name that call, its request and errno,
+    /// exit 2, and not hide it behind a second try.
+    func testFirstDumpErrorSurfacesWithItsCallAndErrno() throws {
+        guard (try? TestSupport.run(["strace", "-V"]))?.status == 0 else { throw XCTSkip("strace not installed") }
+        for (call, errno, text) in [
+            ("sendto", "EPERM", "Operation not permitted"), ("recvmsg", "ENOBUFS", "No buffer space available"),
+        ] {
+            let r = try ns.exec(
+                [
+                    "strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=\(call)",
+                    "-e", "inject=\(call):error=\(errno):when=1", "--", TestSupport.wstuneBinary, "count", "--port",
+                    "\(CountSocketTests.portA)",
+                ])
+            XCTAssertEqual(r.status, 2, "\(call) \(errno): stdout \(r.stdout) stderr \(r.stderr)")
+            // The first failing call is the one-walk request; strace's when=1 counts per thread, so a second try
+            // (one dump per family, in two threads) fails too and would name AF_INET or AF_INET6 instead.
+            let call = call == "sendto" ? "sendto" : "recvfrom"
+            XCTAssertTrue(r.stderr.contains("\(call)(netlink, TCPDIAG_GETSOCK dump (both families))"), r.stderr)
+            XCTAssertTrue(r.stderr.contains(text), r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)")
+            XCTAssertEqual(r.stdout, "", "no number after a failed dump")
+        }
+    }
+
     /// A kernel without netlink, as the program sees it: an LD_PRELOAD library makes socket(AF_NETLINK, …) fail
     /// with EAFNOSUPPORT (what socket(2) returns for a family the kernel does not have).
     func testNetlinkUnavailableExitsTwoWithAClearMessage() throws {

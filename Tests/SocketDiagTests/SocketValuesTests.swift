@@ -18,6 +18,18 @@ final class SocketValuesTests: XCTestCase {
         XCTAssertEqual([TCPState.established, .timeWait].diagMask, 1 << 1 | 1 << 6)
     }
 
+    /// Two dumps only while another CPU is idle (runnable counts this process too), and never on one CPU.
+    func testAutomaticPartitionsTakeASecondDumpOnlyWithAnIdleCPU() {
+        XCTAssertEqual(SocketQuery.automaticPartitions(usableCPUs: 2, runnableTasks: 1), 2)
+        XCTAssertEqual(SocketQuery.automaticPartitions(usableCPUs: 2, runnableTasks: 2), 1)
+        XCTAssertEqual(SocketQuery.automaticPartitions(usableCPUs: 2, runnableTasks: 26), 1)
+        XCTAssertEqual(SocketQuery.automaticPartitions(usableCPUs: 1, runnableTasks: 1), 1)
+        XCTAssertEqual(SocketQuery.automaticPartitions(usableCPUs: 8, runnableTasks: 3), 2)
+        XCTAssertEqual(SocketQuery.automaticPartitions(usableCPUs: 0, runnableTasks: 0), 1)
+        let live = SocketQuery.automaticPartitions()
+        XCTAssertTrue(live == 1 || live == 2, "\(live)")
+    }
+
     /// Peer addresses print as inet_ntop prints what inet_pton parsed; IPv4-mapped IPv6 folds into IPv4.
     func testPeerAddressText() {
         func words(_ text: String, _ af: Int32) -> (UInt32, UInt32, UInt32, UInt32) {
