@@ -42,8 +42,8 @@ def measure_wait4(argv, timeout):
             p.returncode)
 
 
-def load_client(args, n):
-    argv = [args.load, "load", args.url, "--connections", str(n), "--rate", "0", "--hold", "0",
+def load_client(binary, args, n):
+    argv = [binary, "load", args.url, "--connections", str(n), "--rate", "0", "--hold", "0",
             "--max-in-flight", str(args.in_flight), "--handshake-timeout", "15", "--json"]
     text, cpu, rss, status = measure_wait4(argv, args.timeout)
     try:
@@ -54,7 +54,7 @@ def load_client(args, n):
         return dict(connected=0, failed=n, seconds=0, rate=0, cpu=cpu, rss=rss, error=f"exit {status}")
 
 
-def python_client(args, n):
+def python_client(_, args, n):
     argv = [sys.executable, os.path.join(HERE, "python_ramp.py"), args.url, "--connections", str(n),
             "--in-flight", str(args.in_flight), "--timeout", str(args.timeout - 10)]
     text, cpu, rss, status = measure_wait4(argv, args.timeout)
@@ -81,7 +81,8 @@ def fmt(name, r, base, n):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--load", required=True, help="the wstune binary")
+    p.add_argument("--load", required=True, action="append",
+                   help="a wstune binary, or LABEL=PATH (repeat to compare builds in the same runs)")
     p.add_argument("--url", required=True)
     p.add_argument("--connections", type=int, default=10000)
     p.add_argument("--runs", type=int, default=5)
@@ -91,45 +92,57 @@ def main():
     p.add_argument("--goal", type=float, default=10.0)
     a = p.parse_args()
     n = a.connections
+    # The clients: each load binary, then the reference; a run measures each once, the order rotating.
+    clients = []
+    for spec in a.load:
+        label, _, path = spec.rpartition("=")
+        clients.append((f"wstune load{' ' + label if label else ''}", load_client, path))
+    clients.append(("python websockets", python_client, sys.executable))
+    py = len(clients) - 1
     print(f"same server {a.url}; each run: {n:,} connections, at most {a.in_flight} handshakes in flight, "
           f"no rate limit; load threads: {os.cpu_count()} (its default), python: one asyncio loop")
     # Baselines: start-up cost and RSS with one connection (the smaller of two runs).
-    lb = min((load_client(a, 1) for _ in range(2)), key=lambda r: r["cpu"])
-    pb = min((python_client(a, 1) for _ in range(2)), key=lambda r: r["cpu"])
-    print(f"baseline (1 connection): wstune load {lb['cpu'] * 1e3:.0f} ms CPU, {lb['rss'] / 2**20:.1f} MiB peak RSS"
-          f" | python websockets {pb['cpu'] * 1e3:.0f} ms CPU, {pb['rss'] / 2**20:.1f} MiB peak RSS")
-    loads, pys, ratios = [], [], []
+    base = [min((f(x, a, 1) for _ in range(2)), key=lambda r: r["cpu"]) for _, f, x in clients]
+    print("baseline (1 connection): " + " | ".join(
+        f"{name} {b['cpu'] * 1e3:.0f} ms CPU, {b['rss'] / 2**20:.1f} MiB peak RSS"
+        for (name, _, _), b in zip(clients, base)))
+    results = [[] for _ in clients]
+    ratios = [[] for _ in clients]
     for i in range(a.runs):
-        order = (load_client, python_client) if i % 2 == 0 else (python_client, load_client)
+        order = [(i + k) % len(clients) for k in range(len(clients))]
         res = {}
-        for f in order:
-            res[f] = f(a, n)
+        for c in order:
+            _, f, x = clients[c]
+            res[c] = f(x, a, n)
             time.sleep(a.pause)
-        lr, pr = res[load_client], res[python_client]
-        loads.append(lr)
-        pys.append(pr)
-        ratio = lr["rate"] / pr["rate"] if pr["rate"] > 0 else float("nan")
-        ratios.append(ratio)
-        first = "load first" if i % 2 == 0 else "python first"
-        print(f"run {i + 1} ({first}): {fmt('wstune load', lr, lb, n)} | {fmt('python websockets', pr, pb, n)}"
-              f" | ratio {ratio:.2f}x", flush=True)
+        parts = []
+        for c, (name, _, _) in enumerate(clients):
+            results[c].append(res[c])
+            parts.append(fmt(name, res[c], base[c], n))
+            if c != py:
+                ratios[c].append(res[c]["rate"] / res[py]["rate"] if res[py]["rate"] > 0 else float("nan"))
+        rs = ", ".join(f"{ratios[c][-1]:.2f}x" for c in range(len(clients)) if c != py)
+        # A client that lost connections (timeouts on a starved machine) measured something else.
+        flag = " [failures: rates not comparable]" if any(res[c]["failed"] for c in res) else ""
+        print(f"run {i + 1} (first: {clients[order[0]][0]}): " + " | ".join(parts) + f" | ratio {rs}{flag}",
+              flush=True)
 
     def med(rs, key):
         return statistics.median(r[key] for r in rs)
 
-    def med_per_conn(rs, base):
-        c = statistics.median(per_conn(r, base, n)[0] for r in rs)
-        b = statistics.median(per_conn(r, base, n)[1] for r in rs)
-        return c, b
-
-    lc, lbytes = med_per_conn(loads, lb)
-    pc, pbytes = med_per_conn(pys, pb)
-    print(f"median: wstune load {med(loads, 'rate'):.0f} handshakes/s, {lc:.0f} µs CPU/conn, {lbytes:.0f} B/conn"
-          f" | python websockets {med(pys, 'rate'):.0f} handshakes/s, {pc:.0f} µs CPU/conn, {pbytes:.0f} B/conn")
-    ok = all(r >= a.goal for r in ratios)
-    print(f"ratio: median {statistics.median(ratios):.2f}x, min {min(ratios):.2f}x, max {max(ratios):.2f}x; "
-          f"CPU per connection {pc / lc if lc > 0 else float('nan'):.1f}x less; "
-          f"goal >= {a.goal:g}x in every run: {'met' if ok else 'NOT met'}")
+    for c, (name, _, _) in enumerate(clients):
+        cpu = statistics.median(per_conn(r, base[c], n)[0] for r in results[c])
+        mem = statistics.median(per_conn(r, base[c], n)[1] for r in results[c])
+        print(f"median {name}: {med(results[c], 'rate'):.0f} handshakes/s, {cpu:.0f} µs CPU/conn, {mem:.0f} B/conn")
+        results[c] = (cpu, mem)
+    for c, (name, _, _) in enumerate(clients):
+        if c == py:
+            continue
+        ok = all(r >= a.goal for r in ratios[c])
+        cpu_x = results[py][0] / results[c][0] if results[c][0] > 0 else float("nan")
+        print(f"ratio {name} / python: median {statistics.median(ratios[c]):.2f}x, min {min(ratios[c]):.2f}x, "
+              f"max {max(ratios[c]):.2f}x; CPU per connection {cpu_x:.1f}x less; "
+              f"goal >= {a.goal:g}x in every run: {'met' if ok else 'NOT met'}")
 
 
 if __name__ == "__main__":
