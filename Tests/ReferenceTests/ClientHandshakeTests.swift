@@ -8,7 +8,9 @@ import XCTest
 /// RFC 6455 §1.3's example key, Python's hashlib and base64.
 final class ClientHandshakeTests: XCTestCase {
     private func parse(_ text: String, key: [UInt8]) -> ClientHandshake.Outcome {
-        Array(text.utf8).withUnsafeBytes { ClientHandshake.parse($0, expectedAccept: ClientHandshake.accept(forKey: key)) }
+        Array(text.utf8).withUnsafeBytes {
+            ClientHandshake.parse($0, expectedAccept: ClientHandshake.accept(forKey: key))
+        }
     }
 
     private let rfcKey = Array("dGhlIHNhbXBsZSBub25jZQ==".utf8)
@@ -18,7 +20,8 @@ final class ClientHandshakeTests: XCTestCase {
     }
 
     func testAcceptOfTheRFCExampleKey() {
-        XCTAssertEqual(String(decoding: ClientHandshake.accept(forKey: rfcKey), as: UTF8.self), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+        XCTAssertEqual(
+            String(decoding: ClientHandshake.accept(forKey: rfcKey), as: UTF8.self), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
     }
 
     func testAcceptAndKeysAgreeWithPython() throws {
@@ -60,7 +63,8 @@ final class ClientHandshakeTests: XCTestCase {
     func testValidAnswerUpgradesAndLeavesFramesThatFollow() {
         let head = valid
         XCTAssertEqual(parse(head + "\u{81}\u{02}hi", key: rfcKey), .upgraded(headBytes: head.utf8.count))
-        let mixedCase = "HTTP/1.1 101 OK\r\nupgrade: WebSocket\r\nSEC-WEBSOCKET-ACCEPT:s3pPLMBiTxaQ9kYGzzhZRbK+xOo= \r\n\r\n"
+        let mixedCase =
+            "HTTP/1.1 101 OK\r\nupgrade: WebSocket\r\nSEC-WEBSOCKET-ACCEPT:s3pPLMBiTxaQ9kYGzzhZRbK+xOo= \r\n\r\n"
         XCTAssertEqual(parse(mixedCase, key: rfcKey), .upgraded(headBytes: mixedCase.utf8.count))
     }
 
@@ -82,14 +86,17 @@ final class ClientHandshakeTests: XCTestCase {
         XCTAssertEqual(parse(twice, key: rfcKey), .failed(.badAccept))
         let none = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"
         XCTAssertEqual(parse(none, key: rfcKey), .failed(.badAccept))
-        XCTAssertEqual(parse(valid.replacingOccurrences(of: "Upgrade: websocket", with: "Upgrade: h2c"), key: rfcKey),
+        XCTAssertEqual(
+            parse(valid.replacingOccurrences(of: "Upgrade: websocket", with: "Upgrade: h2c"), key: rfcKey),
             .failed(.noWebSocketProtocol))
-        XCTAssertEqual(parse(valid.replacingOccurrences(of: "Upgrade: websocket\r\n", with: ""), key: rfcKey),
+        XCTAssertEqual(
+            parse(valid.replacingOccurrences(of: "Upgrade: websocket\r\n", with: ""), key: rfcKey),
             .failed(.noWebSocketProtocol))
     }
 
     func testOtherStatusesAndNonHTTPAnswers() {
-        XCTAssertEqual(parse("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", key: rfcKey), .failed(.status(503)))
+        XCTAssertEqual(
+            parse("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", key: rfcKey), .failed(.status(503)))
         XCTAssertEqual(parse("HTTP/1.0 403 Forbidden\r\n\r\n", key: rfcKey), .failed(.status(403)))
         XCTAssertEqual(parse("SSH-2.0-OpenSSH_9.2\r\n", key: rfcKey), .failed(.notHTTP), "refused before a blank line")
         XCTAssertEqual(parse("HTTP/1.1 1O1 x\r\n\r\n", key: rfcKey), .failed(.notHTTP))

@@ -112,7 +112,8 @@ final class LoadLoop: @unchecked Sendable {
     }
 
     /// Walks a copy of the list's handle, so the visited handshake may unlink itself (see `LoopState.each`).
-    private static func each(_ list: IntrusiveList<HandshakeRequestHandler>, _ body: (HandshakeRequestHandler) -> Void) {
+    private static func each(_ list: IntrusiveList<HandshakeRequestHandler>, _ body: (HandshakeRequestHandler) -> Void)
+    {
         list.forEach(body)
     }
 
