@@ -81,6 +81,39 @@ final class LoadHostileServerTests: XCTestCase {
         assertNoTypeDump(r.text)
     }
 
+    /// The answer to the upgrade must be HTTP, and a 101 must carry the Sec-WebSocket-Accept of this
+    /// connection's key (RFC 6455 §4.1; the load client checks the answer itself since issue 17).
+    func testBadAcceptAndNonHTTPAnswersAreProtocolErrors() throws {
+        for (mode, words) in [("badaccept", "not a valid WebSocket upgrade"), ("nothttp", "not valid HTTP")] {
+            let port = try hostile(mode)
+            let r = try load("ws://127.0.0.1:\(port)/ws")
+            XCTAssertEqual(r.status, 1, "\(mode): \(r.text)")
+            XCTAssertEqual((r.json["failures"] as? [String: Int])?["protocol-error"], 20, "\(mode): \(r.json)")
+            XCTAssertEqual(r.json["connected"] as? Int, 0, mode)
+            XCTAssertTrue(r.text.contains(words), "\(mode): \(r.text)")
+            assertNoTypeDump(r.text)
+        }
+    }
+
+    /// A server that reads the upgrade request and never answers: every handshake times out after
+    /// --handshake-timeout (the loop's deadline sweep, not a timer per connection), well before the default.
+    func testUnansweredUpgradeTimesOutAfterTheHandshakeTimeout() throws {
+        let port = try hostile("mute")
+        let started = Date()
+        let r = try TestSupport.wstune(
+            [
+                "load", "ws://127.0.0.1:\(port)/ws", "--connections", "20", "--rate", "0", "--hold", "0",
+                "--handshake-timeout", "1", "--json",
+            ], timeoutSeconds: 60)
+        let seconds = Date().timeIntervalSince(started)
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        XCTAssertEqual((j["failures"] as? [String: Int])?["handshake-timeout"], 20, "\(j)")
+        XCTAssertEqual(j["connected"] as? Int, 0)
+        XCTAssertGreaterThanOrEqual(seconds, 1, "no handshake may time out before --handshake-timeout")
+        XCTAssertLessThan(seconds, 10, "the timeout is 1 s, not the default 15 s")
+    }
+
     private func check(_ port: Int) throws -> (status: Int32, json: [String: Any], text: String) {
         let args = [
             "check", "--url", "ws://127.0.0.1:\(port)/ws/broadcast", "--connections", "50", "--hold", "1",

@@ -1,41 +1,61 @@
 import NIOCore
-import NIOHTTP1
 
-/// Sends the HTTP upgrade request when the TCP connection is up and turns any answer other than 101 (503, 403 …)
-/// or an early close into a `HandshakeFailure`. NIO's client upgrader handles the 101 itself; this handler
-/// only sees what the upgrader passes on when it does not upgrade. After the upgrade it forwards frames untouched.
-final class HandshakeRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+/// One connection's opening handshake, first in its pipeline: sends the upgrade request when TCP is up, reads
+/// the answer (`ClientHandshake`), and decides the connection's outcome exactly once: upgraded, an answer
+/// other than a valid 101 (503, 403, … or not HTTP), an error, the peer closing first, or the handshake
+/// deadline (checked by its loop's sweep, `LoadLoop`, not by a timer of its own). After the upgrade it
+/// passes bytes on to the WebSocket frame decoder behind it, starting with any that came with the 101.
+///
+/// Only its event loop touches it; it sits in the loop's list of handshakes in progress until decided.
+final class HandshakeRequestHandler: ChannelInboundHandler, IntrusiveListNode, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
 
-    private let target: WebSocketTarget
-    private let origin: String?
-    private let finish: (Result<Void, Error>) -> Void
-    private var done = false
-    /// Set by the upgrade pipeline closure once frames flow; from then on, data passes through.
-    var upgraded = false
+    let loop: LoadLoop
+    let connection: LoadConnectionHandler
+    let startNanos: UInt64
+    private(set) var decided = false
+    private(set) var upgraded = false
+    private(set) var channel: Channel?
+    private var answer: ByteBuffer?
+    private var key: [UInt8] = []
 
-    init(target: WebSocketTarget, origin: String?, finish: @escaping (Result<Void, Error>) -> Void) {
-        self.target = target
-        self.origin = origin
-        self.finish = finish
+    var listPrev: HandshakeRequestHandler?
+    var listNext: HandshakeRequestHandler?
+    var listTag: UInt8 = 0
+
+    init(loop: LoadLoop, connection: LoadConnectionHandler, startNanos: UInt64) {
+        self.loop = loop
+        self.connection = connection
+        self.startNanos = startNanos
     }
 
-    func complete(_ result: Result<Void, Error>) {
-        guard !done else { return }
-        done = true
-        finish(result)
+    func handlerAdded(context: ChannelHandlerContext) {
+        channel = context.channel
+    }
+
+    /// The outcome, once: counted in the stats, and the handshake leaves its loop's list.
+    func decide(_ result: Result<Void, Error>) {
+        guard !decided else { return }
+        decided = true
+        loop.handshakeDecided(self, result)
+    }
+
+    /// The deadline passed (the loop's sweep): counted as a handshake timeout, the connection closed.
+    func timedOut() {
+        decide(.failure(HandshakeFailure(kind: .handshakeTimeout)))
+        channel?.close(promise: nil)
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        let hostHeader = target.host.contains(":") ? "[\(target.host)]:\(target.port)" : "\(target.host):\(target.port)"
-        headers.add(name: "Host", value: hostHeader)
-        headers.add(name: "Content-Length", value: "0")
-        if let origin { headers.add(name: "Origin", value: origin) }
-        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.path, headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        let template = loop.handshake
+        key = ClientHandshake.key(nonce: loop.nextNonce())
+        var request = context.channel.allocator.buffer(
+            capacity: template.prefix.count + key.count + template.suffix.count)
+        request.writeBytes(template.prefix)
+        request.writeBytes(key)
+        request.writeBytes(template.suffix)
+        context.writeAndFlush(NIOAny(request), promise: nil)
         context.fireChannelActive()
     }
 
@@ -44,9 +64,28 @@ final class HandshakeRequestHandler: ChannelInboundHandler, RemovableChannelHand
             context.fireChannelRead(data)
             return
         }
-        if case .head(let response) = unwrapInboundIn(data), response.status != .switchingProtocols {
-            complete(.failure(HandshakeFailure.http(Int(response.status.code))))
+        guard !decided else { return }
+        var bytes = unwrapInboundIn(data)
+        if var held = answer {
+            held.writeBuffer(&bytes)
+            bytes = held
+        }
+        let outcome = bytes.withUnsafeReadableBytes {
+            ClientHandshake.parse($0, expectedAccept: ClientHandshake.accept(forKey: key))
+        }
+        switch outcome {
+        case .incomplete:
+            answer = bytes
+        case .failed(let why):
+            answer = nil
+            decide(.failure(why.error))
             context.close(promise: nil)
+        case .upgraded(let headBytes):
+            answer = nil
+            upgraded = true
+            decide(.success(()))
+            bytes.moveReaderIndex(forwardBy: headBytes)
+            if bytes.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(bytes)) }
         }
     }
 
@@ -55,12 +94,12 @@ final class HandshakeRequestHandler: ChannelInboundHandler, RemovableChannelHand
             context.fireErrorCaught(error)
             return
         }
-        complete(.failure(error))
+        decide(.failure(error))
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        complete(.failure(HandshakeFailure(kind: .closedByPeer)))
+        decide(.failure(HandshakeFailure(kind: .closedByPeer)))
         context.fireChannelInactive()
     }
 }

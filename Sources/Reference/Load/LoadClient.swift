@@ -27,7 +27,7 @@ public final class LoadClient: @unchecked Sendable {
         self.control = control
     }
 
-    private static func nowNanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    static func nowNanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
     public func run(progress: ((LoadProgress) -> Void)? = nil) throws -> LoadReport {
         try options.validate()
@@ -56,28 +56,49 @@ public final class LoadClient: @unchecked Sendable {
                     handshakesPerSecond: rate))
         }
 
+        // One `LoadLoop` per event loop; connection i goes to loop i % loops (and source i % sources).
+        var loops: [LoadLoop] = []
+        for eventLoop in group.makeIterator() {
+            loops.append(
+                LoadLoop(
+                    eventLoop: eventLoop, stats: stats, options: options, destination: destination,
+                    sources: sourceAddresses))
+        }
+        defer { for l in loops { l.stop() } }
+
         // Ramp: start handshake i at t0 + i/rate, never more than maxInFlight at once, never past the deadline.
+        // The connections due now go to the loops in one batch each (a few hundred at most per turn).
         let rampDeadline = options.rampTimeoutSeconds
-        for i in 0..<options.connections {
+        let batchLimit = 128 * loops.count
+        var i = 0
+        while i < options.connections {
             if control.shouldStop || elapsed() > rampDeadline { break }
+            var due = options.connections - i
             if options.ratePerSecond > 0 {
-                let due = Double(i) / options.ratePerSecond
-                while elapsed() < due && elapsed() < rampDeadline {
+                due = min(due, Int(elapsed() * options.ratePerSecond) + 1 - i)
+                if due <= 0 {
                     report(.ramp)
-                    let wait = min(due - elapsed(), 0.05)
+                    let wait = min(Double(i) / options.ratePerSecond - elapsed(), 0.05)
                     if wait > 0.0002 { usleep(UInt32(wait * 1e6)) }
+                    continue
                 }
             }
-            while stats.withLock({ stats.inFlight }) >= options.maxInFlight && elapsed() < rampDeadline {
+            let room = options.maxInFlight - stats.withLock({ stats.inFlight })
+            if room <= 0 {
                 report(.ramp)
                 usleep(500)
+                continue
             }
-            if elapsed() > rampDeadline { break }
-            let source = sourceAddresses.isEmpty ? nil : sourceAddresses[i % sourceAddresses.count]
-            startConnection(group: group, destination: destination, source: source)
-            if i % 64 == 0 { report(.ramp) }
+            let n = min(due, room, batchLimit)
+            stats.noteStarted(n)
+            for k in 0..<min(n, loops.count) {
+                loops[(i + k) % loops.count].start(
+                    first: i + k, count: (n - k + loops.count - 1) / loops.count, stride: loops.count)
+            }
+            i += n
+            report(.ramp)
         }
-        // Settle: wait for the handshakes in flight (each has its own timeout), bounded.
+        // Settle: wait for the handshakes in flight (the loops' sweeps time them out), bounded.
         let settleDeadline = elapsed() + options.handshakeTimeoutSeconds + 2
         while stats.withLock({ stats.inFlight }) > 0 && elapsed() < settleDeadline {
             report(.settle)
@@ -115,13 +136,15 @@ public final class LoadClient: @unchecked Sendable {
         peakOpen = max(peakOpen, openAtEnd)
 
         // Close: a close frame to each, then wait (bounded) for the channels to go.
-        for c in stats.openConnections { c.close() }
+        let stillOpen = stats.openConnections
+        for l in loops { l.close(stillOpen.filter { $0.loop === l }) }
         let closeDeadline = elapsed() + 10
         while stats.withLock({ stats.open }) > 0 && elapsed() < closeDeadline {
             report(.closing)
             usleep(20_000)
         }
         report(.done, force: true)
+        withExtendedLifetime(loops) {}
 
         let s = stats.snapshot()
         return LoadReport(
@@ -170,59 +193,5 @@ public final class LoadClient: @unchecked Sendable {
         return BroadcastResult(
             expected: expected, delivered: min(delivered, expected), rounds: rounds,
             senders: senders, latency: stats.broadcastLatency.summary)
-    }
-
-    private func startConnection(group: EventLoopGroup, destination: SocketAddress, source: SocketAddress?) {
-        stats.noteStarted()
-        let startNanos = Self.nowNanos()
-        let stats = self.stats
-        let options = self.options
-        let once = OnceFlag()
-        // Runs once per connection: success when the upgrade completes, failure on any error or timeout.
-        let finish: @Sendable (Result<LoadConnectionHandler, Error>) -> Void = { result in
-            guard once.claim() else { return }
-            switch result {
-            case .success(let handler):
-                stats.handshakeLatency.recordSince(uptimeNanos: startNanos)
-                stats.noteConnected(handler, atNanos: Self.nowNanos())
-            case .failure(let error):
-                stats.noteFailed(error)
-            }
-        }
-        var bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(.milliseconds(Int64(options.connectTimeoutSeconds * 1000)))
-            .channelInitializer { channel in
-                let connection = LoadConnectionHandler(stats: stats)
-                let handshake = HandshakeRequestHandler(target: options.target, origin: options.origin) { result in
-                    if case .failure(let e) = result { finish(.failure(e)) }
-                }
-                let upgrader = NIOWebSocketClientUpgrader(
-                    maxFrameSize: max(1 << 14, options.messageSizeBytes + 64), automaticErrorHandling: false
-                ) { channel, _ in
-                    handshake.upgraded = true
-                    return channel.pipeline.addHandler(connection)
-                }
-                let timeout = channel.eventLoop.scheduleTask(
-                    in: .milliseconds(Int64(options.handshakeTimeoutSeconds * 1000))
-                ) {
-                    finish(.failure(HandshakeFailure(kind: .handshakeTimeout)))
-                    channel.close(promise: nil)
-                }
-                channel.closeFuture.whenComplete { _ in timeout.cancel() }
-                let config: NIOHTTPClientUpgradeSendableConfiguration = (
-                    upgraders: [upgrader],
-                    completionHandler: { _ in
-                        timeout.cancel()
-                        finish(.success(connection))
-                    }
-                )
-                return channel.pipeline.addHTTPClientHandlers(withClientUpgrade: config).flatMap {
-                    channel.pipeline.addHandler(handshake)
-                }
-            }
-        if let source {
-            bootstrap = bootstrap.channelOption(Self.ipBindAddressNoPort, value: 1).bind(to: source)
-        }
-        bootstrap.connect(to: destination).whenFailure { error in finish(.failure(error)) }
     }
 }

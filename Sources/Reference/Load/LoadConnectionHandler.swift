@@ -7,7 +7,7 @@ import NIOWebSocket
 ///
 /// Payload layout (binary frames): byte 0 is the tag, 'E' echo (then the sender's monotonic nanoseconds) or
 /// 'B' broadcast (then wall-clock nanoseconds and the round number), padding after.
-final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+final class LoadConnectionHandler: ChannelInboundHandler, IntrusiveListNode, @unchecked Sendable {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
@@ -25,29 +25,34 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The socket error that ended the connection, if one did (evidence for closed-by-peer).
     private var socketError: Error?
     private var peerCloseCode: UInt16?
-    private var echoTask: RepeatedTask?
+    /// Echo traffic comes from the loop's wheel (`LoadLoop.addEcho`), not from a timer per connection.
+    let loop: LoadLoop
+    var listPrev: LoadConnectionHandler?
+    var listNext: LoadConnectionHandler?
+    var listTag: UInt8 = 0
 
-    init(stats: LoadStats) {
+    init(stats: LoadStats, loop: LoadLoop) {
         self.stats = stats
+        self.loop = loop
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         channel = context.channel
     }
 
-    /// Starts echo messages at `perSecond`, first after a random fraction of the interval (spreads the load).
+    /// Starts echo messages at `perSecond` (the loop's wheel; the first after a random part of the interval).
     func startEcho(perSecond: Double, sizeBytes: Int) {
         guard perSecond > 0, let channel else { return }
-        let intervalNanos = Int64(1_000_000_000 / perSecond)
-        let first = Int64.random(in: 0...max(intervalNanos, 1))
         channel.eventLoop.execute {
-            self.echoTask = channel.eventLoop.scheduleRepeatedTask(
-                initialDelay: .nanoseconds(first), delay: .nanoseconds(intervalNanos)
-            ) { _ in
-                self.sendTagged(Self.echoTag, DispatchTime.now().uptimeNanoseconds, 0, sizeBytes: sizeBytes)
-                self.stats.noteEchoSent()
-            }
+            guard !self.closingByUs, channel.isActive else { return }
+            self.loop.addEcho(self, perSecond: perSecond, sizeBytes: sizeBytes)
         }
+    }
+
+    /// One echo message, stamped with the monotonic clock (the wheel calls it once per interval).
+    func sendEcho(sizeBytes: Int) {
+        sendTagged(Self.echoTag, DispatchTime.now().uptimeNanoseconds, 0, sizeBytes: sizeBytes)
+        stats.noteEchoSent()
     }
 
     /// Sends one broadcast message stamped with wall-clock time (comparable across processes on one host).
@@ -61,14 +66,18 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Sends a close frame (1000) and closes the channel.
     func close() {
         guard let channel else { return }
-        channel.eventLoop.execute {
-            self.closingByUs = true
-            self.echoTask?.cancel()
-            var buffer = channel.allocator.buffer(capacity: 2)
-            buffer.writeInteger(UInt16(1000))
-            let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: buffer)
-            channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
-        }
+        channel.eventLoop.execute { self.closeOnLoop() }
+    }
+
+    /// `close` on the connection's event loop (the loop closes its connections in one batch: `LoadLoop.close`).
+    func closeOnLoop() {
+        guard let channel else { return }
+        closingByUs = true
+        loop.removeEcho(self)
+        var buffer = channel.allocator.buffer(capacity: 2)
+        buffer.writeInteger(UInt16(1000))
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: loop.maskKey(), data: buffer)
+        channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
     }
 
     static func wallClockNanos() -> UInt64 {
@@ -84,7 +93,7 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         buffer.writeInteger(stamp)
         buffer.writeInteger(round)
         if sizeBytes > 17 { buffer.writeRepeatingByte(0x2e, count: sizeBytes - 17) }
-        let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: buffer)
+        let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: loop.maskKey(), data: buffer)
         channel.writeAndFlush(frame, promise: nil)
     }
 
@@ -96,7 +105,7 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         switch frame.opcode {
         case .ping:
-            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
+            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: loop.maskKey(), data: frame.unmaskedData)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case .binary, .text:
             var payload = frame.unmaskedData
@@ -114,7 +123,7 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
                 var code = frame.unmaskedData
                 peerCloseCode = code.getInteger(at: code.readerIndex, as: UInt16.self)
                 let reply = WebSocketFrame(
-                    fin: true, opcode: .connectionClose, maskKey: .random(),
+                    fin: true, opcode: .connectionClose, maskKey: loop.maskKey(),
                     data: code.readSlice(length: min(2, code.readableBytes))
                         ?? context.channel.allocator.buffer(capacity: 0))
                 context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in context.close(promise: nil) }
@@ -151,15 +160,15 @@ final class LoadConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         guard violation == nil else { return }
         violation = error
         closingByUs = true
-        echoTask?.cancel()
+        loop.removeEcho(self)
         var buffer = context.channel.allocator.buffer(capacity: 2)
         buffer.writeInteger(UInt16(1002))
-        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: buffer)
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: loop.maskKey(), data: buffer)
         context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in context.close(promise: nil) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        echoTask?.cancel()
+        loop.removeEcho(self)
         stats.noteDisconnected(
             self, byPeer: peerClosed || !closingByUs, protocolError: violation,
             evidence: peerClosed

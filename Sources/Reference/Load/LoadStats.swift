@@ -33,10 +33,10 @@ public final class LoadStats: @unchecked Sendable {
         return body()
     }
 
-    func noteStarted() {
+    func noteStarted(_ count: Int = 1) {
         withLock {
-            started += 1
-            inFlight += 1
+            started += count
+            inFlight += count
         }
     }
 

@@ -6,6 +6,9 @@ silent   completes the upgrade (valid 101), then never sends anything
 random   completes the upgrade, then sends random bytes (4 KB every 100 ms)
 huge     completes the upgrade, then sends a frame header claiming 2^62 payload bytes
 http500  answers every request with HTTP 500
+badaccept answers 101 with a Sec-WebSocket-Accept that does not match the key
+nothttp  answers the upgrade request with bytes that are not HTTP
+mute     reads the upgrade request and never answers
 
 Prints "READY <port>" once listening; exits after LIFETIME seconds at most.
 """
@@ -29,12 +32,21 @@ async def handle(mode, reader, writer):
             await writer.drain()
             writer.close()
             return
+        if mode == "nothttp":
+            writer.write(b"SSH-2.0-OpenSSH_9.2\r\n\r\n")
+            await writer.drain()
+        if mode in ("nothttp", "mute"):
+            while await reader.read(65536):
+                pass
+            return
         key = ""
         for line in head.decode("latin-1").split("\r\n"):
             name, _, value = line.partition(":")
             if name.strip().lower() == "sec-websocket-key":
                 key = value.strip()
         accept = base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
+        if mode == "badaccept":
+            accept = base64.b64encode(hashlib.sha1((key + "x" + GUID).encode()).digest()).decode()
         writer.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       f"Sec-WebSocket-Accept: {accept}\r\n\r\n").encode())
         await writer.drain()
