@@ -49,24 +49,26 @@ public final class LoadClient: @unchecked Sendable {
             let rate = e > lastTick ? Double(s.connected - lastConnected) / (e - lastTick) : 0
             lastTick = e
             lastConnected = s.connected
-            progress?(
-                LoadProgress(
-                    phase: phase, elapsedSeconds: e, requested: options.connections,
-                    started: s.started, connected: s.connected, open: s.open, failed: s.failed,
-                    handshakesPerSecond: rate))
+            var p = LoadProgress(
+                phase: phase, elapsedSeconds: e, requested: options.connections,
+                started: s.started, connected: s.connected, open: s.open, failed: s.failed,
+                handshakesPerSecond: rate)
+            p.inFlight = s.inFlight
+            p.handshakeWindow = stats.handshakeWindow.summary()
+            progress?(p)
         }
 
-        // Ramp: start handshake i at t0 + i/rate, never more than maxInFlight at once, never past the deadline.
+        // Ramp: start handshake i at t0 + i/rate (or at the rate check's closed loop sets, `RampPacer`), never
+        // more than maxInFlight at once, never past the deadline.
         let rampDeadline = options.rampTimeoutSeconds
+        var pacer = RampPacer()
         for i in 0..<options.connections {
             if control.shouldStop || elapsed() > rampDeadline { break }
-            if options.ratePerSecond > 0 {
-                let due = Double(i) / options.ratePerSecond
-                while elapsed() < due && elapsed() < rampDeadline {
-                    report(.ramp)
-                    let wait = min(due - elapsed(), 0.05)
-                    if wait > 0.0002 { usleep(UInt32(wait * 1e6)) }
-                }
+            let due = pacer.nextDueSeconds
+            while elapsed() < due && elapsed() < rampDeadline {
+                report(.ramp)
+                let wait = min(due - elapsed(), 0.05)
+                if wait > 0.0002 { usleep(UInt32(wait * 1e6)) }
             }
             while stats.withLock({ stats.inFlight }) >= options.maxInFlight && elapsed() < rampDeadline {
                 report(.ramp)
@@ -75,6 +77,7 @@ public final class LoadClient: @unchecked Sendable {
             if elapsed() > rampDeadline { break }
             let source = sourceAddresses.isEmpty ? nil : sourceAddresses[i % sourceAddresses.count]
             startConnection(group: group, destination: destination, source: source)
+            pacer.started(at: elapsed(), control: control, defaultRate: options.ratePerSecond)
             if i % 64 == 0 { report(.ramp) }
         }
         // Settle: wait for the handshakes in flight (each has its own timeout), bounded.
@@ -184,6 +187,7 @@ public final class LoadClient: @unchecked Sendable {
             switch result {
             case .success(let handler):
                 stats.handshakeLatency.recordSince(uptimeNanos: startNanos)
+                stats.handshakeWindow.record(micros: (Self.nowNanos() - startNanos) / 1000)
                 stats.noteConnected(handler, atNanos: Self.nowNanos())
             case .failure(let error):
                 stats.noteFailed(error)

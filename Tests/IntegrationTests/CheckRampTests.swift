@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+
+/// check does not overdrive itself: asked for 20,000 handshakes/s (three times what two cores take), the
+/// closed-loop ramp finds the knee, keeps handshake p50 under 50 ms, and still opens every connection.
+/// Oracles: `ss` (netlink) counts the server side's established sockets while the check holds; Python's
+/// jsonschema validates the report. Before the closed loop this run's p50 was its own queue (hundreds of ms).
+final class CheckRampTests: XCTestCase {
+    func testClosedLoopFindsTheKneeAndKeepsP50UnderFiftyMilliseconds() throws {
+        let n = 20_000
+        var serverPIDs: Set<Int32> = []
+        var ssMax = 0
+        var lastCount = Date.distantPast
+        let started = Date()
+        let r = try CheckTestSupport.runPolling(
+            [
+                TestSupport.wstuneBinary, "check", "--connections", "\(n)", "--rate", "20000", "--hold", "3",
+                "--json",
+            ], timeoutSeconds: 90
+        ) { checkPID in
+            for pid in CheckTestSupport.children(of: checkPID, containing: "serve") { serverPIDs.insert(pid) }
+            // ss walks every socket: once a second is enough and keeps it from loading the ramp it measures.
+            guard Date().timeIntervalSince(lastCount) >= 1, let server = serverPIDs.first,
+                let port = CheckTestSupport.portArgument(of: server)
+            else { return }
+            lastCount = Date()
+            ssMax = max(ssMax, CheckTestSupport.established(filter: "( sport = :\(port) )").count)
+        }
+        let wall = Date().timeIntervalSince(started)
+        XCTAssertEqual(r.status, 0, "reached; stderr: \(r.stderr.suffix(2000))")
+        let j = try CheckTestSupport.json(r.stdout)
+        XCTAssertEqual(j["reached"] as? Bool, true)
+        XCTAssertEqual(j["openAtEnd"] as? Int, n)
+        XCTAssertGreaterThanOrEqual(ssMax, n, "ss saw \(ssMax) established server-side sockets")
+        XCTAssertGreaterThanOrEqual(serverPIDs.count, 2, "20,000 fds need two server processes here")
+        XCTAssertLessThan(wall, 60)
+
+        let ramp = try XCTUnwrap(j["ramp"] as? [String: Any], "ramp summary in \(r.stdout.prefix(400))")
+        XCTAssertEqual(ramp["mode"] as? String, "closed-loop")
+        XCTAssertEqual(ramp["ceilingPerSecond"] as? Double, 20_000)
+        let sustainable = try XCTUnwrap(ramp["sustainablePerSecond"] as? Double, "\(ramp)")
+        let p50 = try XCTUnwrap(ramp["p50AtSustainableMicros"] as? Int)
+        XCTAssertGreaterThan(sustainable, 200, "above the floor")
+        XCTAssertLessThan(sustainable, 20_000)
+        XCTAssertLessThan(p50, 50_000, "p50 at the sustainable rate")
+        // The whole run's p50 (every handshake, merged HdrHistograms): the ramp did not queue behind itself.
+        let handshake = try XCTUnwrap((j["load"] as? [String: Any])?["handshake"] as? [String: Any])
+        XCTAssertLessThan(try XCTUnwrap(handshake["p50Micros"] as? Int), 50_000, "\(handshake)")
+        let ticks = try XCTUnwrap(ramp["ticks"] as? [[String: Any]])
+        XCTAssertTrue(
+            ticks.allSatisfy { ($0["offeredPerSecond"] as? Double ?? .infinity) <= 20_000 }, "never above --rate")
+        let bottleneck = try XCTUnwrap(ramp["bottleneck"] as? [String: Any])
+        XCTAssertTrue(["load", "server", "host", "none"].contains(bottleneck["side"] as? String ?? ""), "\(bottleneck)")
+        XCTAssertFalse((bottleneck["statement"] as? String ?? "").isEmpty)
+
+        let validator = TestSupport.packageRoot.appendingPathComponent("Tests/IntegrationTests/py/validate_json.py")
+        let schema = TestSupport.packageRoot.appendingPathComponent("schema/check.schema.json")
+        let v = try TestSupport.run([TestSupport.venvPython, validator.path, schema.path], input: r.stdout)
+        XCTAssertEqual(v.status, 0, "check --json against check.schema.json: \(v.stderr)")
+        for pid in serverPIDs { XCTAssertNotEqual(kill(pid, 0), 0, "server \(pid) left running") }
+    }
+}
