@@ -6,7 +6,31 @@ import XCTest
 /// Oracles: `ss` (netlink) counts the server side's established sockets while the check holds; Python's
 /// jsonschema validates the report. Before the closed loop this run's p50 was its own queue (hundreds of ms).
 final class CheckRampTests: XCTestCase {
+    /// Cores busy over one second (/proc/stat), before the check starts: other work on a shared machine.
+    static func busyCores() -> Double {
+        func read() -> (busy: Double, total: Double, cpus: Double) {
+            let text = (try? String(contentsOfFile: "/proc/stat", encoding: .utf8)) ?? ""
+            let lines = text.split(separator: "\n")
+            let cpu = lines.first { $0.hasPrefix("cpu ") }?.split(separator: " ").dropFirst().prefix(8)
+                .compactMap { Double($0) } ?? []
+            let cpus = Double(lines.filter { $0.hasPrefix("cpu") && !$0.hasPrefix("cpu ") }.count)
+            guard cpu.count >= 5 else { return (0, 1, 1) }
+            let total = cpu.reduce(0, +)
+            return (total - cpu[3] - cpu[4], total, cpus)
+        }
+        let a = read()
+        usleep(1_000_000)
+        let b = read()
+        return b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) * b.cpus : 0
+    }
+
     func testClosedLoopFindsTheKneeAndKeepsP50UnderFiftyMilliseconds() throws {
+        // p50 under 50 ms needs the cores: with other work holding them, check rightly says "host" and the
+        // assertion below would measure that work, not check.
+        let busy = Self.busyCores()
+        if busy > 1.0 {
+            throw XCTSkip(String(format: "other work holds %.2f cores of this host; needs a quiet one", busy))
+        }
         let n = 20_000
         var serverPIDs: Set<Int32> = []
         var ssMax = 0

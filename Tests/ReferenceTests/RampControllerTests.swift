@@ -138,6 +138,21 @@ final class RampControllerTests: XCTestCase {
         c.step(s)
         XCTAssertNil(c.ticks.last?.backoff)
         XCTAssertEqual(c.ratePerSecond, 200, "no cut; no growth either (40/s achieved of 200/s offered)")
+        // The same queue on a host whose cores are all busy: starved, so back off.
+        s = sample(1.0, connected: 40, p50: 2_000, inFlight: 1_200)
+        s.window.count = 2
+        s.clientCPUCores = 0.1
+        s.serverCPUCores = 0.1
+        s.hostBusyCores = 2
+        c.step(s)
+        XCTAssertEqual(c.ticks.last?.backoff, .inFlight)
+        // A busy host whose servers hold all the fds their nofile allows: a limit again, no cut.
+        var d = RampController(settings: .init(ceilingPerSecond: 3000, cores: 2))
+        d.step(sample(0, connected: 0, p50: 2_000))
+        s.elapsedSeconds = 0.5
+        s.serversAtFdLimit = true
+        d.step(s)
+        XCTAssertNil(d.ticks.last?.backoff)
     }
 
     func testNeverBelowTheFloorNorAboveTheCeiling() {

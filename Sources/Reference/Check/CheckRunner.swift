@@ -111,7 +111,7 @@ public final class CheckRunner: @unchecked Sendable {
                 let t = fleet.total()
                 let s = try sampler.sample(elapsedSeconds: elapsed(), clientOpen: t.open)
                 samples.append(s)
-                ramp.step(fleet, total: t, elapsedSeconds: elapsed())
+                ramp.step(fleet, total: t, host: s, serverNofile: plan.serverNofile, elapsedSeconds: elapsed())
                 progress?(CheckProgress(phase: .ramp, load: t, sample: s))
             }
         }

@@ -41,6 +41,8 @@ public struct RampController: Sendable {
         public var clientCPUCores: Double?
         public var serverCPUCores: Double?
         public var hostBusyCores: Double?
+        /// Some server process holds all the fds its nofile allows (less the reserve): more rate cannot help.
+        public var serversAtFdLimit = false
 
         public init(
             elapsedSeconds: Double, connected: Int, inFlight: Int, window: LatencySummary, runQueue: Double? = nil,
@@ -129,11 +131,13 @@ public struct RampController: Sendable {
         {
             return .runQueue
         }
-        // Handshakes waiting while the check's own processes idle are a server that stopped accepting (its fd
-        // limit, a full backlog): a limit to find, not an overdrive to back off from.
+        // Handshakes waiting on servers that hold all the fds their nofile allows, or while the host has cores
+        // to spare and the check's own processes idle, are a limit to find, not an overdrive to back off from.
         let ownCores = (s.clientCPUCores ?? 0) + (s.serverCPUCores ?? 0)
-        let working = s.clientCPUCores == nil || ownCores >= 0.5 * Double(settings.cores)
-        if working && s.inFlight >= 50 && Double(s.inFlight) / max(achieved, 1) > settings.queueSeconds {
+        let working =
+            s.clientCPUCores == nil || ownCores >= 0.5 * Double(settings.cores)
+            || (s.hostBusyCores ?? 0) >= 0.85 * Double(settings.cores)
+        if working && !s.serversAtFdLimit && s.inFlight >= 50 && Double(s.inFlight) / max(achieved, 1) > settings.queueSeconds {
             return .inFlight
         }
         return nil

@@ -40,15 +40,18 @@ struct RampDriver {
     }
 
     /// One step with the workers' latest totals; sends the new rate when it changed.
-    mutating func step(_ fleet: LoadWorkerFleet, total t: LoadProgress, elapsedSeconds: Double) {
+    /// - Parameter serverNofile: the servers' limit, to tell a server at its fd limit from an overdriven one.
+    mutating func step(
+        _ fleet: LoadWorkerFleet, total t: LoadProgress, host: HostSample, serverNofile: Int, elapsedSeconds: Double
+    ) {
         let cpu = meter.read(elapsedSeconds: elapsedSeconds)
         let before = controller.ratePerSecond
-        let after = controller.step(
-            .init(
-                elapsedSeconds: elapsedSeconds, connected: t.connected, inFlight: t.inFlight ?? 0,
-                window: t.handshakeWindow ?? LatencySummary(), runQueue: cpu.runQueue,
-                clientCPUCores: cpu.clientCPUCores, serverCPUCores: cpu.serverCPUCores,
-                hostBusyCores: cpu.hostBusyCores))
+        var sample = RampController.Sample(
+            elapsedSeconds: elapsedSeconds, connected: t.connected, inFlight: t.inFlight ?? 0,
+            window: t.handshakeWindow ?? LatencySummary(), runQueue: cpu.runQueue,
+            clientCPUCores: cpu.clientCPUCores, serverCPUCores: cpu.serverCPUCores, hostBusyCores: cpu.hostBusyCores)
+        sample.serversAtFdLimit = host.maxServerFdsPerProcess >= serverNofile - 64
+        let after = controller.step(sample)
         if mode == .closedLoop && after != before { fleet.setRate(after) }
     }
 
