@@ -27,7 +27,8 @@ final class CPUStatTests: XCTestCase {
 
     func testMalformedStatIsNamed() {
         XCTAssertThrowsError(try CPUStat.parse("cpu  1 2 x 4\nprocs_running 1\n", path: "/p/stat")) { e in
-            XCTAssertEqual(e as? HostFactsError, .malformed(path: "/p/stat", line: 1, reason: "cpu line: expected tick counts"))
+            XCTAssertEqual(
+                e as? HostFactsError, .malformed(path: "/p/stat", line: 1, reason: "cpu line: expected tick counts"))
         }
         XCTAssertThrowsError(try CPUStat.parse("cpu  1 2 3 4\n", path: "s")) { e in
             XCTAssertEqual(e as? HostFactsError, .malformed(path: "s", line: 1, reason: "no procs_running line"))

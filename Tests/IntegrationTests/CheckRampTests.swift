@@ -11,7 +11,8 @@ final class CheckRampTests: XCTestCase {
         func read() -> (busy: Double, total: Double, cpus: Double) {
             let text = (try? String(contentsOfFile: "/proc/stat", encoding: .utf8)) ?? ""
             let lines = text.split(separator: "\n")
-            let cpu = lines.first { $0.hasPrefix("cpu ") }?.split(separator: " ").dropFirst().prefix(8)
+            let cpu =
+                lines.first { $0.hasPrefix("cpu ") }?.split(separator: " ").dropFirst().prefix(8)
                 .compactMap { Double($0) } ?? []
             let cpus = Double(lines.filter { $0.hasPrefix("cpu") && !$0.hasPrefix("cpu ") }.count)
             guard cpu.count >= 5 else { return (0, 1, 1) }
@@ -74,7 +75,8 @@ final class CheckRampTests: XCTestCase {
         XCTAssertTrue(
             ticks.allSatisfy { ($0["offeredPerSecond"] as? Double ?? .infinity) <= 20_000 }, "never above --rate")
         let bottleneck = try XCTUnwrap(ramp["bottleneck"] as? [String: Any])
-        XCTAssertTrue(["load", "server", "host", "none"].contains(bottleneck["side"] as? String ?? ""), "\(bottleneck)")
+        XCTAssertTrue(
+            ["load", "server", "host", "none"].contains(bottleneck["side"] as? String ?? ""), "\(bottleneck)")
         XCTAssertFalse((bottleneck["statement"] as? String ?? "").isEmpty)
 
         let validator = TestSupport.packageRoot.appendingPathComponent("Tests/IntegrationTests/py/validate_json.py")

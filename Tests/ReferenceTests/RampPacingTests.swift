@@ -42,7 +42,8 @@ final class RampPacingTests: XCTestCase {
         let control = LoadControl()
         control.listen(fd: fds[0])
         let text = "rate 2500.5\nrate x\nbroadcast\n"
-        XCTAssertEqual(text.utf8CString.withUnsafeBufferPointer { write(fds[1], $0.baseAddress, text.utf8.count) },
+        XCTAssertEqual(
+            text.utf8CString.withUnsafeBufferPointer { write(fds[1], $0.baseAddress, text.utf8.count) },
             text.utf8.count)
         let deadline = Date().addingTimeInterval(5)
         while control.rateCommand == nil && Date() < deadline { usleep(10_000) }

@@ -49,7 +49,8 @@ struct CPUMeter {
             r.serverCPUCores = serverPIDs.isEmpty ? nil : Double(max(server - prev.server, 0)) / hz / dt
             if let a = prev.host, let b = host, b.totalTicks > a.totalTicks {
                 // Busy share of all ticks, in cores (the tick counts of /proc/stat are per core summed).
-                r.hostBusyCores = Double(b.busyTicks - a.busyTicks) / Double(b.totalTicks - a.totalTicks)
+                r.hostBusyCores =
+                    Double(b.busyTicks - a.busyTicks) / Double(b.totalTicks - a.totalTicks)
                     * Double(b.cpus)
             }
         }

@@ -26,9 +26,10 @@ final class LoadWorkerFleet: @unchecked Sendable {
         // Enough broadcast senders that every server process behind the port likely gets one in round 1.
         let senders = max(1, (8 * plan.serverProcesses + plan.workers.count - 1) / plan.workers.count)
         for (i, w) in plan.workers.enumerated() {
+            let rate = startRatePerSecond.map { $0 * shares[i] } ?? w.ratePerSecond
             var args = [
                 binary, "load", url, "--worker", "--connections", "\(w.connections)",
-                "--rate", "\(startRatePerSecond.map { $0 * shares[i] } ?? w.ratePerSecond)", "--hold", "86400", "--threads", "\(threads)",
+                "--rate", "\(rate)", "--hold", "86400", "--threads", "\(threads)",
                 "--connect-timeout", "\(options.connectTimeoutSeconds)",
                 "--handshake-timeout", "\(options.handshakeTimeoutSeconds)",
                 "--broadcast-senders", "\(senders)",
@@ -73,8 +74,9 @@ final class LoadWorkerFleet: @unchecked Sendable {
         guard let a, a.count > 0 else { return b }
         guard b.count > 0 else { return a }
         return LatencySummary(
-            count: a.count + b.count, p50Micros: max(a.p50Micros, b.p50Micros), p90Micros: max(a.p90Micros, b.p90Micros),
-            p99Micros: max(a.p99Micros, b.p99Micros), maxMicros: max(a.maxMicros, b.maxMicros))
+            count: a.count + b.count, p50Micros: max(a.p50Micros, b.p50Micros),
+            p90Micros: max(a.p90Micros, b.p90Micros), p99Micros: max(a.p99Micros, b.p99Micros),
+            maxMicros: max(a.maxMicros, b.maxMicros))
     }
 
     /// Tells every worker its share of `totalPerSecond` (check's closed-loop ramp).

@@ -40,8 +40,10 @@ public struct RampBottleneck: Sendable, Codable, Equatable {
         let fds = failures[ConnectionFailure.emfile.rawValue] ?? 0
         let ports = failures[ConnectionFailure.eaddrnotavail.rawValue] ?? 0
         if fds > 0 || ports > 0 {
-            let what = [fds > 0 ? "fds (EMFILE/ENFILE \(fds))" : nil, ports > 0 ? "ports (EADDRNOTAVAIL \(ports))" : nil]
-                .compactMap { $0 }.joined(separator: " and ")
+            let what = [
+                fds > 0 ? "fds (EMFILE/ENFILE \(fds))" : nil, ports > 0 ? "ports (EADDRNOTAVAIL \(ports))" : nil,
+            ]
+            .compactMap { $0 }.joined(separator: " and ")
             return RampBottleneck(
                 side: .load, statement: "load side: the load workers ran out of \(what); the server was not the limit",
                 cores: n)

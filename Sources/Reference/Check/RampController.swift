@@ -137,7 +137,9 @@ public struct RampController: Sendable {
         let working =
             s.clientCPUCores == nil || ownCores >= 0.5 * Double(settings.cores)
             || (s.hostBusyCores ?? 0) >= 0.85 * Double(settings.cores)
-        if working && !s.serversAtFdLimit && s.inFlight >= 50 && Double(s.inFlight) / max(achieved, 1) > settings.queueSeconds {
+        if working && !s.serversAtFdLimit && s.inFlight >= 50
+            && Double(s.inFlight) / max(achieved, 1) > settings.queueSeconds
+        {
             return .inFlight
         }
         return nil

@@ -36,6 +36,8 @@ struct RampDriver {
         meter.clientPIDs = fleet.children.map(\.pid)
         meter.serverPIDs = serverPIDs
         _ = meter.read(elapsedSeconds: elapsedSeconds)
+        // The starting point, so the first judgement comes one sample (0.5 s) after the workers start.
+        controller.step(.init(elapsedSeconds: elapsedSeconds, connected: 0, inFlight: 0, window: LatencySummary()))
         if mode == .closedLoop { fleet.setRate(controller.ratePerSecond) }
     }
 

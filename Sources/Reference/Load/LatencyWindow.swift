@@ -44,7 +44,8 @@ public final class LatencyWindow: @unchecked Sendable {
         var merged = [UInt64](repeating: 0, count: Self.bucketCount)
         var top: UInt64 = 0
         lock.lock()
-        for s in 0..<Self.slotCount where periods[s] != UInt64.max && periods[s] <= now
+        for s in 0..<Self.slotCount
+        where periods[s] != UInt64.max && periods[s] <= now
             && now - periods[s] < UInt64(Self.slotCount)
         {
             for b in 0..<Self.bucketCount { merged[b] += UInt64(counts[s][b]) }
