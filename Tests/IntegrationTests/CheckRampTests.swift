@@ -85,4 +85,34 @@ final class CheckRampTests: XCTestCase {
         XCTAssertEqual(v.status, 0, "check --json against check.schema.json: \(v.stderr)")
         for pid in serverPIDs { XCTAssertNotEqual(kill(pid, 0), 0, "server \(pid) left running") }
     }
+
+    /// Every mode's report validates against schema/check.schema.json, names its mode and ceiling, and the text
+    /// report has the sustainable-rate and bottleneck lines. Small runs: this holds on a busy host too.
+    func testEveryModeReportsItsRampAndValidates() throws {
+        let validator = TestSupport.packageRoot.appendingPathComponent("Tests/IntegrationTests/py/validate_json.py")
+        let schema = TestSupport.packageRoot.appendingPathComponent("schema/check.schema.json")
+        for (extra, mode, ceiling) in [
+            ([], "closed-loop", 10_000.0), (["--rate", "300", "--fixed-rate"], "fixed", 300),
+        ] {
+            let r = try TestSupport.wstune(["check", "--connections", "300", "--hold", "0.5", "--json"] + extra)
+            XCTAssertEqual(r.status, 0, "\(extra): \(r.stderr.suffix(1000))")
+            let v = try TestSupport.run([TestSupport.venvPython, validator.path, schema.path], input: r.stdout)
+            XCTAssertEqual(v.status, 0, "\(extra) against check.schema.json: \(v.stderr)")
+            let ramp = try XCTUnwrap(try CheckTestSupport.json(r.stdout)["ramp"] as? [String: Any])
+            XCTAssertEqual(ramp["mode"] as? String, mode)
+            XCTAssertEqual(ramp["ceilingPerSecond"] as? Double, ceiling)
+            let ticks = try XCTUnwrap(ramp["ticks"] as? [[String: Any]])
+            XCTAssertFalse(ticks.isEmpty)
+            if mode == "fixed" {
+                XCTAssertTrue(ticks.allSatisfy { $0["offeredPerSecond"] as? Double == 300 }, "\(ticks)")
+            }
+        }
+        let text = try TestSupport.wstune(["check", "--connections", "100", "--hold", "0.5"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("\n  sustainable: "), text.stdout)
+        XCTAssertTrue(text.stdout.contains("\n  bottleneck: "), text.stdout)
+        let bad = try TestSupport.wstune(["check", "--connections", "10", "--rate", "-1"])
+        XCTAssertEqual(bad.status, 64, "a negative rate is a usage error: \(bad.stderr)")
+        XCTAssertTrue(bad.stderr.contains("--rate"), bad.stderr)
+    }
 }
