@@ -113,8 +113,10 @@ final class RampControllerTests: XCTestCase {
         c.step(sample(0, connected: 0, p50: 2_000, runQueue: 3))
         c.step(sample(0.5, connected: 250, p50: 2_000, runQueue: 20))
         XCTAssertNil(c.ticks.last?.backoff, "a busy run queue with fast handshakes is other work, not a queue")
-        c.step(sample(1.0, connected: 625, p50: 8_000, runQueue: 20))
-        XCTAssertEqual(c.ticks.last?.backoff, .runQueue, "grown by more than 2 x cores while p50 passed 6.25 ms")
+        c.step(sample(1.0, connected: 625, p50: 10_000, runQueue: 20))
+        XCTAssertNil(c.ticks.last?.backoff, "p50 10 ms: under half the target, still fine")
+        c.step(sample(1.5, connected: 1_000, p50: 14_000, runQueue: 20))
+        XCTAssertEqual(c.ticks.last?.backoff, .runQueue, "grown by more than 2 x cores while p50 passed 12.5 ms")
     }
 
     func testHandshakesQueuedInFlightBackOff() {

@@ -1,6 +1,6 @@
 /// check's closed-loop ramp: AIMD on the offered handshake rate, fed every ~0.5 s with the workers' counts and
 /// last-second latency and the host's run queue. It starts low and grows ×1.5 a tick (slow start) up to the
-/// --rate ceiling; when p50 passes the target, or the run queue grows while latency rises, or handshakes queue
+/// --rate ceiling; when p50 passes the target, or the run queue grows while p50 is past half of it, or handshakes queue
 /// in flight while the check's processes are busy, it cuts the rate to 0.7 × what was achieved and waits a second (the latency window's length)
 /// before judging again; after the first cut it grows additively, by 5 % of the rate where the knee was found.
 /// Pure: no clock, no I/O, so tests drive it with synthetic samples.
@@ -11,7 +11,7 @@ public struct RampController: Sendable {
         public var initialPerSecond: Double
         /// Back off when the last second's p50 passes this (half the 50 ms the ramp must keep p50 under).
         public var p50TargetMicros: UInt64 = 25_000
-        /// Back off when the smoothed run queue exceeds its baseline by this and p50 passed a quarter of the target.
+        /// Back off when the smoothed run queue exceeds its baseline by this and p50 passed half the target.
         public var runQueueSlack: Double
         /// Back off when in flight ÷ achieved rate (Little's law: the mean time in the queue) exceeds this.
         public var queueSeconds = 0.5
@@ -127,7 +127,7 @@ public struct RampController: Sendable {
         let latencyKnown = s.window.count >= 5
         if latencyKnown && s.window.p50Micros > target { return .latency }
         if let rq = runQueueSmoothed, let base = runQueueBaseline, rq - base > settings.runQueueSlack,
-            latencyKnown, s.window.p50Micros > target / 4
+            latencyKnown, s.window.p50Micros > target / 2
         {
             return .runQueue
         }

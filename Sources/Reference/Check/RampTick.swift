@@ -43,7 +43,7 @@ public struct RampTick: Sendable, Codable, Equatable {
 public enum RampSignal: String, Sendable, Codable, CaseIterable {
     /// p50 of the last second's handshakes passed the target.
     case latency = "p50"
-    /// The run queue grew past the baseline by more than the slack while latency was rising.
+    /// The run queue grew past the baseline by more than the slack while p50 was past half the target.
     case runQueue = "run-queue"
     /// Handshakes in flight stood for more than the queue bound at the achieved rate (Little's law).
     case inFlight = "in-flight"
