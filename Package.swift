@@ -84,6 +84,9 @@ let package = Package(
             name: "IntegrationTests", dependencies: ["HostFacts", "Tuning", "WSTTestSupport"],
             path: "Tests/IntegrationTests",
             exclude: ["py"]),
+        // Whole subcommands run in-process against fixture roots (a CommandContext with captured output), compared
+        // with Tests/Golden: `@testable import wstune` (SwiftPM renames an executable's entry point for tests).
+        .testTarget(name: "CLITests", dependencies: ["wstune", "WSTTestSupport"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -16,11 +16,16 @@ public struct HostSnapshot: Sendable {
         public var user: String?
         /// How to find listening ports on the live root (SocketDiag's netlink reader); nil: the text tables.
         public var liveListenPorts: Listeners.LivePorts?
-        public init(target: Target = .currentProcess, user: String? = nil, liveListenPorts: Listeners.LivePorts? = nil)
-        {
+        /// How to count ports held by bind() on the live root (SocketDiag's sock_diag census); nil: not counted.
+        public var liveBoundPorts: BoundPorts.Live?
+        public init(
+            target: Target = .currentProcess, user: String? = nil, liveListenPorts: Listeners.LivePorts? = nil,
+            liveBoundPorts: BoundPorts.Live? = nil
+        ) {
             self.target = target
             self.user = user
             self.liveListenPorts = liveListenPorts
+            self.liveBoundPorts = liveBoundPorts
         }
     }
 
@@ -44,6 +49,9 @@ public struct HostSnapshot: Sendable {
     public var systemdRuns: Bool
     /// With a unit target: its configured and effective limits, load state and problems.
     public var unitLimits: SystemdUnitLimits.Result? = nil
+    /// Ports of ip_local_port_range that connect() skips because bind() holds them; nil when not counted (not the
+    /// live root, no census handed in, or the dump failed).
+    public var boundPorts: BoundPorts? = nil
 
     public func sysctl(_ key: SysctlKey) -> SysctlValue? { sysctls[key] }
     public func int(_ key: SysctlKey) -> Int? { sysctls[key]?.int }
@@ -117,6 +125,13 @@ public struct HostSnapshot: Sendable {
             memory: try MemoryInfo.read(root: root), counters: try KernelCounters.read(root: root),
             conntrack: try ConntrackFacts.read(root: root),
             listenPorts: try Listeners.readPorts(root: root, live: options.liveListenPorts),
-            systemdRuns: systemd.systemdRuns, unitLimits: unitLimits)
+            systemdRuns: systemd.systemdRuns, unitLimits: unitLimits,
+            boundPorts: census(root: root, live: options.liveBoundPorts, range: values["net.ipv4.ip_local_port_range"]))
+    }
+
+    /// The bound-port census on the live root, for the range as read; nil elsewhere or when it fails.
+    static func census(root: HostRoot, live: BoundPorts.Live?, range: SysctlValue?) -> BoundPorts? {
+        guard root.isLiveRoot, let live, let r = range?.ints, r.count == 2, r[0] <= r[1] else { return nil }
+        return try? live(r[0]...r[1])
     }
 }

@@ -4,7 +4,7 @@ import HostFacts
 import SocketDiag
 import Tuning
 
-struct ApplyCommand: ParsableCommand {
+struct ApplyCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Tune this host for a profile, live and persistently, atomically and reversibly (needs root).",
@@ -65,112 +65,123 @@ struct ApplyCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() throws { try run(in: .live) }
+
+    func run(in context: CommandContext) throws {
         // Canonical roots: the journal records them and rollback compares them.
-        let liveRoot = HostRoot(ApplyTarget.canonical(rootOption.root))
+        let liveRoot = HostRoot(ApplyTarget.canonical(rootOption.hostRoot(in: context).path))
         let files = filesRoot.map { HostRoot(ApplyTarget.canonical($0)) } ?? liveRoot
         // On the live host (live values or files under "/"), refuse before reading or touching anything.
         // A copied tree under --root needs only the rights on that tree.
-        if !dryRun && geteuid() != 0 && (liveRoot.isLiveRoot || files.isLiveRoot) {
-            printError("apply needs root: run sudo wstune \(shellQuoted(CommandLine.arguments.dropFirst()))")
+        if !dryRun && !context.isRoot && (liveRoot.isLiveRoot || files.isLiveRoot) {
+            context.printError("apply needs root: run sudo wstune \(shellQuoted(context.arguments))")
             throw ExitStatus.needsRoot
         }
-        let profile = try profileOptions.load()
-        let options = ApplyOptions(liveRoot: liveRoot, filesRoot: files, unit: unit, user: user, exact: exact)
-        let plan = try changing {
-            let host = try HostSnapshot.read(root: liveRoot, options: .init(liveListenPorts: ListeningPorts.provider))
+        let profile = try profileOptions.load(in: context)
+        let options = ApplyOptions(
+            liveRoot: liveRoot, filesRoot: files, unit: unit, user: user, exact: exact, now: context.now())
+        let plan = try changing(in: context) {
+            let host = try HostSnapshot.read(
+                root: liveRoot,
+                options: .init(
+                    liveListenPorts: ListeningPorts.provider,
+                    liveBoundPorts: BoundPortCensus.provider(proxy: profile.proxy.value)))
             return try PlanBuilder(host: host, profile: profile, options: options).build()
         }
-        let renderer = ApplyRenderer(terminal: .stdout)
-        if !json { print(renderer.render(plan)) }
+        let renderer = ApplyRenderer(terminal: context.stdoutTerminal)
+        if !json { context.print(renderer.render(plan)) }
         guard plan.hasChanges else {
             if json {
-                try printJSON(ApplyReport(plan: plan, result: "no-changes"))
+                try context.printJSON(ApplyReport(plan: plan, result: "no-changes"))
             } else {
-                print("No changes: the host already matches profile \(plan.profile).")
+                context.print("No changes: the host already matches profile \(plan.profile).")
             }
             return
         }
         if dryRun {
             if json {
-                try printJSON(ApplyReport(plan: plan, result: "dry-run"))
+                try context.printJSON(ApplyReport(plan: plan, result: "dry-run"))
             } else {
-                print("Dry run: nothing was changed.")
+                context.print("Dry run: nothing was changed.")
             }
             return
         }
-        if !yes { try confirm() }
+        if !yes { try confirm(in: context) }
         let target = ApplyTarget.current(liveRoot: liveRoot.path, filesRoot: files.path)
-        let result = try changing {
-            try Applier.apply(plan, store: JournalStore(filesRoot: options.filesRoot), target: target)
+        let result = try changing(in: context) {
+            try Applier.apply(
+                plan, store: JournalStore(filesRoot: options.filesRoot), target: target, now: context.now())
         }
-        for t in result.removedTemporaries { printError("wstune: removed a temporary file a killed run left: \(t)") }
+        for t in result.removedTemporaries {
+            context.printError("wstune: removed a temporary file a killed run left: \(t)")
+        }
         if json {
-            try printJSON(
+            try context.printJSON(
                 ApplyReport(
                     plan: plan, result: result.failure == nil ? "applied" : result.entry.state.rawValue, outcome: result
                 ))
         } else {
-            print(renderer.render(result, plan: plan, undo: target.undoCommand(program: undoProgram())))
+            context.print(
+                renderer.render(result, plan: plan, undo: target.undoCommand(program: undoProgram(context.argv0))))
         }
         if let failure = result.failure {
-            printError("wstune: apply failed at \(failure.step): \(failure.error)")
+            context.printError("wstune: apply failed at \(failure.step): \(failure.error)")
             if let problems = result.restore?.problems, !problems.isEmpty {
-                printError("wstune: NOT restored: " + problems.joined(separator: "; "))
-                printError(
-                    "wstune: journal \(result.entry.id) keeps it undoable: \(target.undoCommand(program: undoProgram()))"
+                context.printError("wstune: NOT restored: " + problems.joined(separator: "; "))
+                context.printError(
+                    "wstune: journal \(result.entry.id) keeps it undoable: "
+                        + target.undoCommand(program: undoProgram(context.argv0))
                 )
                 throw ExitStatus.couldNotRun
             } else {
-                printError("wstune: everything this run changed was restored (journal \(result.entry.id))")
+                context.printError("wstune: everything this run changed was restored (journal \(result.entry.id))")
             }
             throw ExitStatus.rolledBack
         }
     }
 
     /// Asks on the terminal; refuses when there is none (pass --yes).
-    func confirm() throws {
-        guard isatty(STDIN_FILENO) == 1 else {
-            printError("wstune: not on a terminal: pass --yes to apply without confirmation")
+    func confirm(in context: CommandContext) throws {
+        guard context.input.isTerminal else {
+            context.printError("wstune: not on a terminal: pass --yes to apply without confirmation")
             throw ExitStatus.couldNotRun
         }
-        Output.err("Apply these changes? [y/N] ")
-        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        context.stderr.write("Apply these changes? [y/N] ")
+        let answer = context.input.readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         guard answer == "y" || answer == "yes" else {
-            printError("wstune: nothing changed")
+            context.printError("wstune: nothing changed")
             throw ExitStatus.couldNotRun
         }
     }
 }
 
 /// Runs planning or applying, turning host-read, write and journal errors into one clear line and exit 2.
-func changing<T>(_ body: () throws -> T) throws -> T {
+func changing<T>(in context: CommandContext, _ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let e as HostFactsError {
-        printError("wstune: \(e)")
+        context.printError("wstune: \(e)")
         throw ExitStatus.couldNotRun
     } catch let e as WriterError {
-        printError("wstune: \(e)")
+        context.printError("wstune: \(e)")
         throw ExitStatus.couldNotRun
     } catch let e as JournalStore.StoreError {
-        printError("wstune: \(e)")
+        context.printError("wstune: \(e)")
         throw ExitStatus.couldNotRun
     } catch let e as Applier.ChangedSincePlan {
-        printError("wstune: \(e)")
+        context.printError("wstune: \(e)")
         throw ExitStatus.couldNotRun
     } catch let e as ProfileError {
-        printError("wstune: \(e)")
+        context.printError("wstune: \(e)")
         throw ExitStatus.couldNotRun
     } catch let e as Rollback.WrongTarget {
-        printError("wstune: \(e)")
+        context.printError("wstune: \(e)")
         throw ExitStatus.couldNotRun
     }
 }
 
 /// How to call this binary again: its path when started by path (`./wstune`, `/usr/local/bin/wstune`), else `wstune`.
-func undoProgram() -> String {
-    let argv0 = CommandLine.arguments.first ?? "wstune"
+func undoProgram(_ argv0: String) -> String {
     guard argv0.contains("/") else { return "wstune" }
     return ApplyTarget.canonical(argv0)
 }

@@ -3,7 +3,7 @@ import HostFacts
 import SocketDiag
 import Tuning
 
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Judge this host against a profile and a connection target; name the limit that binds first.",
@@ -63,22 +63,27 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let profile = try profileOptions.load()
+    func run() throws { try run(in: .live) }
+
+    func run(in context: CommandContext) throws {
+        let profile = try profileOptions.load(in: context)
         let target: HostSnapshot.Target = pid.map { .pid($0) } ?? unit.map { .unit($0) } ?? .currentProcess
-        let host = try readingHost {
+        let root = rootOption.hostRoot(in: context)
+        let host = try readingHost(in: context) {
             try HostSnapshot.read(
-                root: rootOption.hostRoot,
-                options: .init(target: target, user: user, liveListenPorts: ListeningPorts.provider))
+                root: root,
+                options: .init(
+                    target: target, user: user, liveListenPorts: ListeningPorts.provider,
+                    liveBoundPorts: BoundPortCensus.provider(proxy: profile.proxy.value)))
         }
         var report = Audit.run(host: host, profile: profile, skip: Set(skip))
         report.findings = ApplyHint(profile: profileOptions, root: rootOption, unit: unit).fill(report.findings)
         report = report.judged(failOn: failOn.threshold)
-        if let u = unit, let r = host.unitLimits { report.notes += try unitNotes(u, r) }
+        if let u = unit, let r = host.unitLimits { report.notes += try unitNotes(u, r, root: root, in: context) }
         if json {
-            try printJSON(report)
+            try context.printJSON(report)
         } else {
-            print(AuditTextRenderer(terminal: .stdout, verbose: verbose).render(report))
+            context.print(AuditTextRenderer(terminal: context.stdoutTerminal, verbose: verbose).render(report))
         }
         if !report.ready { throw ExitStatus.notReady }
     }
@@ -88,25 +93,28 @@ extension AuditCommand {
     /// A unit that does not exist, is masked or that systemd refuses ends the audit (exit 2): judging systemd's
     /// defaults for a typo would be a confident wrong answer. `--unit-may-not-exist` lets a unit not installed yet
     /// be judged by DefaultLimitNOFILE, with a note.
-    func unitNotes(_ unit: String, _ r: SystemdUnitLimits.Result) throws -> [String] {
+    func unitNotes(
+        _ unit: String, _ r: SystemdUnitLimits.Result, root: HostRoot, in context: CommandContext
+    ) throws -> [String] {
         let name = (try? SystemdUnitResolver.fullName(unit)) ?? unit
         switch r.loadState {
         case .loaded:
             return []
         case .notFound:
             guard unitMayNotExist else {
-                printError(
-                    "wstune audit: unit \(name) not found (no unit file in systemd's search path under \(rootOption.hostRoot.path)\(SystemdUnitLimits(root: rootOption.hostRoot).systemdRuns ? ", and systemctl show says LoadState=not-found" : "")); check the name, or pass --unit-may-not-exist to judge the DefaultLimitNOFILE a new unit would get"
+                context.printError(
+                    "wstune audit: unit \(name) not found (no unit file in systemd's search path under \(root.path)\(SystemdUnitLimits(root: root).systemdRuns ? ", and systemctl show says LoadState=not-found" : "")); check the name, or pass --unit-may-not-exist to judge the DefaultLimitNOFILE a new unit would get"
                 )
                 throw ExitStatus.couldNotRun
             }
             return ["unit \(name) does not exist yet: judged by the DefaultLimitNOFILE it would get (\(r.origin))"]
         case .masked:
-            printError("wstune audit: unit \(name) is masked (\(r.unitFile ?? "linked to /dev/null")): it cannot start")
+            context.printError(
+                "wstune audit: unit \(name) is masked (\(r.unitFile ?? "linked to /dev/null")): it cannot start")
             throw ExitStatus.couldNotRun
         case .error:
             let why = r.problems.filter(\.refusesUnit).map(\.description).joined(separator: "; ")
-            printError("wstune audit: systemd refuses to load unit \(name)\(why.isEmpty ? "" : ": " + why)")
+            context.printError("wstune audit: systemd refuses to load unit \(name)\(why.isEmpty ? "" : ": " + why)")
             throw ExitStatus.couldNotRun
         }
     }

@@ -10,6 +10,9 @@ struct RootOption: ParsableArguments {
 
     var hostRoot: HostRoot { HostRoot(root) }
 
+    /// The root this run reads: --root when given, else the context's ("/" live).
+    func hostRoot(in context: CommandContext) -> HostRoot { root == "/" ? context.root : HostRoot(root) }
+
     func validate() throws {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else {
@@ -42,26 +45,31 @@ struct ProfileOptions: ParsableArguments {
         }
     }
 
-    var store: ProfileStore { ProfileStore(directories: DataDirectories.candidates("profiles", explicit: profiles)) }
+    /// The profile store the live process sees (check, which has no context yet).
+    var store: ProfileStore { store(in: .live) }
+
+    func store(in context: CommandContext) -> ProfileStore {
+        ProfileStore(directories: DataDirectories.candidates("profiles", explicit: profiles, in: context))
+    }
 
     /// The resolved profile with the --connections override; a load error becomes one clear line and exit 2.
-    func load() throws -> Profile {
+    func load(in context: CommandContext) throws -> Profile {
         do {
-            let p = try store.load(profile)
+            let p = try store(in: context).load(profile)
             return connections.map { p.withConnections($0) } ?? p
         } catch let e as ProfileError {
-            printError("wstune: \(e)")
+            context.printError("wstune: \(e)")
             throw ExitStatus.couldNotRun
         }
     }
 }
 
 /// Runs a host read, turning a HostFactsError into one clear line and exit 2.
-func readingHost<T>(_ body: () throws -> T) throws -> T {
+func readingHost<T>(in context: CommandContext, _ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let e as HostFactsError {
-        printError("wstune: \(e)")
+        context.printError("wstune: \(e)")
         throw ExitStatus.couldNotRun
     }
 }

@@ -9,14 +9,14 @@ enum DataDirectories {
         .deletingLastPathComponent().path
 
     /// Candidate directories for a kind ("profiles" or "templates"), existing ones only, best first.
-    static func candidates(_ kind: String, explicit: String?) -> [String] {
+    static func candidates(_ kind: String, explicit: String?, in context: CommandContext) -> [String] {
         if let explicit { return [explicit] }
         var out: [String] = []
-        if let data = ProcessInfo.processInfo.environment["WSTUNE_DATA"], !data.isEmpty {
+        if let data = context.environment["WSTUNE_DATA"], !data.isEmpty {
             out.append("\(data)/\(kind)")
         }
         let exePath =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? context.argv0
         let exe = URL(fileURLWithPath: exePath)
         let prefix = exe.deletingLastPathComponent().deletingLastPathComponent().path
         if exe.deletingLastPathComponent().lastPathComponent == "bin" { out.append("\(prefix)/share/wstune/\(kind)") }
@@ -28,7 +28,7 @@ enum DataDirectories {
     }
 
     /// The directory used: the first candidate that exists.
-    static func directory(_ kind: String, explicit: String?) -> String? {
-        candidates(kind, explicit: explicit).first
+    static func directory(_ kind: String, explicit: String?, in context: CommandContext) -> String? {
+        candidates(kind, explicit: explicit, in: context).first
     }
 }

@@ -4,7 +4,7 @@ import HostFacts
 import ProxyConfig
 import Tuning
 
-struct LintCommand: ParsableCommand {
+struct LintCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
         abstract: "Find the WebSocket pitfalls in existing nginx, HAProxy or systemd configs.",
@@ -53,18 +53,20 @@ struct LintCommand: ParsableCommand {
         if target == .systemd && file == nil { throw ValidationError("lint systemd needs a unit name or unit file") }
     }
 
-    func run() throws {
-        var profile = try profileOptions.load()
+    func run() throws { try run(in: .live) }
+
+    func run(in context: CommandContext) throws {
+        var profile = try profileOptions.load(in: context)
         if let p = pingInterval { profile.pingIntervalSeconds = Sourced(p, .explicit(profile: "--ping-interval")) }
-        let root = rootOption.hostRoot
+        let root = rootOption.hostRoot(in: context)
         let report: LintReport
         do {
             switch target {
             case .nginx:
-                let r = try requirement(profile, root: root, unit: unit ?? "nginx.service")
+                let r = try requirement(profile, root: root, unit: unit ?? "nginx.service", in: context)
                 let config: NginxConfig
                 if file == "-" {
-                    config = try NginxConfigLoader.load(dump: try Self.readStandardInput())
+                    config = try NginxConfigLoader.load(dump: try Self.standardInput(context.input))
                 } else {
                     let path = absolute(file ?? "/etc/nginx/nginx.conf", root: root)
                     if let id = root.identity(path), !id.isRegularFile {
@@ -80,47 +82,58 @@ struct LintCommand: ParsableCommand {
                 }
                 report = Lint.run(nginx: config, r)
             case .haproxy:
-                let r = try requirement(profile, root: root, unit: unit ?? "haproxy.service")
+                let r = try requirement(profile, root: root, unit: unit ?? "haproxy.service", in: context)
                 report = Lint.run(
                     haproxy: try HAProxyConfig.load(
-                        absolute(file ?? "/etc/haproxy/haproxy.cfg", root: root), root: root), r)
+                        absolute(file ?? "/etc/haproxy/haproxy.cfg", root: root), root: root,
+                        environment: context.environment), r)
             case .systemd:
                 let name = file!
                 let d = try SystemdUnitLimits(root: root).defaultLimit()
                 let r = LintRequirement(
-                    profile: profile, webSocketPath: path, cpuCount: ProcessInfo.processInfo.activeProcessorCount,
+                    profile: profile, webSocketPath: path, cpuCount: context.cpuCount,
                     defaultUnitLimit: d.limit, defaultUnitLimitOrigin: d.origin)
                 report = Lint.run(
                     unit: try SystemdUnitLoader(root: root).load(
                         name.contains("/") ? absolute(name, root: root) : name), r)
             }
         } catch let e as ConfigParseError {
-            printError("wstune lint: \(e)")
+            context.printError("wstune lint: \(e)")
             throw ExitStatus.couldNotRun
         } catch let e as HostFactsError {
-            printError("wstune lint: \(e)")
+            context.printError("wstune lint: \(e)")
             throw ExitStatus.couldNotRun
         }
         if json {
-            try printJSON(report)
+            try context.printJSON(report)
         } else {
-            print(LintTextRenderer(terminal: .stdout, verbose: verbose).render(report))
+            context.print(LintTextRenderer(terminal: context.stdoutTerminal, verbose: verbose).render(report))
         }
         if report.worst >= failOn.threshold { throw ExitStatus.notReady }
     }
 
     /// `nginx -T` text from standard input, at most `NginxConfigLoader.maxTotalBytes` (a bigger dump is refused,
-    /// not read into memory). read(2) directly: Foundation's FileHandle traps on EBADF or EISDIR (`<&-`, `< /tmp`).
-    /// CR LF line ends are handled by the dump splitter and the nginx tokenizer.
-    static func readStandardInput() throws -> String {
+    /// not read into memory). CR LF line ends are handled by the dump splitter and the nginx tokenizer.
+    static func standardInput(_ input: CommandInput) throws -> String {
+        let limit = NginxConfigLoader.maxTotalBytes
+        let bytes = try input.readAll(limit + 1)
+        if bytes.count > limit {
+            throw ConfigParseError(
+                file: "nginx -T output", line: 0, reason: "more than \(limit >> 20) MiB on standard input: not read")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Up to `atMost` bytes of this process's standard input. read(2) directly: Foundation's FileHandle traps on
+    /// EBADF or EISDIR (`<&-`, `< /tmp`).
+    static func readStandardInput(atMost: Int) throws -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        let limit = NginxConfigLoader.maxTotalBytes
         if Output.standardInputWasClosed {
             throw ConfigParseError(
                 file: "standard input", line: 0, reason: "cannot read: \(String(cString: strerror(EBADF)))")
         }
-        while true {
+        while bytes.count < atMost {
             let n = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -129,20 +142,17 @@ struct LintCommand: ParsableCommand {
             }
             if n == 0 { break }
             bytes += chunk[0..<n]
-            if bytes.count > limit {
-                throw ConfigParseError(
-                    file: "nginx -T output", line: 0, reason: "more than \(limit >> 20) MiB on standard input: not read"
-                )
-            }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// The profile's target and the fd limit the proxy's unit gets on this host.
-    private func requirement(_ profile: Profile, root: HostRoot, unit: String) throws -> LintRequirement {
+    private func requirement(
+        _ profile: Profile, root: HostRoot, unit: String, in context: CommandContext
+    ) throws -> LintRequirement {
         let limits = try SystemdUnitLimits(root: root).read(unit: unit)
         return LintRequirement(
-            profile: profile, webSocketPath: path, cpuCount: ProcessInfo.processInfo.activeProcessorCount,
+            profile: profile, webSocketPath: path, cpuCount: context.cpuCount,
             unitLimit: limits.limit, unitLimitOrigin: "\(unit): \(limits.origin)")
     }
 

@@ -9,7 +9,8 @@ enum Output {
     /// Standard descriptors that were closed when wstune started (`2>&-`); /dev/null holds their place so a file
     /// opened later cannot become "standard error", and any write to them counts as failed.
     private nonisolated(unsafe) static var closedAtStart: Set<Int32> = []
-    private nonisolated(unsafe) static var failure: (fd: Int32, errno: Int32)?
+    /// The first failed write per descriptor (its errno).
+    private nonisolated(unsafe) static var failures: [Int32: Int32] = [:]
 
     /// Call first thing in main.
     static func prepareStandardStreams() {
@@ -53,30 +54,27 @@ enum Output {
     }
 
     private static func record(_ fd: Int32, _ e: Int32) {
-        if failure == nil { failure = (fd, e) }
+        if failures[fd] == nil { failures[fd] = e }
     }
 
-    /// Flushes, checks, and exits: a failed write turns a 0 or 1 into 2 (a worse status is kept).
-    static func finish(_ status: Int32) -> Never {
+    /// Ends the process (main, after `CommandContext.finish` flushed and checked the output).
+    static func exitProcess(_ status: Int32) -> Never { exit(status) }
+
+    /// Flushes standard output (standard error is unbuffered) and returns the errno of the first write to `fd`
+    /// that failed, nil when all succeeded. `CommandContext.finish` turns it into the exit status.
+    static func flush(_ fd: Int32) -> Int32? {
         lock.lock()
-        if fflush(stdout) != 0 || ferror(stdout) != 0 {
-            record(STDOUT_FILENO, errno == 0 ? EIO : errno)
+        defer { lock.unlock() }
+        if fd == STDOUT_FILENO && !closedAtStart.contains(fd) && (fflush(stdout) != 0 || ferror(stdout) != 0) {
+            record(fd, errno == 0 ? EIO : errno)
         }
-        var code = status
-        if let f = failure {
-            let stream = f.fd == STDOUT_FILENO ? "standard output" : "standard error"
-            if f.errno != EPIPE && f.fd != STDERR_FILENO && !closedAtStart.contains(STDERR_FILENO) {
-                fputs("wstune: cannot write to \(stream): \(String(cString: strerror(f.errno)))\n", stderr)
-            }
-            if code < 2 { code = 2 }
-        }
-        lock.unlock()
-        exit(code)
+        return failures[fd]
     }
 }
 
 /// Every `print` in this module resolves here, not to the standard library's (a module's own declaration shadows
-/// an imported one), so each subcommand's output goes through `Output` without each file having to know.
+/// an imported one), so the subcommands not yet run in a `CommandContext` (count, top, check, load, serve) write
+/// through `Output` too. Commands with a context use `context.print`.
 func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
     Output.out(items.map { "\($0)" }.joined(separator: separator) + terminator)
 }

@@ -3,7 +3,7 @@ import HostFacts
 import SocketDiag
 import Tuning
 
-struct PlanCommand: ParsableCommand {
+struct PlanCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract:
@@ -47,15 +47,21 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let profile = try profileOptions.load()
-        let host = try readingHost {
-            try HostSnapshot.read(root: rootOption.hostRoot, options: .init(liveListenPorts: ListeningPorts.provider))
+    func run() throws { try run(in: .live) }
+
+    func run(in context: CommandContext) throws {
+        let profile = try profileOptions.load(in: context)
+        let host = try readingHost(in: context) {
+            try HostSnapshot.read(
+                root: rootOption.hostRoot(in: context),
+                options: .init(
+                    liveListenPorts: ListeningPorts.provider,
+                    liveBoundPorts: BoundPortCensus.provider(proxy: profile.proxy.value)))
         }
         let req = Requirement(profile: profile, host: host)
         let supply = Supply.of(host, req)
         if json {
-            try printJSON(
+            try context.printJSON(
                 Output(
                     profile: profile.name, connections: req.needs.connections, needs: req.needs, supply: supply,
                     bindingLimit: supply.binding?.id, capacity: supply.connections,
@@ -63,7 +69,7 @@ struct PlanCommand: ParsableCommand {
             return
         }
         let n = req.needs
-        let term = Terminal.stdout
+        let term = context.stdoutTerminal
         var rows: [(String, String)] = [
             ("connections", grouped(n.connections)),
             ("server nofile (soft = hard)", grouped(n.serverNofile)),
@@ -83,17 +89,17 @@ struct PlanCommand: ParsableCommand {
             ("tcp_mem pressure (pages)", "≥ \(grouped(n.tcpMemPages))"), ("RAM budget", Bytes.format(n.memoryBytes)),
             ("tcp_keepalive_time", "≤ \(n.keepaliveTimeSeconds) s"),
         ]
-        print(term.paint("Needs", .bold) + " — profile \(profile.name)")
+        context.print(term.paint("Needs", .bold) + " — profile \(profile.name)")
         let w = rows.map(\.0.count).max() ?? 0
-        for (k, v) in rows { print("  " + k.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + v) }
-        print(term.paint("Supply as configured", .bold))
+        for (k, v) in rows { context.print("  " + k.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + v) }
+        context.print(term.paint("Supply as configured", .bold))
         for l in supply.limits.sorted(by: { $0.connections < $1.connections }) {
             let mark = l.id == supply.binding?.id ? term.paint(" ← binds first", .yellow) : ""
-            print(
+            context.print(
                 "  \(grouped(l.connections).padding(toLength: 14, withPad: " ", startingAt: 0)) \(l.id): \(l.description)\(mark)"
             )
         }
-        print(
+        context.print(
             "This host holds ~\(grouped(supply.connections)) connections as configured (binding: \(supply.binding?.id ?? "none"))."
         )
     }

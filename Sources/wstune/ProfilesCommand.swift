@@ -9,7 +9,7 @@ struct ProfilesCommand: ParsableCommand {
         subcommands: [ListProfiles.self, ShowProfile.self],
         defaultSubcommand: ListProfiles.self)
 
-    struct ListProfiles: ParsableCommand {
+    struct ListProfiles: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
             commandName: "list", abstract: "List profiles and the directory used.")
         @Option(help: ArgumentHelp("Directory of profile files.", valueName: "DIR")) var profiles: String?
@@ -20,8 +20,10 @@ struct ProfilesCommand: ParsableCommand {
         }
         struct Output: Encodable { var directory: String?; var profiles: [Entry] }
 
-        func run() throws {
-            let dirs = DataDirectories.candidates("profiles", explicit: profiles)
+        func run() throws { try run(in: .live) }
+
+        func run(in context: CommandContext) throws {
+            let dirs = DataDirectories.candidates("profiles", explicit: profiles, in: context)
             let store = ProfileStore(directories: dirs)
             var entries: [Entry] = []
             for name in store.names() {
@@ -32,22 +34,22 @@ struct ProfilesCommand: ParsableCommand {
                             name: p.name, description: p.description, connections: p.connections.value,
                             include: p.includes.first))
                 } catch {
-                    printError("wstune: \(error)")
+                    context.printError("wstune: \(error)")
                     throw ExitStatus.couldNotRun
                 }
             }
-            if json { try printJSON(Output(directory: dirs.first, profiles: entries)); return }
-            print("Profiles from \(dirs.first ?? "(no profile directory found)")")
+            if json { try context.printJSON(Output(directory: dirs.first, profiles: entries)); return }
+            context.print("Profiles from \(dirs.first ?? "(no profile directory found)")")
             let w = entries.map(\.name.count).max() ?? 0
             for e in entries {
-                print(
+                context.print(
                     "  \(e.name.padding(toLength: w, withPad: " ", startingAt: 0))  \(grouped(e.connections).padding(toLength: 10, withPad: " ", startingAt: 0))  \(e.description)"
                 )
             }
         }
     }
 
-    struct ShowProfile: ParsableCommand {
+    struct ShowProfile: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
             commandName: "show", abstract: "Print a resolved profile with each value's origin and the derived needs.")
         @Argument(help: "Profile name or path.") var name: String
@@ -57,13 +59,15 @@ struct ProfilesCommand: ParsableCommand {
 
         struct Value: Encodable { var key: String; var value: String; var origin: String }
 
-        func run() throws {
+        func run() throws { try run(in: .live) }
+
+        func run(in context: CommandContext) throws {
             var opts = ProfileOptions()
             opts.profile = name
             opts.profiles = profiles
             opts.connections = connections
             try opts.validate()
-            let p = try opts.load()
+            let p = try opts.load(in: context)
             let n = CapacityModel.needs(for: p)
             var values: [Value] = [
                 Value(key: "connections", value: String(p.connections.value), origin: "\(p.connections.origin)"),
@@ -107,19 +111,19 @@ struct ProfilesCommand: ParsableCommand {
                     var name: String; var description: String; var includes: [String]; var file: String?;
                     var values: [Value]
                 }
-                try printJSON(
+                try context.printJSON(
                     Out(
                         name: p.name, description: p.description, includes: p.includes, file: p.sourcePath,
                         values: values))
                 return
             }
-            print("\(p.name): \(p.description)")
-            if let f = p.sourcePath { print("file: \(f)") }
-            if !p.includes.isEmpty { print("includes: \(p.includes.joined(separator: " -> "))") }
+            context.print("\(p.name): \(p.description)")
+            if let f = p.sourcePath { context.print("file: \(f)") }
+            if !p.includes.isEmpty { context.print("includes: \(p.includes.joined(separator: " -> "))") }
             let w = values.map(\.key.count).max() ?? 0
             let vw = values.map(\.value.count).max() ?? 0
             for v in values {
-                print(
+                context.print(
                     "  \(v.key.padding(toLength: w, withPad: " ", startingAt: 0))  \(v.value.padding(toLength: vw, withPad: " ", startingAt: 0))  \(v.origin)"
                 )
             }

@@ -6,7 +6,7 @@ import Tuning
 extension ProxyTarget: ExpressibleByArgument {}
 extension Balance: ExpressibleByArgument {}
 
-struct RenderCommand: ParsableCommand {
+struct RenderCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Render nginx, HAProxy or systemd configs sized from a profile; optionally validate them.",
@@ -135,10 +135,12 @@ struct RenderCommand: ParsableCommand {
         return o
     }
 
-    func run() throws {
-        let profile = try profileOptions.load()
-        let dirs = (templates.map { [$0] } ?? []) + DataDirectories.candidates("templates", explicit: nil)
-        let renderer = ConfigRenderer(templateDirectories: dirs)
+    func run() throws { try run(in: .live) }
+
+    func run(in context: CommandContext) throws {
+        let profile = try profileOptions.load(in: context)
+        let dirs = (templates.map { [$0] } ?? []) + DataDirectories.candidates("templates", explicit: nil, in: context)
+        let renderer = ConfigRenderer(templateDirectories: dirs, cpuCount: context.cpuCount)
         let opts: RenderOptions
         let rendered: RenderedConfig
         var steps: [ValidationStep] = []
@@ -164,25 +166,25 @@ struct RenderCommand: ParsableCommand {
                 }
             }
         } catch let e as RenderError {
-            printError("wstune render: \(e)")
+            context.printError("wstune render: \(e)")
             throw ExitStatus.couldNotRun
         }
         if let out {
             do { try AtomicFile.write(rendered.text, to: out) } catch let e as RenderError {
-                printError("wstune render: \(e)")
+                context.printError("wstune render: \(e)")
                 throw ExitStatus.couldNotRun
             }
         }
         if json {
-            try printJSON(
+            try context.printJSON(
                 RenderJSON(
                     target: target.rawValue, profile: profile.name, file: out,
                     config: out == nil ? rendered.text : nil, checks: checks, validation: steps))
         } else {
-            if out == nil { print(rendered.text, terminator: rendered.text.hasSuffix("\n") ? "" : "\n") }
-            let t = Terminal.stderr
+            if out == nil { context.print(rendered.text, terminator: rendered.text.hasSuffix("\n") ? "" : "\n") }
+            let t = context.stderrTerminal
             for c in checks {
-                printError("\(c.passed ? t.paint("ok  ", .green) : t.paint("FAIL", .red)) \(c.id): \(c.detail)")
+                context.printError("\(c.passed ? t.paint("ok  ", .green) : t.paint("FAIL", .red)) \(c.id): \(c.detail)")
             }
             for s in steps {
                 let label: String
@@ -192,12 +194,12 @@ struct RenderCommand: ParsableCommand {
                 case .toolMissing: label = t.paint("MISSING", .yellow)
                 }
                 let score = s.exposureScore.map { " (exposure \($0))" } ?? ""
-                printError("\(label) \(s.tool): \(s.command)\(score)")
+                context.printError("\(label) \(s.tool): \(s.command)\(score)")
                 if s.outcome != .passed && !s.output.isEmpty {
-                    printError(s.output.split(separator: "\n").map { "     \($0)" }.joined(separator: "\n"))
+                    context.printError(s.output.split(separator: "\n").map { "     \($0)" }.joined(separator: "\n"))
                 }
             }
-            if let out { printError("wrote \(out)") }
+            if let out { context.printError("wrote \(out)") }
         }
         if steps.contains(where: { $0.outcome == .toolMissing }) { throw ExitStatus.couldNotRun }
         if !checks.allSatisfy(\.passed) || steps.contains(where: { $0.outcome == .failed }) {

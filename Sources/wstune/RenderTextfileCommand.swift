@@ -7,7 +7,7 @@ import ProxyConfig
 /// node_exporter's textfile directory every N seconds (the per-port counts node_exporter itself lacks:
 /// prometheus/node_exporter issue #2490, PR #2785), with conntrack, fd usage of named units, ListenOverflows and
 /// ListenDrops, ephemeral ports per backend and queue pressure.
-struct RenderTextfileCommand: ParsableCommand {
+struct RenderTextfileCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "textfile",
         abstract:
@@ -118,7 +118,7 @@ struct RenderTextfileCommand: ParsableCommand {
         return args.joined(separator: " ")
     }
 
-    func context() -> [String: Any] {
+    func templateContext() -> [String: Any] {
         [
             "unit_name": name, "interval_seconds": intervalSeconds, "directory": directory,
             "file": (directory as NSString).appendingPathComponent(fileName), "exec_start": execStart,
@@ -126,21 +126,23 @@ struct RenderTextfileCommand: ParsableCommand {
         ]
     }
 
-    func run() throws {
-        let dirs = (templates.map { [$0] } ?? []) + DataDirectories.candidates("templates", explicit: nil)
+    func run() throws { try run(in: .live) }
+
+    func run(in context: CommandContext) throws {
+        let dirs = (templates.map { [$0] } ?? []) + DataDirectories.candidates("templates", explicit: nil, in: context)
         let renderer = TemplateRenderer(directories: dirs)
         let service: String, timer: String
         do {
-            service = try renderer.render("textfile-service", context: context())
-            timer = try renderer.render("textfile-timer", context: context())
+            service = try renderer.render("textfile-service", context: templateContext())
+            timer = try renderer.render("textfile-timer", context: templateContext())
         } catch let e as RenderError {
-            printError("wstune textfile: \(e)")
+            context.printError("wstune textfile: \(e)")
             throw ExitStatus.couldNotRun
         }
         guard let outDir else {
-            print("# \(name).service\n" + service + "\n# \(name).timer\n" + timer, terminator: "")
+            context.print("# \(name).service\n" + service + "\n# \(name).timer\n" + timer, terminator: "")
             if check {
-                printError("wstune textfile: --check needs --out-dir (systemd-analyze verifies files)");
+                context.printError("wstune textfile: --check needs --out-dir (systemd-analyze verifies files)");
                 throw ExitStatus.couldNotRun
             }
             return
@@ -151,14 +153,14 @@ struct RenderTextfileCommand: ParsableCommand {
             try AtomicFile.write(service, to: servicePath)
             try AtomicFile.write(timer, to: timerPath)
         } catch let e as RenderError {
-            printError("wstune textfile: \(e)")
+            context.printError("wstune textfile: \(e)")
             throw ExitStatus.couldNotRun
         }
-        print(servicePath)
-        print(timerPath)
+        context.print(servicePath)
+        context.print(timerPath)
         guard check else { return }
-        guard let exe = ToolRunner.locate("systemd-analyze") else {
-            printError(
+        guard let exe = ToolRunner.locate("systemd-analyze", environment: context.environment) else {
+            context.printError(
                 "wstune textfile: systemd-analyze is not installed; cannot validate (install the Debian package systemd)"
             )
             throw ExitStatus.couldNotRun
@@ -166,7 +168,8 @@ struct RenderTextfileCommand: ParsableCommand {
         let r = try ToolRunner.run(exe, ["verify", "--recursive-errors=no", servicePath, timerPath])
         let output = (r.stderr + r.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
         let passed = r.status == 0 && r.stderr.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        printError("systemd-analyze verify: \(passed ? "passed" : "failed")\(output.isEmpty ? "" : "\n" + output)")
+        context.printError(
+            "systemd-analyze verify: \(passed ? "passed" : "failed")\(output.isEmpty ? "" : "\n" + output)")
         if !passed { throw ExitStatus.notReady }
     }
 }

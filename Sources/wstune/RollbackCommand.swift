@@ -3,7 +3,7 @@ import Foundation
 import HostFacts
 import Tuning
 
-struct RollbackCommand: ParsableCommand {
+struct RollbackCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",
         abstract: "Undo the last (or a named) `wstune apply` exactly, from its journal entry (needs root).",
@@ -66,26 +66,29 @@ struct RollbackCommand: ParsableCommand {
         var settings: [Setting] = []
     }
 
-    func run() throws {
-        let liveRoot = ApplyTarget.canonical(rootOption.root)
-        let journalRoot = HostRoot(ApplyTarget.canonical(filesRoot ?? rootOption.root))
-        if !list && geteuid() != 0 && (rootOption.hostRoot.isLiveRoot || journalRoot.isLiveRoot) {
-            printError("rollback needs root: run sudo wstune \(shellQuoted(CommandLine.arguments.dropFirst()))")
+    func run() throws { try run(in: .live) }
+
+    func run(in context: CommandContext) throws {
+        let root = rootOption.hostRoot(in: context)
+        let liveRoot = ApplyTarget.canonical(root.path)
+        let journalRoot = HostRoot(ApplyTarget.canonical(filesRoot ?? root.path))
+        if !list && !context.isRoot && (root.isLiveRoot || journalRoot.isLiveRoot) {
+            context.printError("rollback needs root: run sudo wstune \(shellQuoted(context.arguments))")
             throw ExitStatus.needsRoot
         }
         let store = JournalStore(filesRoot: journalRoot)
         if list {
-            let entries = try changing { try store.list() }
+            let entries = try changing(in: context) { try store.list() }
             let rows = entries.map {
                 Listed(
                     id: $0.id, createdAt: ISO8601DateFormatter().string(from: $0.createdAt), profile: $0.profile,
                     connections: $0.connections, state: $0.state.rawValue,
                     liveValues: $0.live.map(\.key), files: $0.files.map(\.path), failure: $0.failure)
             }
-            if json { try printJSON(rows); return }
-            if rows.isEmpty { print("The journal is empty (\(store.directory)).") }
+            if json { try context.printJSON(rows); return }
+            if rows.isEmpty { context.print("The journal is empty (\(store.directory)).") }
             for r in rows {
-                print(
+                context.print(
                     "\(r.id)  \(r.state.padding(toLength: 15, withPad: " ", startingAt: 0))  profile \(r.profile), \(grouped(r.connections)) connections: \(r.liveValues.count) live value(s), \(r.files.count) file(s)"
                         + (r.failure.map { "; failed at \($0)" } ?? ""))
             }
@@ -94,12 +97,16 @@ struct RollbackCommand: ParsableCommand {
         let result: Rollback.Result
         do {
             let target = ApplyTarget.current(liveRoot: liveRoot, filesRoot: journalRoot.path)
-            result = try changing { try Rollback.run(store: store, target: target, to: to, force: force) }
+            result = try changing(in: context) {
+                try Rollback.run(store: store, target: target, to: to, force: force, now: context.now())
+            }
         } catch let e as JournalStore.StoreError {
-            printError("wstune: \(e)")
+            context.printError("wstune: \(e)")
             throw ExitStatus.couldNotRun
         }
-        for t in result.removedTemporaries { printError("wstune: removed a temporary file a killed run left: \(t)") }
+        for t in result.removedTemporaries {
+            context.printError("wstune: removed a temporary file a killed run left: \(t)")
+        }
         let outcomes = result.undone.map(\.outcome)
         var report = Report(
             changed: outcomes.contains { !$0.restoredLive.isEmpty || !$0.restoredFiles.isEmpty },
@@ -117,20 +124,20 @@ struct RollbackCommand: ParsableCommand {
             }
         }
         if json {
-            try printJSON(report)
+            try context.printJSON(report)
         } else if result.undone.isEmpty {
-            print("Nothing to roll back: no applied entry in \(store.directory).")
+            context.print("Nothing to roll back: no applied entry in \(store.directory).")
         } else {
             for u in result.undone {
                 let o = u.outcome
-                print(
+                context.print(
                     "Rolled back \(u.id): live \(o.restoredLive.isEmpty ? "none changed" : o.restoredLive.joined(separator: ", ")); files \(o.restoredFiles.isEmpty ? "none changed" : o.restoredFiles.joined(separator: ", "))"
                 )
-                for c in o.changedSinceApply { print("  note: changed since the apply: \(c)") }
+                for c in o.changedSinceApply { context.print("  note: changed since the apply: \(c)") }
             }
         }
         if !report.problems.isEmpty {
-            printError("wstune: not restored: " + report.problems.joined(separator: "; "))
+            context.printError("wstune: not restored: " + report.problems.joined(separator: "; "))
             throw ExitStatus.couldNotRun
         }
     }

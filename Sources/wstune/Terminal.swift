@@ -9,7 +9,11 @@ struct Terminal {
     static let stderr = Terminal(fd: STDERR_FILENO)
 
     init(fd: Int32, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        isTTY = isatty(fd) == 1
+        self.init(isTTY: isatty(fd) == 1, environment: environment)
+    }
+
+    init(isTTY: Bool, environment: [String: String]) {
+        self.isTTY = isTTY
         let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         colorEnabled = isTTY && !noColor && environment["TERM"] != "dumb"
     }
@@ -24,15 +28,12 @@ struct Terminal {
     }
 }
 
-/// Prints one line to standard error.
+/// Prints one line to standard error (for the commands without a `CommandContext`: count, top, check, load, serve).
 func printError(_ message: String) {
-    Output.err(message + "\n")
+    CommandContext.live.printError(message)
 }
 
-/// Encodes a value as pretty, key-sorted JSON on standard output.
+/// Encodes a value as pretty, key-sorted JSON on standard output (commands without a context, as `printError`).
 func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    let data = try encoder.encode(value)
-    Output.out(data + Data("\n".utf8))
+    try CommandContext.live.printJSON(value)
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct WSTune: AsyncParsableCommand {
@@ -20,14 +21,21 @@ struct WSTune: AsyncParsableCommand {
         ]
     )
 
-    /// Parses, runs, and maps every outcome to an exit status in one place (`ErrorExit`), then leaves through
-    /// `Output.finish`, which flushes standard output and turns a failed write into exit 2.
+    /// Runs the command line in the live context, then exits with its status (a failed write is exit 2).
     static func main() async {
         Output.prepareStandardStreams()
+        Output.exitProcess(await run(Array(CommandLine.arguments.dropFirst()), in: .live))
+    }
+
+    /// Parses, runs, and maps every outcome to an exit status in one place (`ErrorExit`), then flushes the
+    /// context's output (`CommandContext.finish`: a failed write turns 0 or 1 into 2). Tests call this in-process.
+    static func run(_ arguments: [String], in context: CommandContext) async -> Int32 {
         var status: Int32 = 0
         do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
+            var command = try parseAsRoot(arguments)
+            if var contextual = command as? ContextCommand {
+                try contextual.run(in: context)
+            } else if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
@@ -35,10 +43,10 @@ struct WSTune: AsyncParsableCommand {
         } catch {
             let exit = ErrorExit(error)
             if let m = exit.message {
-                if exit.toStandardOutput { Output.out(m + "\n") } else { Output.err(m + "\n") }
+                if exit.toStandardOutput { context.stdout.write(m + "\n") } else { context.stderr.write(m + "\n") }
             }
             status = exit.status
         }
-        Output.finish(status)
+        return context.finish(status)
     }
 }

@@ -50,6 +50,34 @@ final class CheckPredictionTests: XCTestCase {
         XCTAssertEqual(p.connections, 380)
     }
 
+    /// Issue 19: ports bind() holds inside the range (the live census) are skipped by connect(): the client's
+    /// ephemeral limit, the audit's ephemeral supply and the `explicitlyBoundPorts` figure for check --via shrink by
+    /// the held ports that are not already reserved, and the detail says how many.
+    func testPortsHeldByBindShrinkTheClientPortLimit() throws {
+        var host = try HostSnapshot.read(root: HostRoot(root.path))
+        XCTAssertNil(host.boundPorts, "a root that is not / is never counted")
+        XCTAssertEqual(AuditCapacityPredictor.explicitlyBoundPorts(host), 0)
+        // 40005 is reserved already, 50000 is outside the range: 3 + 2 + 1 counted.
+        host.boundPorts = BoundPorts(
+            listening: [40199], boundOnly: [40011, 40013, 40005, 50000], connectedAfterBind: [40015, 40017, 40011])
+        let p = AuditCapacityPredictor().predict(connections: 3000, profile: nil, plan: plan(), host: host)
+        let ports = try XCTUnwrap(p.limits.first { $0.id == LimitFinding.ID.clientEphemeralPorts })
+        XCTAssertEqual(ports.connections, (200 - 10 - 5) * 2)
+        XCTAssertTrue(
+            ports.detail.contains(
+                "5 held by bind() (1 listening, 2 bound only, 2 connected or TIME-WAIT after bind(0))"),
+            ports.detail)
+        XCTAssertEqual(AuditCapacityPredictor.explicitlyBoundPorts(host), 5)
+        let proxy = Profile(
+            name: "p", connections: Sourced(3000, .derived), proxy: Sourced(true, .derived),
+            backendAddresses: Sourced(1, .derived))
+        let supply = Supply.of(host, Requirement(profile: proxy, host: host))
+        let eph = try XCTUnwrap(supply.limits.first { $0.id == EphemeralRangeCheck.id })
+        XCTAssertEqual(eph.connections, 185.scaled(100, CapacityModel.ephemeralHeadroomPercent))
+        let finding = EphemeralRangeCheck().judge(host, Requirement(profile: proxy, host: host))
+        XCTAssertTrue(finding.current?.contains("185 ports per backend (40000-40199; 5 held by bind()") ?? false)
+    }
+
     /// Every limit but the check's two process limits is one the audit computes, with the same number.
     func testSharedLimitsAreTheAuditsSupply() throws {
         let host = try HostSnapshot.read(root: HostRoot(root.path))

@@ -144,6 +144,23 @@ final class CheckExampleTests: XCTestCase {
             f.current?.contains("net.core.somaxconn: live 65535, boot restores 2048") ?? false, f.current ?? "")
     }
 
+    /// A live value below the profile's need is lost at reboot too, but the line to persist is the need, not the
+    /// too-low live value: the fix must never tell the user to keep somaxconn at 128 when audit asks for 4096.
+    func testPersistedFixNeverPersistsAValueBelowTheNeed() throws {
+        let host = try Fixtures.host("low-capacity")
+        let f = Fixtures.evaluate("sysctl.persisted", host: host, profile: try Fixtures.profile("server-100k"))
+        let fix = try XCTUnwrap(f.fix)
+        let somaxconnNeed = Fixtures.evaluate(
+            "net.somaxconn", host: host, profile: try Fixtures.profile("server-100k"))
+        XCTAssertEqual(somaxconnNeed.severity, .fail, "\(somaxconnNeed)")
+        XCTAssertFalse(fix.contains("net.core.somaxconn = 128"), fix)
+        XCTAssertTrue(fix.contains("net.core.somaxconn = 4096"), fix)
+        XCTAssertFalse(fix.contains("fs.nr_open = 20000"), fix)
+        // A live value that is already good enough is persisted as it is (dev needs less than the live range).
+        let dev = Fixtures.evaluate("sysctl.persisted", host: host, profile: try Fixtures.profile("dev"))
+        XCTAssertTrue(dev.fix?.contains("net.ipv4.ip_local_port_range = 1024 65535") ?? false, dev.fix ?? "")
+    }
+
     func testAuditSummaryAndSkip() throws {
         let host = try Fixtures.host("low-capacity")
         let r = Audit.run(host: host, profile: try Fixtures.profile("dev"), skip: ["net.somaxconn"])

@@ -109,6 +109,28 @@ final class PlanBuilderTests: XCTestCase {
         XCTAssertEqual(try proxy.item(p, "net.ipv4.tcp_tw_reuse").target, "1", "a proxy needs tw_reuse 1")
     }
 
+    /// Issue 19: ports bind() holds inside the range are skipped by connect() like reserved ones: the planned
+    /// range is widened by them, and the reason says how many.
+    func testPortRangeWidensByThePortsBindHolds() throws {
+        let f = try PlanFixture(sysctls: ["net.ipv4.ip_local_port_range": "56000\t65535"])
+        let profile = f.profile(8_000, proxy: true)
+        let need = CapacityModel.needs(for: profile).ephemeralPortsPerBackend
+        XCTAssertLessThan(need, 9536, "the live range alone is enough")
+        var host = try HostSnapshot.read(root: f.root)
+        let plain = try PlanBuilder(host: host, profile: profile, options: ApplyOptions(liveRoot: f.root)).build()
+        let bound = Set(stride(from: 56001, through: 57999, by: 2))
+        host.boundPorts = BoundPorts(boundOnly: bound)
+        let held = try PlanBuilder(host: host, profile: profile, options: ApplyOptions(liveRoot: f.root)).build()
+        let a = try XCTUnwrap(SysctlValue(try f.item(plain, "net.ipv4.ip_local_port_range").target ?? "").ints)
+        let b = try XCTUnwrap(SysctlValue(try f.item(held, "net.ipv4.ip_local_port_range").target ?? "").ints)
+        XCTAssertEqual(a, [56000, 65535], "kept without held ports")
+        XCTAssertLessThan(b[0], 56000, "widened past the 1,000 held ports")
+        XCTAssertGreaterThanOrEqual(EphemeralPorts.usable(range: b, reserved: bound), need)
+        XCTAssertLessThan(
+            EphemeralPorts.usable(range: [b[0] + 1, b[1]], reserved: bound), need, "no wider than needed")
+        XCTAssertTrue(try f.item(held, "net.ipv4.ip_local_port_range").why.contains("1,000 held by bind()"))
+    }
+
     func testUnitDropInAndLimitsForAUser() throws {
         let f = try PlanFixture()
         try f.write("etc/passwd", "chat:x:1001:1001::/home/chat:/bin/sh\n")

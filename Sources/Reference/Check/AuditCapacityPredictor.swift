@@ -33,16 +33,21 @@ public struct AuditCapacityPredictor: CapacityPredicting {
             detail: "\(plan.serverProcesses) server process(es) × (nofile \(plan.serverNofile) − \(reserve) reserved)")
     }
 
-    /// Usable ephemeral ports (the range less ip_local_reserved_ports, as the audit counts them) × source addresses.
+    /// Ephemeral ports of one 4-tuple (the range less ip_local_reserved_ports and less the ports bind() holds,
+    /// as the audit counts them: `EphemeralPortSpace`) × source addresses.
     static func clientPortLimit(_ plan: CheckPlan, _ host: HostSnapshot) -> CapacityPrediction.Limit? {
-        guard let range = host.ints("net.ipv4.ip_local_port_range"), range.count == 2, range[1] >= range[0] else {
-            return nil
-        }
-        let reserved = EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? "")
-        let ports = EphemeralPorts.usable(range: range, reserved: reserved)
+        guard let space = EphemeralPortSpace.of(host), space.high >= space.low else { return nil }
+        let ports = space.perTuple
         let sources = max(plan.workers.reduce(0) { $0 + $1.sources.count }, 1)
         return .init(
             id: LimitFinding.ID.clientEphemeralPorts, connections: ports * sources,
-            detail: "\(ports) ports in ip_local_port_range \(range[0])-\(range[1]) × \(sources) source address(es)")
+            detail: "\(ports) ports in ip_local_port_range \(space.low)-\(space.high)"
+                + (space.heldText.map { " (\($0))" } ?? "") + " × \(sources) source address(es)")
+    }
+
+    /// Ports of the range bind() holds (skipped by connect()), for check --via's `explicitlyBoundPorts`; 0 when
+    /// not counted.
+    public static func explicitlyBoundPorts(_ host: HostSnapshot) -> Int {
+        EphemeralPortSpace.of(host)?.heldPorts.count ?? 0
     }
 }

@@ -47,7 +47,9 @@ public final class CheckRunner: @unchecked Sendable {
         let root = options.root
         // The host as the audit reads it, once: the prediction and the diagnosis's sysctls come from it.
         // Listeners by a sock_diag LISTEN dump (as audit), not by parsing /proc/net/tcp on a loaded host.
-        let host = try HostSnapshot.read(root: root, options: .init(liveListenPorts: ListeningPorts.provider))
+        let host = try HostSnapshot.read(
+            root: root,
+            options: .init(liveListenPorts: ListeningPorts.provider, liveBoundPorts: BoundPortCensus.provider))
         var plan = makePlan()
         let start = Date()
         func elapsed() -> Double { Date().timeIntervalSince(start) }

@@ -42,13 +42,12 @@ public struct Supply: Sendable, Equatable, Codable {
                 FileMaxCheck.id, "fs.file-max \(grouped(fm)) with \(grouped(inUse)) handles in use now",
                 fm.subtractingSaturated(inUse).subtractingSaturated(reserve) / s)
         }
-        if req.profile.proxy.value, let range = host.ints("net.ipv4.ip_local_port_range") {
-            let usable = EphemeralPorts.usable(
-                range: range,
-                reserved: EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? ""))
+        if req.profile.proxy.value, let space = EphemeralPortSpace.of(host) {
+            let usable = space.perTuple
             let backends = req.profile.backendAddresses.value
             add(
-                EphemeralRangeCheck.id, "\(grouped(usable)) ephemeral ports × \(backends) backends",
+                EphemeralRangeCheck.id,
+                "\(grouped(usable)) ephemeral ports\(space.heldText.map { " (\($0))" } ?? "") × \(backends) backends",
                 usable.multipliedSaturated(by: backends).scaled(100, CapacityModel.ephemeralHeadroomPercent))
         }
         if req.conntrackApplies(host), let max = host.int("net.netfilter.nf_conntrack_max") {

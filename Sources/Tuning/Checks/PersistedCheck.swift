@@ -25,19 +25,27 @@ public struct PersistedCheck: Check {
         var lost: [String] = []
         var fixes: [String] = []
         var location: String?
+        // The line to persist is what apply would write: the live value where it meets the profile's need, the need
+        // where it does not (persisting a too-low live value would keep the host short after every reboot).
+        let rules = Dictionary(
+            PlanBuilder.sysctlRules(requirement: req, host: host, exact: false).map { ($0.key.name, $0.rule) },
+            uniquingKeysWith: { first, _ in first })
+        func persisted(_ key: SysctlKey, _ live: SysctlValue) -> String {
+            "\(key.name) = \(rules[key.name]?.target(live: live, exact: false) ?? live.text)"
+        }
         for key in Self.tunedKeys {
             guard let live = host.sysctl(key) else { continue }
             if let w = host.persistence.winner(key, order: .systemd) {
                 if !w.value.sameValue(as: live) {
                     lost.append("\(key.name): live \(live.text), boot restores \(w.value.text) (\(w.file):\(w.line))")
                     location = location ?? "\(w.file):\(w.line)"
-                    fixes.append("\(key.name) = \(live.text)")
+                    fixes.append(persisted(key, live))
                 }
             } else if let d = Self.kernelDefaults[key.name], !SysctlValue(d).sameValue(as: live),
                 host.scopes[key] != .perNamespace || !host.namespace.isChild
             {
                 lost.append("\(key.name): live \(live.text), not persisted (boot default \(d.isEmpty ? "empty" : d))")
-                fixes.append("\(key.name) = \(live.text)")
+                fixes.append(persisted(key, live))
             }
         }
         if lost.isEmpty {

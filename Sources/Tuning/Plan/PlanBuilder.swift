@@ -92,7 +92,11 @@ public struct PlanBuilder {
     }
 
     /// The keys this profile tunes, in the order they are written.
-    func sysctlRules() -> [KeyRule] {
+    func sysctlRules() -> [KeyRule] { Self.sysctlRules(requirement: requirement, host: host, exact: options.exact) }
+
+    /// The same rules from the snapshot alone, for checks that must name the value apply would write
+    /// (`sysctl.persisted`).
+    static func sysctlRules(requirement: Requirement, host: HostSnapshot, exact: Bool) -> [KeyRule] {
         let n = requirement.needs
         let p = requirement.profile
         var rules: [KeyRule] = [
@@ -125,14 +129,18 @@ public struct PlanBuilder {
         var range = host.ints("net.ipv4.ip_local_port_range") ?? [32768, 60999]
         let reserved = EphemeralPorts.parseReserved(host.sysctl("net.ipv4.ip_local_reserved_ports")?.text ?? "")
         if p.proxy.value, n.ephemeralPortsPerBackend <= 64511, let live = host.sysctl("net.ipv4.ip_local_port_range") {
-            let rule = SysctlRule.portRange(usable: n.ephemeralPortsPerBackend, reserved: reserved)
+            // Ports bind() holds are skipped by connect() like reserved ones (EphemeralPortSpace).
+            let space = EphemeralPortSpace.of(host)
+            let rule = SysctlRule.portRange(
+                usable: n.ephemeralPortsPerBackend, reserved: reserved.union(space?.heldPorts ?? []))
             rules.append(
                 KeyRule(
                     key: "net.ipv4.ip_local_port_range", rule: rule,
                     why:
                         "ephemeral ports for \(grouped(n.ephemeralPortsPerBackend)) upstream connections per backend address"
+                        + (space?.heldText.map { "; \($0) of the range, which connect() skips" } ?? "")
                 ))
-            range = SysctlValue(rule.target(live: live, exact: options.exact) ?? live.text).ints ?? range
+            range = SysctlValue(rule.target(live: live, exact: exact) ?? live.text).ints ?? range
         }
         let exposed = Set(requirement.listenPorts.filter { range.count == 2 && $0 >= range[0] && $0 <= range[1] })
         if !exposed.isEmpty {

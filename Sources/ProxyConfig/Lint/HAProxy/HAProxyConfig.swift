@@ -29,8 +29,12 @@ public struct HAProxyConfig: Sendable, Equatable {
         effective(["mode"], in: section)?.words.dropFirst().first?.lowercased() ?? "tcp"
     }
 
-    /// Reads and parses a file under the root; throws only when it is absent or unreadable.
-    public static func load(_ path: String, root: HostRoot = HostRoot()) throws -> HAProxyConfig {
+    /// Reads and parses a file under the root; throws only when it is absent or unreadable. `environment` expands
+    /// the config's "${VAR}" words.
+    public static func load(
+        _ path: String, root: HostRoot = HostRoot(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> HAProxyConfig {
         if let id = root.identity(path), !id.isRegularFile {
             throw ConfigParseError(
                 file: root.resolve(path), line: 0, reason: "not a regular file (a FIFO, device or directory): not read")
@@ -38,6 +42,6 @@ public struct HAProxyConfig: Sendable, Equatable {
         guard let text = try root.readText(path) else {
             throw ConfigParseError(file: root.resolve(path), line: 0, reason: "no such file")
         }
-        return parse(text, file: root.resolve(path), environment: ProcessInfo.processInfo.environment)
+        return parse(text, file: root.resolve(path), environment: environment)
     }
 }
