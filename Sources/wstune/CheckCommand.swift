@@ -16,6 +16,9 @@ struct CheckCommand: ParsableCommand {
             load client (several server and worker processes when one process cannot hold the fds), samples \
             the servers' RSS and fds, sockstat, ListenOverflows/Drops, conntrack and file-nr, holds, broadcasts \
             once to every client, and reports. Exit 0 when reached, 1 when not, 2 when it could not run.
+            The ramp is closed-loop: it backs off when the last second's handshake p50 passes 25 ms, the run \
+            queue grows or handshakes queue in flight, reports the sustainable handshake rate with its p50/p99, \
+            and says whether the load side (client CPU, fds, ports), the server or other work was the bottleneck.
             Example: wstune check --connections 50000 --profile server-100k
             """)
 
@@ -37,8 +40,15 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "PID of the running server to sample (repeat for several processes); with --url.")
     var pid: [Int32] = []
 
-    @Option(help: "Handshakes per second across all load workers.")
-    var rate: Double = 2000
+    @Option(
+        help: """
+            Most handshakes per second across all load workers: the ramp finds the rate the host sustains with \
+            handshake p50 under 25 ms, up to this (0: unpaced, as fast as 2000 in flight per worker allow).
+            """)
+    var rate: Double = 10000
+
+    @Flag(name: .customLong("fixed-rate"), help: "Ramp at exactly --rate (open loop), without backing off.")
+    var fixedRate = false
 
     @Option(help: "Source addresses for the load client (default on loopback: 127.0.0.2-127.0.0.40).")
     var source: String?
@@ -69,6 +79,7 @@ struct CheckCommand: ParsableCommand {
     func validate() throws {
         guard let c = profileOptions.connections, c > 0 else { throw ValidationError("--connections N is required") }
         if url == nil && !pid.isEmpty { throw ValidationError("--pid goes with --url") }
+        if !(rate >= 0 && rate.isFinite) { throw ValidationError("--rate must be a number of handshakes/s, 0 or more") }
         if let n = serverNofile, n < 64 { throw ValidationError("--server-nofile must be at least 64") }
         if let k = serverProcesses, k < 1 || k > 256 { throw ValidationError("--server-processes must be 1...256") }
     }
@@ -98,6 +109,7 @@ struct CheckCommand: ParsableCommand {
                 loadWorkers: loadWorkers, wstuneBinary: Self.executablePath() ?? binary,
                 serverCommand: serverCommand.map { $0.split(separator: " ").map(String.init) })
             options.deflate = deflate
+            options.fixedRate = fixedRate
         } catch let e as LoadError {
             printError("wstune check: \(e)")
             throw ExitStatus.couldNotRun

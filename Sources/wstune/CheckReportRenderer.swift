@@ -32,6 +32,7 @@ struct CheckReportRenderer {
             String(
                 format: "  ramp: %@ handshakes in %.1f s (%.0f/s); latency %@", grouped(r.load.connected),
                 r.rampSeconds, r.handshakesPerSecond, r.load.handshake.text))
+        if let ramp = r.ramp { out += rampLines(ramp) }
         if let b = r.load.broadcast, b.expected > 0 {
             out.append(
                 "  broadcast: delivered to \(grouped(b.delivered)) of \(grouped(b.expected)) (\(b.rounds) round(s)); fan-out \(b.latency.text)"
@@ -60,6 +61,31 @@ struct CheckReportRenderer {
         let deltas = keys.compactMap { k in r.counterDeltas[k].map { "\(k) \($0 >= 0 ? "+" : "")\($0)" } }
         if !deltas.isEmpty { out.append("  counter deltas: " + deltas.joined(separator: ", ")) }
         for e in r.serverErrors { out.append("  " + e) }
+        return out
+    }
+
+    /// The sustainable rate with its latency, how the rate was chosen, and the bottleneck.
+    func rampLines(_ ramp: RampSummary) -> [String] {
+        let target = LatencySummary.format(ramp.p50TargetMicros)
+        let how: String
+        switch ramp.mode {
+        case .closedLoop:
+            let cuts = ramp.backoffs.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            how =
+                "closed loop up to \(grouped(Int(ramp.ceilingPerSecond)))/s"
+                + (cuts.isEmpty ? ", no back-off" : ", backed off \(cuts)")
+        case .fixed: how = "fixed at \(grouped(Int(ramp.ceilingPerSecond)))/s (open loop)"
+        case .unpaced: how = "unpaced (open loop)"
+        }
+        var out: [String] = []
+        if let rate = ramp.sustainablePerSecond, let p50 = ramp.p50AtSustainableMicros {
+            out.append(
+                "  sustainable: \(grouped(Int(rate.rounded())))/s handshakes with p50 \(LatencySummary.format(p50)), "
+                    + "p99 \(LatencySummary.format(ramp.p99AtSustainableMicros ?? 0)) (\(how))")
+        } else {
+            out.append("  sustainable: " + terminal.paint("no rate held p50 under \(target)", .yellow) + " (\(how))")
+        }
+        out.append("  bottleneck: \(ramp.bottleneck.statement)")
         return out
     }
 

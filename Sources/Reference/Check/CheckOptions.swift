@@ -13,7 +13,8 @@ public struct CheckOptions: Sendable {
     public var externalURL: WebSocketTarget?
     public var externalPIDs: [Int32]
     public var host: String
-    /// Handshakes per second across all workers.
+    /// Handshakes per second across all workers: the ceiling of the closed-loop ramp (`RampController`), the
+    /// rate itself with `fixedRate`; 0 starts them as fast as the in-flight cap allows (unpaced, open loop).
     public var ratePerSecond: Double
     public var sources: SourceAddressPool?
     public var holdSeconds: Double
@@ -30,6 +31,8 @@ public struct CheckOptions: Sendable {
     public var fdsPerProcess: Int
     /// Start the servers with `--deflate` and count permessage-deflate's zlib state in the memory budget.
     public var deflate = false
+    /// The open-loop ramp at exactly `ratePerSecond` (the closed loop only observes and reports).
+    public var fixedRate = false
 
     public init(
         connections: Int, profile: Profile? = nil, serverNofile: Int? = nil, serverProcesses: Int? = nil,

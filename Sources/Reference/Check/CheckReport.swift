@@ -21,6 +21,8 @@ public struct CheckReport: Sendable, Codable {
     public var samples: [HostSample]
     /// Server stderr tails when a server exited or failed.
     public var serverErrors: [String]
+    /// How the ramp's rate was chosen, the sustainable handshake rate, and the bottleneck (nil: not measured).
+    public var ramp: RampSummary?
 
     public init(
         requested: Int, reached: Bool, openAtEnd: Int, peakOpen: Int, target: String, plan: CheckPlan,

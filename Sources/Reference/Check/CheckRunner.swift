@@ -91,15 +91,20 @@ public final class CheckRunner: @unchecked Sendable {
         let baseline = try sampler.sample(elapsedSeconds: elapsed(), clientOpen: 0)
         var samples = [baseline]
 
-        // 3–4. Ramp with the workers, sampling twice a second.
+        // 3–4. Ramp with the workers, sampling twice a second; the closed loop steers the rate at each sample.
+        var ramp = RampDriver(options: options, root: root)
         let fleet = try LoadWorkerFleet(
-            binary: options.wstuneBinary, url: target.urlString, plan: plan, options: options)
+            binary: options.wstuneBinary, url: target.urlString, plan: plan, options: options,
+            startRatePerSecond: ramp.workerStartRate)
         lock.lock()
         workers = fleet
         lock.unlock()
         defer { fleet.stopAll() }
-        let plannedRamp = options.ratePerSecond > 0 ? Double(options.connections) / options.ratePerSecond : 10
-        let rampDeadline = elapsed() + plannedRamp * 2 + options.handshakeTimeoutSeconds + 60
+        ramp.attach(fleet, serverPIDs: pids, elapsedSeconds: elapsed())
+        let rampDeadline =
+            elapsed()
+            + ramp.rampBoundSeconds(
+                connections: options.connections, handshakeTimeoutSeconds: options.handshakeTimeoutSeconds)
         var lastSample = elapsed()
         while !fleet.rampDone && !fleet.allExited && elapsed() < rampDeadline {
             usleep(100_000)
@@ -108,6 +113,7 @@ public final class CheckRunner: @unchecked Sendable {
                 let t = fleet.total()
                 let s = try sampler.sample(elapsedSeconds: elapsed(), clientOpen: t.open)
                 samples.append(s)
+                ramp.step(fleet, total: t, host: s, serverNofile: plan.serverNofile, elapsedSeconds: elapsed())
                 progress?(CheckProgress(phase: .ramp, load: t, sample: s))
             }
         }
@@ -159,12 +165,14 @@ public final class CheckRunner: @unchecked Sendable {
         let rate = load.handshakesPerSecond
         load.handshakeHistogram = nil
         load.broadcastHistogram = nil
-        return CheckReport(
+        var report = CheckReport(
             requested: options.connections, reached: evidence.reached, openAtEnd: load.openAtEnd,
             peakOpen: evidence.peakOpen, target: target.urlString, plan: plan, prediction: prediction,
             limit: findings.first(where: \.binding), findings: findings, failures: load.failures,
             counterDeltas: Self.deltas(baseline, end), memory: memory, rampSeconds: rampSeconds,
             handshakesPerSecond: rate, load: load, samples: Self.thin(samples, to: 120), serverErrors: serverErrors)
+        report.ramp = ramp.summary(failures: load.failures, clientThreads: fleet.threadsPerWorker * plan.workers.count)
+        return report
     }
 
     static func deltas(_ a: HostSample, _ b: HostSample) -> [String: Int] {

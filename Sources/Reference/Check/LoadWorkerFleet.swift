@@ -9,15 +9,27 @@ final class LoadWorkerFleet: @unchecked Sendable {
     private(set) var children: [ChildProcess] = []
     let requested: Int
 
-    init(binary: String, url: String, plan: CheckPlan, options: CheckOptions) throws {
-        requested = plan.workers.reduce(0) { $0 + $1.connections }
+    /// Event-loop threads of each worker.
+    let threadsPerWorker: Int
+    /// Each worker's share of the connections, which is its share of a rate the coordinator sets.
+    private let shares: [Double]
+
+    /// - Parameter startRatePerSecond: the total rate to start at (nil: the plan's); see `RampDriver`.
+    init(
+        binary: String, url: String, plan: CheckPlan, options: CheckOptions, startRatePerSecond: Double? = nil
+    ) throws {
+        let all = plan.workers.reduce(0) { $0 + $1.connections }
+        requested = all
+        shares = plan.workers.map { Double($0.connections) / Double(max(all, 1)) }
         let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(plan.workers.count, 1))
+        threadsPerWorker = threads
         // Enough broadcast senders that every server process behind the port likely gets one in round 1.
         let senders = max(1, (8 * plan.serverProcesses + plan.workers.count - 1) / plan.workers.count)
         for (i, w) in plan.workers.enumerated() {
+            let rate = startRatePerSecond.map { $0 * shares[i] } ?? w.ratePerSecond
             var args = [
                 binary, "load", url, "--worker", "--connections", "\(w.connections)",
-                "--rate", "\(w.ratePerSecond)", "--hold", "86400", "--threads", "\(threads)",
+                "--rate", "\(rate)", "--hold", "86400", "--threads", "\(threads)",
                 "--connect-timeout", "\(options.connectTimeoutSeconds)",
                 "--handshake-timeout", "\(options.handshakeTimeoutSeconds)",
                 "--broadcast-senders", "\(senders)",
@@ -50,8 +62,28 @@ final class LoadWorkerFleet: @unchecked Sendable {
             t.open += p.open
             t.failed += p.failed
             t.handshakesPerSecond += p.handshakesPerSecond
+            if let f = p.inFlight { t.inFlight = (t.inFlight ?? 0) + f }
+            if let w = p.handshakeWindow { t.handshakeWindow = Self.combine(t.handshakeWindow, w) }
         }
         return t
+    }
+
+    /// The workers' last-second windows together: counts add, each percentile is the largest worker's (no
+    /// histograms cross the pipe every tick, so this errs high, towards backing off).
+    static func combine(_ a: LatencySummary?, _ b: LatencySummary) -> LatencySummary {
+        guard let a, a.count > 0 else { return b }
+        guard b.count > 0 else { return a }
+        return LatencySummary(
+            count: a.count + b.count, p50Micros: max(a.p50Micros, b.p50Micros),
+            p90Micros: max(a.p90Micros, b.p90Micros), p99Micros: max(a.p99Micros, b.p99Micros),
+            maxMicros: max(a.maxMicros, b.maxMicros))
+    }
+
+    /// Tells every worker its share of `totalPerSecond` (check's closed-loop ramp).
+    func setRate(_ totalPerSecond: Double) {
+        for (i, c) in children.enumerated() where i < shares.count {
+            c.send(String(format: "rate %.3f", totalPerSecond * shares[i]))
+        }
     }
 
     /// True when every worker has finished its ramp (holding, or exited).

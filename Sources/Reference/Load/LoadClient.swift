@@ -49,11 +49,13 @@ public final class LoadClient: @unchecked Sendable {
             let rate = e > lastTick ? Double(s.connected - lastConnected) / (e - lastTick) : 0
             lastTick = e
             lastConnected = s.connected
-            progress?(
-                LoadProgress(
-                    phase: phase, elapsedSeconds: e, requested: options.connections,
-                    started: s.started, connected: s.connected, open: s.open, failed: s.failed,
-                    handshakesPerSecond: rate))
+            var p = LoadProgress(
+                phase: phase, elapsedSeconds: e, requested: options.connections,
+                started: s.started, connected: s.connected, open: s.open, failed: s.failed,
+                handshakesPerSecond: rate)
+            p.inFlight = s.inFlight
+            p.handshakeWindow = stats.handshakeWindow.summary()
+            progress?(p)
         }
 
         // One `LoadLoop` per event loop; connection i goes to loop i % loops (and source i % sources).
@@ -66,22 +68,21 @@ public final class LoadClient: @unchecked Sendable {
         }
         defer { for l in loops { l.stop() } }
 
-        // Ramp: start handshake i at t0 + i/rate, never more than maxInFlight at once, never past the deadline.
-        // The connections due now go to the loops in one batch each (a few hundred at most per turn).
+        // Ramp: start handshake i at t0 + i/rate (or at the rate check's closed loop sets, `RampPacer`), never
+        // more than maxInFlight at once, never past the deadline. The connections due now go to the loops in one
+        // batch each (a few hundred at most per turn).
         let rampDeadline = options.rampTimeoutSeconds
         let batchLimit = 128 * loops.count
+        var pacer = RampPacer()
         var i = 0
         while i < options.connections {
             if control.shouldStop || elapsed() > rampDeadline { break }
-            var due = options.connections - i
-            if options.ratePerSecond > 0 {
-                due = min(due, Int(elapsed() * options.ratePerSecond) + 1 - i)
-                if due <= 0 {
-                    report(.ramp)
-                    let wait = min(Double(i) / options.ratePerSecond - elapsed(), 0.05)
-                    if wait > 0.0002 { usleep(UInt32(wait * 1e6)) }
-                    continue
-                }
+            let now = elapsed()
+            if pacer.nextDueSeconds > now {
+                report(.ramp)
+                let wait = min(pacer.nextDueSeconds - now, 0.05)
+                if wait > 0.0002 { usleep(UInt32(wait * 1e6)) }
+                continue
             }
             let room = options.maxInFlight - stats.withLock({ stats.inFlight })
             if room <= 0 {
@@ -89,7 +90,12 @@ public final class LoadClient: @unchecked Sendable {
                 usleep(500)
                 continue
             }
-            let n = min(due, room, batchLimit)
+            let limit = min(options.connections - i, room, batchLimit)
+            var n = 0
+            while n < limit && pacer.nextDueSeconds <= now {
+                pacer.started(at: now, control: control, defaultRate: options.ratePerSecond)
+                n += 1
+            }
             stats.noteStarted(n)
             for k in 0..<min(n, loops.count) {
                 loops[(i + k) % loops.count].start(

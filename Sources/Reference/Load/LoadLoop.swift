@@ -96,6 +96,7 @@ final class LoadLoop: @unchecked Sendable {
         switch result {
         case .success:
             stats.handshakeLatency.recordSince(uptimeNanos: h.startNanos)
+            stats.handshakeWindow.record(micros: (LoadClient.nowNanos() - h.startNanos) / 1000)
             stats.noteConnected(h.connection, atNanos: LoadClient.nowNanos())
         case .failure(let error):
             stats.noteFailed(error)

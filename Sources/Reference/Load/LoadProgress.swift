@@ -11,6 +11,10 @@ public struct LoadProgress: Sendable, Codable, Equatable {
     public var failed: Int
     /// Handshakes completed per second over the last interval.
     public var handshakesPerSecond: Double
+    /// Handshakes started and not yet finished, and the latency of those completed in the last second: what
+    /// check's closed-loop ramp steers by (absent from clients that do not report them).
+    public var inFlight: Int?
+    public var handshakeWindow: LatencySummary?
 
     public init(
         phase: Phase, elapsedSeconds: Double, requested: Int, started: Int, connected: Int, open: Int,

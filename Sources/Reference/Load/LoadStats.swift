@@ -22,6 +22,8 @@ public final class LoadStats: @unchecked Sendable {
     private var lastConnectedNanos: UInt64 = 0
 
     public let handshakeLatency = LatencyRecorder()
+    /// The last second of handshake latency, for check's closed-loop ramp.
+    public let handshakeWindow = LatencyWindow()
     public let echoLatency = LatencyRecorder()
     public let broadcastLatency = LatencyRecorder()
 
