@@ -44,6 +44,14 @@ struct CommandContext: Sendable {
         stdout.write(try Self.json(value) + Data("\n".utf8))
     }
 
+    /// A value as one compact JSON object on one line (JSON Lines), flushed at once: the --json streams of serve,
+    /// top and count --live.
+    func printJSONLine<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        stdout.write(try encoder.encode(value) + Data("\n".utf8))
+    }
+
     static func json<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

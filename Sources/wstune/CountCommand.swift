@@ -4,7 +4,7 @@ import ProxyConfig
 import SocketDiag
 
 /// `wstune count`: sockets over sock_diag (and conntrack) as one number, a table, JSON or Prometheus text.
-struct CountCommand: ParsableCommand {
+struct CountCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "count",
         abstract: "Count TCP sockets (sock_diag) and conntrack entries, faster than ss.",
@@ -103,88 +103,90 @@ struct CountCommand: ParsableCommand {
         if let n = liveIterations, n < 1 { throw ValidationError("--iterations must be at least 1") }
     }
 
-    func run() throws {
-        let hostRoot = rootOption.hostRoot
-        if conntrackOnly { return try runConntrack(root: hostRoot) }
+    func run() throws { try run(in: .live) }
+
+    func run(in context: CommandContext) throws {
+        let hostRoot = rootOption.hostRoot(in: context)
+        if conntrackOnly { return try runConntrack(root: hostRoot, in: context) }
         // A table by state shows every state unless some were asked for; the plain number counts established.
         let defaultStates: [TCPState] = grouping == .state ? TCPState.allCases : [.established]
         let query = try filter.query(
             defaultStates: defaultStates, grouping: grouping,
             queueThresholdBytes: queueThresholdBytes)
-        if live { return try runLive(query: query) }
+        if live { return try runLive(query: query, in: context) }
         let started = LiveSample.monotonicSeconds()
         let counts: SocketCounts
         do {
             counts = try SocketCounter.count(query)
         } catch let e as SocketDiagError {
-            printError("wstune count: \(e)")
+            context.printError("wstune count: \(e)")
             throw ExitStatus.couldNotRun
         }
-        if timing { printTiming("sock_diag", since: started, detail: "\(counts.dumps) dumps") }
+        if timing { printTiming("sock_diag", in: context, since: started, detail: "\(counts.dumps) dumps") }
         var conntrack: ConntrackSummary?
         if json || prometheus || grouping != nil {
-            conntrack = try readConntrack(root: hostRoot, byState: false)
+            conntrack = try readConntrack(root: hostRoot, byState: false, in: context)
         }
         let report = CountReport(query: query, counts: counts, conntrack: conntrack, topRows: topRows)
         if json {
-            try printJSON(report)
+            try context.printJSON(report)
         } else if prometheus {
             let figures: PrometheusHostFigures
             do {
                 figures = try PrometheusHostFigures.read(
                     root: hostRoot, units: units, backends: backends.compactMap(PrometheusHostFigures.Backend.init))
             } catch {
-                printError("wstune count: \(error)")
+                context.printError("wstune count: \(error)")
                 throw ExitStatus.couldNotRun
             }
             let text = report.prometheusText() + figures.prometheusText()
             if let output {
                 do { try AtomicFile.write(text, to: output) } catch {
-                    printError("wstune count: \(error)")
+                    context.printError("wstune count: \(error)")
                     throw ExitStatus.couldNotRun
                 }
             } else {
-                print(text, terminator: "")
+                context.print(text, terminator: "")
             }
         } else if grouping == nil {
-            print(report.matching)
+            context.print(report.matching)
         } else {
-            print(report.text(grouping: grouping, terminal: Terminal.stdout), terminator: "")
+            context.print(report.text(grouping: grouping, terminal: context.stdoutTerminal), terminator: "")
         }
     }
 
     /// `--conntrack`: entries, max, statistics and a by-state dump; no socket dump.
-    func runConntrack(root: HostRoot) throws {
-        let summary = try readConntrack(root: root, byState: true)
+    func runConntrack(root: HostRoot, in context: CommandContext) throws {
+        let summary = try readConntrack(root: root, byState: true, in: context)
         let report = ConntrackReport(summary)
         if json {
-            try printJSON(report)
+            try context.printJSON(report)
         } else if prometheus {
-            print(report.prometheusText(), terminator: "")
+            context.print(report.prometheusText(), terminator: "")
         } else {
-            print(report.text(terminal: Terminal.stdout), terminator: "")
+            context.print(report.text(terminal: context.stdoutTerminal), terminator: "")
         }
     }
 
-    func readConntrack(root: HostRoot, byState: Bool) throws -> ConntrackSummary {
+    func readConntrack(root: HostRoot, byState: Bool, in context: CommandContext) throws -> ConntrackSummary {
         let engine = conntrackEngine
         let timed: ((ConntrackReader.Phase, Double) -> Void)? =
             timing
             ? { phase, seconds in
                 let what = phase == .dump ? "\(phase.rawValue) (\(engine.rawValue))" : phase.rawValue
-                printError("timing: \(what) \(Self.milliseconds(seconds)) ms")
+                context.printError("timing: \(what) \(Self.milliseconds(seconds)) ms")
             } : nil
         do {
             return try ConntrackReader.read(root: root, byState: byState, engine: engine, timed: timed)
         } catch {
-            printError("wstune count: conntrack: \(error)")
+            context.printError("wstune count: conntrack: \(error)")
             throw ExitStatus.couldNotRun
         }
     }
 
-    func printTiming(_ what: String, since start: Double, detail: String) {
+    func printTiming(_ what: String, in context: CommandContext, since start: Double, detail: String) {
         let ms = Self.milliseconds(LiveSample.monotonicSeconds() - start)
-        printError("timing: \(what) \(ms) ms\(detail.isEmpty ? "" : " (\(detail))")")
+        context.printError("timing: \(what) \(ms) ms\(detail.isEmpty ? "" : " (\(detail))")")
     }
 
     /// Milliseconds to two decimals, as Benchmarks/count/run reads them.

@@ -18,19 +18,17 @@ extension CountCommand {
         let miniStatesAgeSeconds: Double?
     }
 
-    func runLive(query: SocketQuery) throws {
-        let live = try LiveSource.open(source, query: query, command: "count")
-        if !json { printError("wstune count: \(live.description)") }
+    func runLive(query: SocketQuery, in context: CommandContext) throws {
+        let live = try LiveSource.open(source, query: query, command: "count", in: context)
+        if !json { context.printError("wstune count: \(live.description)") }
         TopSignals.install()
         var lines = 0
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         while true {
             let counts: SocketCounts
             do {
                 counts = try live.counter?.counts(query) ?? SocketCounter.count(query)
             } catch {
-                printError("wstune count: \(error)")
+                context.printError("wstune count: \(error)")
                 throw ExitStatus.couldNotRun
             }
             if json {
@@ -44,12 +42,9 @@ extension CountCommand {
                             uniqueKeysWithValues: query.ports.map { (String($0), counts.establishedByPort[$0] ?? 0) }),
                     missedEvents: live.counter?.missedEvents, reseeds: live.counter?.reseeds,
                     miniStatesAgeSeconds: live.counter.map { ($0.miniStatesAgeSeconds * 1000).rounded() / 1000 })
-                var data = try encoder.encode(line)
-                data.append(0x0A)
-                FileHandle.standardOutput.write(data)
+                try context.printJSONLine(line)
             } else {
-                print(counts.total)
-                fflush(stdout)
+                context.stdout.write(Data("\(counts.total)\n".utf8))
             }
             lines += 1
             if let n = liveIterations, lines >= n { break }

@@ -3,7 +3,7 @@ import Foundation
 import Reference
 
 /// `wstune load`: open N WebSocket connections at a fixed rate, hold them, measure, report.
-struct LoadCommand: ParsableCommand {
+struct LoadCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
         abstract: "Open many WebSocket connections against a server, hold them, and measure.",
@@ -75,7 +75,9 @@ struct LoadCommand: ParsableCommand {
         guard connections > 0 else { throw ValidationError("--connections must be at least 1") }
     }
 
-    func run() throws {
+    func run() throws { try run(in: .live) }
+
+    func run(in context: CommandContext) throws {
         let options: LoadOptions
         do {
             options = LoadOptions(
@@ -83,25 +85,25 @@ struct LoadCommand: ParsableCommand {
                 sources: try source.map(SourceAddressPool.parse), holdSeconds: hold,
                 messageRatePerConnection: messageRate, messageSizeBytes: messageSize,
                 connectTimeoutSeconds: connectTimeout, handshakeTimeoutSeconds: handshakeTimeout,
-                maxInFlight: maxInFlight, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                maxInFlight: maxInFlight, threads: threads ?? context.cpuCount,
                 broadcast: !noBroadcast,
                 broadcastSenders: broadcastSenders, broadcastWaitSeconds: broadcastWait, origin: origin)
             try options.validate()
         } catch let e as LoadError {
-            printError("wstune load: \(e)")
+            context.printError("wstune load: \(e)")
             throw ExitStatus.couldNotRun
         }
         // Interrupts end the run through the same bounded path (hold stops, connections close).
         signal(SIGPIPE, SIG_IGN)
         let client = LoadClient(options: options)
-        let bar = LoadProgressBar()
+        let bar = LoadProgressBar(in: context)
         let report: LoadReport
         do {
             if worker {
                 client.awaitCommands = true
                 client.includeHistograms = true
                 client.control.listen(fd: STDIN_FILENO)
-                let out = LoadWorkerLineWriter()
+                let out = LoadWorkerLineWriter(in: context)
                 report = try client.run { out.write(LoadWorkerLine(progress: $0)) }
                 out.write(LoadWorkerLine(report: report))
                 throw report.reached ? ExitStatus.ok : ExitStatus.notReady
@@ -112,13 +114,13 @@ struct LoadCommand: ParsableCommand {
             throw e
         } catch {
             bar.finish()
-            printError("wstune load: \(error)")
+            context.printError("wstune load: \(error)")
             throw ExitStatus.couldNotRun
         }
         if json {
-            try printJSON(report)
+            try context.printJSON(report)
         } else {
-            for line in LoadReportRenderer(terminal: .stdout).lines(report) { print(line) }
+            for line in LoadReportRenderer(terminal: context.stdoutTerminal).lines(report) { context.print(line) }
         }
         if !report.reached { throw ExitStatus.notReady }
     }

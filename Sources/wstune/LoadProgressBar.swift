@@ -3,8 +3,14 @@ import Reference
 
 /// A one-line progress bar on standard error (only when it is a TTY): connections, rate and ETA.
 final class LoadProgressBar {
-    private let terminal = Terminal.stderr
+    private let terminal: Terminal
+    private let stderr: any OutputSink
     private var lastWidth = 0
+
+    init(in context: CommandContext = .live) {
+        terminal = context.stderrTerminal
+        stderr = context.stderr
+    }
 
     var enabled: Bool { terminal.isTTY }
 
@@ -21,12 +27,12 @@ final class LoadProgressBar {
         line += String(format: " %.1fs", p.elapsedSeconds)
         let pad = max(0, lastWidth - line.count)
         lastWidth = line.count
-        Output.err("\r" + line + String(repeating: " ", count: pad))
+        stderr.write("\r" + line + String(repeating: " ", count: pad))
     }
 
     func finish() {
         guard enabled, lastWidth > 0 else { return }
-        Output.err("\n")
+        stderr.write("\n")
         lastWidth = 0
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import Reference
 
 /// `wstune serve`: runs the reference WebSocket server until SIGTERM or SIGINT, then drains and exits 0.
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the reference WebSocket server (echo, broadcast, health, readiness, metrics).",
@@ -64,38 +64,40 @@ struct ServeCommand: ParsableCommand {
         if let first = problems.first { throw ValidationError(first) }
     }
 
-    func run() throws {
+    func run() throws { try run(in: .live) }
+
+    func run(in context: CommandContext) throws {
         let config = try serverConfiguration()
         let server = ReferenceServer(configuration: config)
         // The first SIGTERM/SIGINT starts the drain; a second one ends it at once.
         let signals: ServeSignals
         do {
             signals = try ServeSignals {
-                printError("wstune serve: second signal, stopping without waiting for the drain")
+                context.printError("wstune serve: second signal, stopping without waiting for the drain")
                 Foundation.exit(0)
             }
         } catch {
-            printError("wstune serve: cannot install signal handlers: \(error)")
+            context.printError("wstune serve: cannot install signal handlers: \(error)")
             throw ExitStatus.couldNotRun
         }
         do {
             try server.start()
         } catch {
-            printError("wstune serve: \(error)")
+            context.printError("wstune serve: \(error)")
             throw ExitStatus.couldNotRun
         }
         let port = server.localPort ?? config.port
-        printError(
+        context.printError(
             "wstune serve: listening on \(config.host):\(port) (\(config.threads) threads, pid \(getpid()))")
         if json {
-            try printJSONLine(
+            try context.printJSONLine(
                 ListeningEvent(host: config.host, port: port, pid: Int(getpid()), threads: config.threads))
         }
         signals.waitForFirst()
-        printError(
+        context.printError(
             "wstune serve: draining \(server.activeConnections) connections (up to \(config.drainTimeoutSeconds) s)")
         let left = server.drain()
-        printError("wstune serve: stopped (\(left) connections were still open)")
+        context.printError("wstune serve: stopped (\(left) connections were still open)")
         withExtendedLifetime(signals) {}
     }
 }
@@ -107,13 +109,4 @@ private struct ListeningEvent: Encodable {
     let port: Int
     let pid: Int
     let threads: Int
-}
-
-/// One compact JSON object on one line (the connection log's format), flushed at once.
-private func printJSONLine<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    var data = try encoder.encode(value)
-    data.append(UInt8(ascii: "\n"))
-    Output.out(data)
 }

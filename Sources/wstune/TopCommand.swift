@@ -5,7 +5,7 @@ import SocketDiag
 
 /// `wstune top`: a live view of sockets, conntrack and file handles, redrawn in place on a TTY; one line (or one
 /// JSON object) per interval otherwise.
-struct TopCommand: ParsableCommand {
+struct TopCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "top",
         abstract: "Live view: established per port, open/close rates, states, queue pressure, conntrack, fds.",
@@ -43,16 +43,18 @@ struct TopCommand: ParsableCommand {
         if let n = iterations, n < 1 { throw ValidationError("--iterations must be at least 1") }
     }
 
-    func run() throws {
+    func run() throws { try run(in: .live) }
+
+    func run(in context: CommandContext) throws {
         let query = try filter.query(
             defaultStates: TCPState.allCases, grouping: nil,
             queueThresholdBytes: queueThresholdBytes)
-        let hostRoot = rootOption.hostRoot
+        let hostRoot = rootOption.hostRoot(in: context)
         // Loaded before the screen is taken (an error prints on the normal terminal); released on every exit
         // path below, SIGINT and SIGTERM included (they end the loop).
-        let live = try LiveSource.open(source, query: query, command: "top")
+        let live = try LiveSource.open(source, query: query, command: "top", in: context)
         TopSignals.install()
-        let fullScreen = Terminal.stdout.isTTY && !json
+        let fullScreen = context.stdoutTerminal.isTTY && !json
         let screen = fullScreen ? TopScreenSession() : nil
         screen?.enter()
         defer { screen?.leave() }
@@ -64,20 +66,19 @@ struct TopCommand: ParsableCommand {
                 sample = try LiveSample.take(query: query, root: hostRoot, live: live.counter)
             } catch {
                 screen?.leave()
-                printError("wstune top: \(error)")
+                context.printError("wstune top: \(error)")
                 throw ExitStatus.couldNotRun
             }
             let delta = previous.map { LiveDelta(from: $0, to: sample) }
             let view = TopView(query: query, sample: sample, delta: delta, source: live)
             if let screen {
                 screen.draw(
-                    view.screenLines(terminal: Terminal.stdout, width: screen.size.columns),
+                    view.screenLines(terminal: context.stdoutTerminal, width: screen.size.columns),
                     rows: screen.size.rows)
             } else if json {
-                try printTopJSONLine(view.jsonObject())
+                try context.printJSONLine(view.jsonObject(at: context.now()))
             } else {
-                print(view.line())
-                fflush(stdout)
+                context.stdout.write(Data((view.line() + "\n").utf8))
             }
             previous = sample
             count += 1
@@ -86,13 +87,4 @@ struct TopCommand: ParsableCommand {
             if TopSignals.takeResize() { screen?.resized() }
         }
     }
-}
-
-/// One compact JSON object per line (JSON Lines), for --json streams.
-private func printTopJSONLine<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    var data = try encoder.encode(value)
-    data.append(0x0A)
-    Output.out(data)
 }

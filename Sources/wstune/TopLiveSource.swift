@@ -24,7 +24,9 @@ struct LiveSource {
         return fallbackReason.map { "source netlink (bpf unavailable: \($0))" } ?? "source netlink"
     }
 
-    static func open(_ choice: LiveSourceChoice, query: SocketQuery, command: String) throws -> LiveSource {
+    static func open(
+        _ choice: LiveSourceChoice, query: SocketQuery, command: String, in context: CommandContext
+    ) throws -> LiveSource {
         if choice == .netlink { return LiveSource(counter: nil, fallbackReason: nil) }
         let failure: LiveCounter.Unavailable
         if Set(query.families) != Set(SocketQuery.Family.allCases) {
@@ -40,7 +42,7 @@ struct LiveSource {
             }
         }
         if choice == .bpf {
-            printError("wstune \(command): --source bpf: \(failure.reason)")
+            context.printError("wstune \(command): --source bpf: \(failure.reason)")
             throw failure.needsPrivilege ? ExitStatus.needsRoot : ExitStatus.couldNotRun
         }
         return LiveSource(counter: nil, fallbackReason: failure.reason)

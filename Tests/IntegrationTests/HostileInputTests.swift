@@ -309,6 +309,14 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(plan.status, 2, plan.stderr)
     }
 
+    /// `count --live --json` wrote each line with FileHandle.write, which traps (SIGILL) on ENOSPC; through the
+    /// command context it is exit 2 with the message, like every other command.
+    func testLiveCountJSONToDevFullIsExit2NotATrap() throws {
+        let r = try shellStatus(["count", "--live", "--json", "--iterations", "1"], redirect: ">/dev/full")
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("standard output") && r.stderr.contains("No space left"), r.stderr)
+    }
+
     func testClosedStandardErrorIsExit2NotATrap() throws {
         let r = try shellStatus(["audit", "--profile", "no-such-profile"], redirect: "2>&-")
         XCTAssertEqual(r.status, 2)

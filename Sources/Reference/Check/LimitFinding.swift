@@ -13,6 +13,11 @@ public struct LimitFinding: Sendable, Codable, Equatable {
         public static let serverDown = "server.down"
         public static let serverSaturated = "server.saturated"
         public static let serverClosedConnections = "server.closed-connections"
+        public static let proxyWorkerConnections = "proxy.worker-connections"
+        public static let proxyNofile = "proxy.nofile"
+        public static let proxyUpstreamPorts = "proxy.upstream-ports"
+        public static let proxyMaxconn = "proxy.maxconn"
+        public static let proxyExited = "proxy.exited"
         public static let unknown = "unknown"
     }
 
