@@ -77,7 +77,8 @@ let package = Package(
         .testTarget(
             name: "ProxyConfigTests", dependencies: ["ProxyConfig", "Tuning", "WSTTestSupport"],
             path: "Tests/ProxyConfigTests"),
-        .testTarget(name: "SocketDiagTests", dependencies: ["SocketDiag"], path: "Tests/SocketDiagTests"),
+        .testTarget(
+            name: "SocketDiagTests", dependencies: ["SocketDiag", "WSTTestSupport"], path: "Tests/SocketDiagTests"),
         .testTarget(
             name: "ReferenceTests", dependencies: ["Reference", "WSTTestSupport"], path: "Tests/ReferenceTests"),
         .testTarget(

@@ -20,15 +20,8 @@ public struct ProcessCPUTime: Sendable, Equatable {
 
     /// nil when the process is gone (also when it exits between the open and the read).
     public static func read(root: HostRoot, pid: Int32) throws -> ProcessCPUTime? {
-        let path = "proc/\(pid)/stat"
-        let text: String?
-        do {
-            text = try root.readText(path)
-        } catch HostFactsError.unreadable(_, let e) where e == ESRCH {
-            return nil
-        }
-        guard let text else { return nil }
-        return try parse(text, path: root.resolve(path))
+        guard let text = try root.readProcessText(pid: pid, "stat") else { return nil }
+        return try parse(text, path: root.resolve("proc/\(pid)/stat"))
     }
 
     /// "PID (comm) S ppid … utime stime …": fields after the last ")" (comm may hold spaces and parentheses);

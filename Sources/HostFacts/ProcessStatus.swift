@@ -13,15 +13,8 @@ public struct ProcessStatus: Sendable, Equatable {
 
     /// nil when the process is gone, also when it exits between the open and the read (ESRCH).
     public static func read(root: HostRoot, pid: Int32) throws -> ProcessStatus? {
-        let path = "proc/\(pid)/status"
-        let text: String?
-        do {
-            text = try root.readText(path)
-        } catch HostFactsError.unreadable(_, let e) where e == ESRCH {
-            return nil
-        }
-        guard let text else { return nil }
-        let rss = try parseRSS(text, path: root.resolve(path))
+        guard let text = try root.readProcessText(pid: pid, "status") else { return nil }
+        let rss = try parseRSS(text, path: root.resolve("proc/\(pid)/status"))
         return ProcessStatus(rssBytes: rss, openFds: root.listDirectory("proc/\(pid)/fd").count)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import WSTTestSupport
 import XCTest
 
 /// `audit --json` carries values, not only display strings (issue 16): the observed number as the kernel states
@@ -6,17 +7,7 @@ import XCTest
 final class AuditValuesTests: XCTestCase {
     struct Report: Decodable {
         struct Bound: Decodable { var op: String; var value: Int }
-        enum Observed: Decodable, Equatable {
-            case number(Int), text(String)
-            init(from decoder: Decoder) throws {
-                let c = try decoder.singleValueContainer()
-                if let n = try? c.decode(Int.self) {
-                    self = .number(n)
-                } else {
-                    self = .text(try c.decode(String.self))
-                }
-            }
-        }
+        typealias Observed = ObservedValue
         struct F: Decodable {
             var id: String; var severity: String; var current: String?; var needed: String?
             var observed: Observed?; var source: String?; var requirement: Bound?; var unit: String?

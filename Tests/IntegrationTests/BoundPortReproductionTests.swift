@@ -1,4 +1,5 @@
 import Foundation
+import WSTTestSupport
 import XCTest
 
 /// Issue 19's kernel fact, reproduced inside a namespace with a 2,000-port ip_local_port_range: ports held by
@@ -20,17 +21,7 @@ final class BoundPortReproductionTests: XCTestCase {
     }
 
     struct Audit: Decodable {
-        enum Observed: Decodable, Equatable {
-            case number(Int), text(String)
-            init(from decoder: Decoder) throws {
-                let c = try decoder.singleValueContainer()
-                if let n = try? c.decode(Int.self) {
-                    self = .number(n)
-                } else {
-                    self = .text(try c.decode(String.self))
-                }
-            }
-        }
+        typealias Observed = ObservedValue
         struct F: Decodable { var id: String; var current: String?; var observed: Observed?; var source: String? }
         var findings: [F]
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import HostFacts
+import WSTTestSupport
 import XCTest
 
 @testable import SocketDiag
@@ -45,25 +46,7 @@ final class BoundPortCensusTests: XCTestCase {
     }
 
     /// Local ports of every `ss -tanH` row (all states ss 6.1 dumps: not bound-only sockets).
-    static func ssPorts() throws -> Set<Int> {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["ss", "-tanH"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
-        var ports = Set<Int>()
-        for line in text.split(separator: "\n") {
-            let f = line.split(separator: " ")
-            if f.count >= 4, let c = f[3].lastIndex(of: ":"), let port = Int(f[3][f[3].index(after: c)...]) {
-                ports.insert(port)
-            }
-        }
-        return ports
-    }
+    static func ssPorts() throws -> Set<Int> { try SSOracle.localPorts(["-tanH"]) }
 
     func testCountsOwnBoundListeningAndConnectedSocketsAgainstGetsocknameAndSs() throws {
         guard BoundPortCensus.kernelDumpsBoundOnly() else { throw XCTSkip("Linux < 6.7 dumps no bound-only socket") }

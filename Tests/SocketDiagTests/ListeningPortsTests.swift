@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import HostFacts
+import WSTTestSupport
 import XCTest
 
 @testable import SocketDiag
@@ -41,25 +42,7 @@ final class ListeningPortsTests: XCTestCase {
         return (fd, port)
     }
 
-    static func ss() throws -> Set<Int> {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["ss", "-ltnH"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
-        var ports = Set<Int>()
-        for line in text.split(separator: "\n") {
-            let f = line.split(separator: " ")
-            if f.count >= 4, let c = f[3].lastIndex(of: ":"), let port = Int(f[3][f[3].index(after: c)...]) {
-                ports.insert(port)
-            }
-        }
-        return ports
-    }
+    static func ss() throws -> Set<Int> { try SSOracle.localPorts(["-ltnH"]) }
 
     func testMatchesSsAndTheTextTables() throws {
         let v4 = try Self.openListener(ipv6: false)
