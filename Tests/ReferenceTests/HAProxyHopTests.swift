@@ -149,4 +149,23 @@ final class HAProxyHopTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("proxy.nofile"))
         }
     }
+
+    func testHAProxysOwnFdRefusalIsReportedAsProxyNofile() throws {
+        try require()
+        let dir = try TreeWriter.temporaryDirectory("wst-haproxy-strict")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 2 × 100 + 11 + 3 + 1 = 215 passes the lower bound; HAProxy itself asks for more (225 measured).
+        let hop = try HAProxyHop(
+            profile: profile(100), backends: ["127.0.0.1:9"], nofile: 216, threads: 1, maxconn: 100,
+            templateDirectories: [Self.root + "/templates"], tempDirectory: dir)
+        defer { hop.stop() }
+        XCTAssertThrowsError(try hop.waitReady(seconds: 10)) { error in
+            guard case HAProxyHopError.nofileTooSmall(let needed, let given, let maxconn) = error else {
+                return XCTFail("\(error)")
+            }
+            XCTAssertEqual(given, 216)
+            XCTAssertGreaterThan(needed, 216)
+            XCTAssertEqual(maxconn, 100)
+        }
+    }
 }

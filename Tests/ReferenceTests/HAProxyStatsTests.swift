@@ -5,7 +5,8 @@ import XCTest
 /// The parsers of HAProxy's stats socket answers, on text in the shape HAProxy 2.6.12 (Debian 12) writes.
 final class HAProxyStatsTests: XCTestCase {
     func testShowInfoParsesTypedFieldsWithCRLFAndUnknownFields() {
-        let text = "Name: HAProxy\r\nVersion: 2.6.12-1+deb12u4\r\nUlimit-n: 229\r\nMaxsock: 229\r\n"
+        let text =
+            "Name: HAProxy\r\nVersion: 2.6.12-1+deb12u4\r\nUlimit-n: 229\r\nMaxsock: 229\r\n"
             + "Maxconn: 100\r\nHard_maxconn: 100\r\nCurrConns: 7\r\nCumConns: 31\r\nSomethingNew: x: y\r\n\r\n"
         let info = HAProxyInfo(parsing: text)
         XCTAssertEqual(info.ulimitN, 229)
@@ -40,7 +41,8 @@ final class HAProxyStatsTests: XCTestCase {
 
     func testEvidenceNamesMaxconnAndLogErrors() {
         let info = HAProxyInfo(parsing: "Maxconn: 200\nCurrConns: 200\n")
-        let stat = HAProxyStat.parse("# pxname,svname,scur,smax,slim,econ\nws,FRONTEND,200,200,200,\nb,BACKEND,0,0,,0\n")
+        let stat = HAProxyStat.parse(
+            "# pxname,svname,scur,smax,slim,econ\nws,FRONTEND,200,200,200,\nb,BACKEND,0,0,,0\n")
         let log = "[ALERT] accept(): Too many open files\nConnect() failed for backend b: no free ports.\n"
         let e = HAProxyHop.evidence(log: log, info: info, stat: stat)
         XCTAssertEqual(e.activeConnections, 200)
@@ -48,12 +50,14 @@ final class HAProxyStatsTests: XCTestCase {
         XCTAssertEqual(e.count(.maxconnReached), 1)
         XCTAssertEqual(e.count(.tooManyOpenFiles), 1)
         XCTAssertEqual(e.count(.upstreamAddressNotAvailable), 1)
-        let quiet = HAProxyHop.evidence(log: "", info: HAProxyInfo(parsing: "Maxconn: 200\nCurrConns: 10\n"), stat: [])
+        let calm = HAProxyInfo(parsing: "Maxconn: 200\nCurrConns: 10\n")
+        let quiet = HAProxyHop.evidence(log: "", info: calm, stat: [])
         XCTAssertEqual(quiet.count(.maxconnReached), 0)
     }
 
     func testAdaptAddsStatsSocketLogAndOverridesMaxconn() {
-        let config = "global\n    maxconn 5000\n    nbthread 2\n\ndefaults\n    mode http\n\nfrontend websocket\n"
+        let config =
+            "global\n    maxconn 5000\n    nbthread 2\n\ndefaults\n    mode http\n\nfrontend websocket\n"
             + "    maxconn 5000\n"
         let out = HAProxyHop.adapt(config, maxconn: 200, statsSocket: "/tmp/x/stats.sock")
         XCTAssertTrue(out.contains("    stats socket /tmp/x/stats.sock level admin"))

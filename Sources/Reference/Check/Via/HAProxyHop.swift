@@ -78,7 +78,9 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         let globalMaxconn = Self.globalMaxconn(text) ?? maxconn
         // HAProxy's own rule (src/haproxy.c: global.maxsock = 2 × maxconn + extra fds); refused at start with
-        // strict-limits when the limit cannot be raised. Checked here first so the error names the limit.
+        // strict-limits when the limit cannot be raised. This is a lower bound checked first (HAProxy 2.6.12 with
+        // maxconn 100, 1 thread, 1 server and a stats socket asks for 225, this formula 215); waitReady maps
+        // HAProxy's own "Cannot raise FD limit to N, limit is M" to the same error.
         if let globalMaxconn {
             let needed = 2 * globalMaxconn + 11 + 3 * effectiveThreads + backends.count
             if needed > nofile {
@@ -167,7 +169,7 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if !child.isRunning {
-                throw Self.startError(child.stderrText)
+                throw Self.startError(child.stderrText, maxconn: limits.maxconn ?? 0)
             }
             if Self.canConnect(port: listen.port) && FileManager.default.fileExists(atPath: statsSocket) {
                 _ = pids()
@@ -175,15 +177,16 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
             }
             usleep(50_000)
         }
-        throw HAProxyHopError.didNotStart(detail: "not accepting on \(listen.port) after \(seconds) s: \(child.stderrText)")
+        throw HAProxyHopError.didNotStart(
+            detail: "not accepting on \(listen.port) after \(seconds) s: \(child.stderrText)")
     }
 
-    static func startError(_ stderr: String) -> HAProxyHopError {
+    static func startError(_ stderr: String, maxconn: Int) -> HAProxyHopError {
         // "[ALERT] ... Cannot raise FD limit to 2063, limit is 1024."
         if let r = stderr.range(of: "Cannot raise FD limit to ") {
             let tail = stderr[r.upperBound...]
             let numbers = tail.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
-            if numbers.count == 2 { return .nofileTooSmall(needed: numbers[0], given: numbers[1], maxconn: 0) }
+            if numbers.count == 2 { return .nofileTooSmall(needed: numbers[0], given: numbers[1], maxconn: maxconn) }
         }
         return .didNotStart(detail: stderr)
     }
@@ -212,10 +215,7 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
     }
 
     public func evidence() -> ProxyEvidence {
-        var evidence = Self.evidence(log: child.stderrText, info: info(), stat: stat())
-        _ = evidence.kind
-        evidence.kind = .haproxy
-        return evidence
+        Self.evidence(log: child.stderrText, info: info(), stat: stat())
     }
 
     /// Evidence from the log text and the stats answers (pure, for tests).
