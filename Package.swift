@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "Reference",
             dependencies: [
-                "SocketDiag", "Tuning", "HostFacts", "CZlib",
+                "SocketDiag", "Tuning", "HostFacts", "ProxyConfig", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,0 +1,284 @@
+import Foundation
+import HostFacts
+import ProxyConfig
+import Tuning
+
+/// Why an HAProxy hop could not start.
+public enum HAProxyHopError: Error, CustomStringConvertible, Equatable {
+    /// HAProxy needs 2 × maxconn + 11 + 3 × threads + servers fds (its own rule; with `strict-limits` it exits
+    /// with "Cannot raise FD limit to N, limit is M" otherwise).
+    case nofileTooSmall(needed: Int, given: Int, maxconn: Int)
+    case invalidConfig(detail: String)
+    case didNotStart(detail: String)
+
+    public var description: String {
+        switch self {
+        case .nofileTooSmall(let needed, let given, let maxconn):
+            return
+                "proxy.nofile: HAProxy needs \(needed) files for maxconn \(maxconn) (2 × maxconn + 11 + 3 × threads + servers) but its nofile is \(given); raise --proxy-nofile to \(needed) or lower maxconn"
+        case .invalidConfig(let detail): return "haproxy -c rejected the config: \(detail)"
+        case .didNotStart(let detail): return "haproxy did not start: \(detail)"
+        }
+    }
+}
+
+/// The real HAProxy in the foreground (master-worker, `-W -db`) on a free loopback port, in front of `backends`,
+/// under `prlimit --nofile=N:N`, with a stats socket and its log on stderr.
+public final class HAProxyHop: ProxyHop, @unchecked Sendable {
+    public let kind = ProxyKind.haproxy
+    public let listen: WebSocketTarget
+    public let limits: ProxyHopLimits
+    public let directory: URL
+    public let configPath: String
+    public let statsSocket: String
+    private let child: ChildProcess
+    private let lock = NSLock()
+    private var stopped = false
+    private var seenPids: Set<Int32> = []
+
+    /// - Parameters:
+    ///   - profile: renders the config (ignored when `userConfig` is given).
+    ///   - backends: "127.0.0.1:PORT" of each backend.
+    ///   - nofile: RLIMIT_NOFILE (soft and hard) HAProxy runs under.
+    ///   - threads: nbthread (default: the renderer's, this host's CPU count).
+    ///   - maxconn: overrides the rendered global and frontend maxconn.
+    ///   - userConfig: the user's config; a `global` stats socket and stderr log are added to a copy of it.
+    ///   - templateDirectories: where `haproxy.mustache` is (DataDirectories.candidates("templates", …)).
+    ///   - tempDirectory: the check's temp dir; the hop makes its own directory under it and removes it on stop.
+    public init(
+        profile: Profile?, backends: [String], nofile: Int, threads: Int? = nil, maxconn: Int? = nil,
+        userConfig: String? = nil, templateDirectories: [String], tempDirectory: URL, path: String = "/ws",
+        haproxy: String = "haproxy"
+    ) throws {
+        let port = try FreePort.find(host: "127.0.0.1")
+        directory = tempDirectory.appendingPathComponent("haproxy-\(port)-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        configPath = directory.appendingPathComponent("haproxy.cfg").path
+        statsSocket = directory.appendingPathComponent("stats.sock").path
+        let pidFile = directory.appendingPathComponent("haproxy.pid").path
+        var text: String
+        var effectiveThreads = threads ?? 1
+        if let userConfig {
+            text = try String(contentsOfFile: userConfig, encoding: .utf8)
+        } else {
+            guard let profile else {
+                throw HAProxyHopError.invalidConfig(detail: "neither a profile nor a config to run")
+            }
+            var options = RenderOptions()
+            options.backends = try backends.map { try HostPort.parse($0, requireHost: true, option: "backend") }
+            options.listen = HostPort(host: "127.0.0.1", port: port)
+            options.path = path
+            options.workerProcesses = threads
+            let rendered = try ConfigRenderer(templateDirectories: templateDirectories)
+                .render(.haproxy, profile: profile, options: options)
+            text = rendered.text
+            effectiveThreads = rendered.sizing.haproxyThreads
+        }
+        text = Self.adapt(text, maxconn: maxconn, statsSocket: statsSocket)
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let globalMaxconn = Self.globalMaxconn(text) ?? maxconn
+        // HAProxy's own rule (src/haproxy.c: global.maxsock = 2 × maxconn + extra fds); refused at start with
+        // strict-limits when the limit cannot be raised. This is a lower bound checked first (HAProxy 2.6.12 with
+        // maxconn 100, 1 thread, 1 server and a stats socket asks for 225, this formula 215); waitReady maps
+        // HAProxy's own "Cannot raise FD limit to N, limit is M" to the same error.
+        if let globalMaxconn {
+            let needed = 2 * globalMaxconn + 11 + 3 * effectiveThreads + backends.count
+            if needed > nofile {
+                try? FileManager.default.removeItem(at: directory)
+                throw HAProxyHopError.nofileTooSmall(needed: needed, given: nofile, maxconn: globalMaxconn)
+            }
+        }
+        let check = try ChildProcess([haproxy, "-c", "-q", "-f", configPath])
+        check.closeStdin()
+        if !check.wait(seconds: 15) { check.stop(graceSeconds: 1) }
+        guard check.exitStatus == 0 else {
+            try? FileManager.default.removeItem(at: directory)
+            throw HAProxyHopError.invalidConfig(detail: check.stderrText)
+        }
+        listen = WebSocketTarget(host: "127.0.0.1", port: port, path: path)
+        limits = ProxyHopLimits(
+            kind: .haproxy, workers: effectiveThreads, maxconn: globalMaxconn, nofile: nofile, listeners: 1,
+            backends: backends)
+        child = try ChildProcess([
+            "prlimit", "--nofile=\(nofile):\(nofile)", "setpriv", "--pdeathsig", "TERM",
+            haproxy, "-W", "-db", "-f", configPath, "-p", pidFile,
+        ])
+    }
+
+    /// Adds the stats socket, stderr logging of errors and strict-limits to `global`; overrides maxconn.
+    static func adapt(_ config: String, maxconn: Int?, statsSocket: String) -> String {
+        var out: [String] = []
+        var section = ""
+        for line in config.components(separatedBy: "\n") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let first = trimmed.split(separator: " ").first.map(String.init) ?? ""
+            if !line.hasPrefix(" ") && !line.hasPrefix("\t") && !trimmed.isEmpty && !trimmed.hasPrefix("#") {
+                section = first
+            }
+            if let maxconn, first == "maxconn", section == "global" || section == "frontend" {
+                out.append("    maxconn \(maxconn)")
+                continue
+            }
+            if first == "stats" && trimmed.hasPrefix("stats socket") && section == "global" { continue }
+            out.append(line)
+            if section == "global" && first == "global" {
+                out.append("    stats socket \(statsSocket) level admin")
+                out.append("    log stderr format raw local0")
+                out.append("    strict-limits")
+            } else if section == "defaults" && first == "defaults" {
+                out.append("    log global")
+                out.append("    option dontlog-normal")
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    static func globalMaxconn(_ config: String) -> Int? {
+        var section = ""
+        for line in config.components(separatedBy: "\n") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let words = trimmed.split(separator: " ")
+            if !line.hasPrefix(" ") && !line.hasPrefix("\t"), let w = words.first, !trimmed.hasPrefix("#") {
+                section = String(w)
+            }
+            if section == "global", words.count >= 2, words[0] == "maxconn" { return Int(words[1]) }
+        }
+        return nil
+    }
+
+    public func pids() -> [Int32] {
+        guard child.isRunning else { return [] }
+        let master = child.pid
+        var result: [Int32] = [master]
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == master { result.append(pid) }
+        }
+        lock.lock()
+        seenPids.formUnion(result)
+        lock.unlock()
+        return result
+    }
+
+    public func waitReady(seconds: Double) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if !child.isRunning {
+                throw Self.startError(child.stderrText, maxconn: limits.maxconn ?? 0)
+            }
+            if Self.canConnect(port: listen.port) && FileManager.default.fileExists(atPath: statsSocket) {
+                _ = pids()
+                return
+            }
+            usleep(50_000)
+        }
+        throw HAProxyHopError.didNotStart(
+            detail: "not accepting on \(listen.port) after \(seconds) s: \(child.stderrText)")
+    }
+
+    static func startError(_ stderr: String, maxconn: Int) -> HAProxyHopError {
+        // "[ALERT] ... Cannot raise FD limit to 2063, limit is 1024."
+        if let r = stderr.range(of: "Cannot raise FD limit to ") {
+            let tail = stderr[r.upperBound...]
+            let numbers = tail.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+            if numbers.count == 2 { return .nofileTooSmall(needed: numbers[0], given: numbers[1], maxconn: maxconn) }
+        }
+        return .didNotStart(detail: stderr)
+    }
+
+    static func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    public func info() -> HAProxyInfo? {
+        HAProxyStatsSocket.query(path: statsSocket, command: "show info").map(HAProxyInfo.init(parsing:))
+    }
+
+    public func stat() -> [HAProxyStatRow]? {
+        HAProxyStatsSocket.query(path: statsSocket, command: "show stat").map(HAProxyStat.parse)
+    }
+
+    public func evidence() -> ProxyEvidence {
+        Self.evidence(log: child.stderrText, info: info(), stat: stat())
+    }
+
+    /// Evidence from the log text and the stats answers (pure, for tests).
+    static func evidence(log: String, info: HAProxyInfo?, stat: [HAProxyStatRow]?) -> ProxyEvidence {
+        var e = ProxyEvidence(kind: .haproxy)
+        func add(_ kind: ProxyEvidence.ErrorKind, _ n: Int, _ line: String?) {
+            guard n > 0 else { return }
+            e.errorCounts[kind.rawValue, default: 0] += n
+            if let line, e.firstErrors[kind.rawValue] == nil { e.firstErrors[kind.rawValue] = line }
+        }
+        for line in log.split(separator: "\n").map(String.init) {
+            if line.contains("Too many open files") || line.contains("Cannot raise FD limit") {
+                add(.tooManyOpenFiles, 1, line)
+            } else if line.contains("Cannot assign requested address") || line.contains("no free ports") {
+                add(.upstreamAddressNotAvailable, 1, line)
+            } else if line.contains("Connection refused") || line.contains("connection refused") {
+                add(.upstreamRefused, 1, line)
+            }
+        }
+        e.activeConnections = info?.currConns
+        let frontends = stat?.filter { $0.service == "FRONTEND" } ?? []
+        e.peakConnections = frontends.compactMap(\.smax).max()
+        var atMax = false
+        if let cur = info?.currConns, let max = info?.maxconn, cur >= max { atMax = true }
+        for f in frontends { if let s = f.scur, let l = f.slim, l > 0, s >= l { atMax = true } }
+        if let smax = e.peakConnections, let l = frontends.compactMap(\.slim).max(), smax >= l { atMax = true }
+        if atMax {
+            add(.maxconnReached, 1, "show info CurrConns \(info?.currConns ?? -1) / Maxconn \(info?.maxconn ?? -1)")
+        }
+        let econ = stat?.filter { $0.service == "BACKEND" }.compactMap(\.econ).reduce(0, +) ?? 0
+        if econ > 0, e.count(.upstreamAddressNotAvailable) == 0, e.count(.upstreamRefused) == 0 {
+            add(.upstreamRefused, econ, "show stat econ \(econ) (backend connection errors)")
+        }
+        return e
+    }
+
+    public func stop() {
+        lock.lock()
+        if stopped {
+            lock.unlock()
+            return
+        }
+        stopped = true
+        lock.unlock()
+        let known = pids()
+        if child.isRunning {
+            kill(child.pid, SIGUSR1)  // soft stop: stop listening, finish sessions
+            if !child.wait(seconds: 1) { child.stop(graceSeconds: 3) }
+        }
+        lock.lock()
+        let all = seenPids.union(known)
+        lock.unlock()
+        for pid in all where pid != child.pid {
+            // Only workers whose parent was our master (or that were re-parented after it died).
+            if FileManager.default.fileExists(atPath: "/proc/\(pid)"),
+                let cmd = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+                cmd.contains(configPath)
+            {
+                kill(pid, SIGKILL)
+            }
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { stop() }
+}
