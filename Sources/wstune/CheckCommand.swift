@@ -71,6 +71,34 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("server-command"), help: .hidden)
     var serverCommand: String?
 
+    @Option(
+        help: """
+            Ramp through this proxy (nginx or haproxy): the config `wstune render` writes for the profile (or \
+            --proxy-config), run in the foreground on a free loopback port in front of the started servers.
+            """)
+    var via: ProxyKind?
+
+    @Option(
+        name: .customLong("proxy-config"),
+        help: """
+            Your proxy config instead of the rendered one; its listen/bind port, pid file, logs and upstream \
+            servers are replaced by the run's own.
+            """)
+    var proxyConfig: String?
+
+    @Option(
+        name: .customLong("proxy-nofile"),
+        help: "Soft and hard nofile of the proxy (default: 2 × N + 64, what the tuning gives its unit).")
+    var proxyNofile: Int?
+
+    @Option(name: .customLong("proxy-workers"), help: "nginx worker_processes or HAProxy nbthread.")
+    var proxyWorkers: Int?
+
+    @Option(
+        name: .customLong("proxy-connections"),
+        help: "nginx worker_connections or HAProxy maxconn instead of the rendered value.")
+    var proxyConnections: Int?
+
     @Flag(help: "Print the report as JSON.")
     var json = false
     @Flag(help: "Start the servers with --deflate and count permessage-deflate's zlib state in the budget.")
@@ -82,6 +110,22 @@ struct CheckCommand: ParsableCommand {
         if !(rate >= 0 && rate.isFinite) { throw ValidationError("--rate must be a number of handshakes/s, 0 or more") }
         if let n = serverNofile, n < 64 { throw ValidationError("--server-nofile must be at least 64") }
         if let k = serverProcesses, k < 1 || k > 256 { throw ValidationError("--server-processes must be 1...256") }
+        let proxyOptions = [proxyConfig.map { _ in "--proxy-config" }, proxyNofile.map { _ in "--proxy-nofile" },
+            proxyWorkers.map { _ in "--proxy-workers" }, proxyConnections.map { _ in "--proxy-connections" }]
+        if via == nil, let given = proxyOptions.compactMap({ $0 }).first {
+            throw ValidationError("\(given) goes with --via nginx|haproxy")
+        }
+        if via != nil && url != nil { throw ValidationError("--via starts its own servers; it does not go with --url") }
+        if let n = proxyNofile, n < 64 || n > 1_073_741_816 {
+            throw ValidationError("--proxy-nofile must be 64...1073741816")
+        }
+        if let w = proxyWorkers, w < 1 || w > 256 { throw ValidationError("--proxy-workers must be 1...256") }
+        if let c = proxyConnections, c < 2 || c > 100_000_000 {
+            throw ValidationError("--proxy-connections must be 2...100000000")
+        }
+        if let path = proxyConfig, !FileManager.default.isReadableFile(atPath: path) {
+            throw ValidationError("--proxy-config \(path): not a readable file")
+        }
     }
 
     func run() throws {
@@ -110,6 +154,12 @@ struct CheckCommand: ParsableCommand {
                 serverCommand: serverCommand.map { $0.split(separator: " ").map(String.init) })
             options.deflate = deflate
             options.fixedRate = fixedRate
+            if let via {
+                options.via = ProxyLaunch(
+                    kind: via, userConfig: proxyConfig, nofile: proxyNofile, workers: proxyWorkers,
+                    connections: proxyConnections,
+                    templateDirectories: DataDirectories.candidates("templates", explicit: nil, in: .live))
+            }
         } catch let e as LoadError {
             printError("wstune check: \(e)")
             throw ExitStatus.couldNotRun
@@ -141,3 +191,5 @@ struct CheckCommand: ParsableCommand {
         try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     }
 }
+
+extension ProxyKind: ExpressibleByArgument {}

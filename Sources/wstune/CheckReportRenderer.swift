@@ -22,7 +22,20 @@ struct CheckReportRenderer {
         if let p = r.prediction.binding {
             out.append(
                 "  predicted: \(grouped(p.connections)) (bound by \(p.id): \(p.detail)); reached \(grouped(r.openAtEnd))"
-            )
+                    + Self.percent(r.openAtEnd, of: p.connections))
+        }
+        if let v = r.via {
+            let l = v.limits
+            var sizing = "\(l.workers) worker(s), nofile \(l.nofile)"
+            if let wc = l.workerConnections { sizing += ", worker_connections \(wc)" }
+            if let m = l.maxconn { sizing += ", maxconn \(m)" }
+            out.append("  via \(v.kind.rawValue) at \(v.listen): \(sizing), backends \(l.backends.joined(separator: " "))")
+            for p in v.prediction.sorted(by: { $0.connections < $1.connections }) {
+                out.append("    \(p.id): \(grouped(p.connections)) (\(p.detail))")
+            }
+            let counts = v.evidence.errorCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            if !counts.isEmpty { out.append("    \(v.kind.rawValue) reported: \(counts.joined(separator: ", "))") }
+            if let fds = v.evidence.maxFdsPerProcess { out.append("    most fds in one proxy process: \(fds)") }
         }
         out.append(
             "  servers: \(r.plan.serverProcesses) process(es), nofile \(r.plan.serverNofile); load workers: \(r.plan.workers.count); target \(r.target)"
@@ -97,5 +110,11 @@ struct CheckReportRenderer {
             out.append(c)
         }
         return (n < 0 ? "-" : "") + String(out.reversed())
+    }
+
+    /// " (97 % of predicted)", or "" when nothing was predicted.
+    static func percent(_ reached: Int, of predicted: Int) -> String {
+        guard predicted > 0 else { return "" }
+        return " (\(Int((Double(reached) / Double(predicted) * 100).rounded())) % of predicted)"
     }
 }

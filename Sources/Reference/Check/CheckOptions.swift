@@ -33,6 +33,8 @@ public struct CheckOptions: Sendable {
     public var deflate = false
     /// The open-loop ramp at exactly `ratePerSecond` (the closed loop only observes and reports).
     public var fixedRate = false
+    /// `check --via`: the proxy started in front of the servers, which the clients connect through.
+    public var via: ProxyLaunch?
 
     public init(
         connections: Int, profile: Profile? = nil, serverNofile: Int? = nil, serverProcesses: Int? = nil,

@@ -23,6 +23,8 @@ public struct CheckReport: Sendable, Codable {
     public var serverErrors: [String]
     /// How the ramp's rate was chosen, the sustainable handshake rate, and the bottleneck (nil: not measured).
     public var ramp: RampSummary?
+    /// The proxy of `check --via`: its limits, its prediction and what it reported (nil: no proxy).
+    public var via: ViaReport?
 
     public init(
         requested: Int, reached: Bool, openAtEnd: Int, peakOpen: Int, target: String, plan: CheckPlan,
@@ -47,5 +49,27 @@ public struct CheckReport: Sendable, Codable {
         self.load = load
         self.samples = samples
         self.serverErrors = serverErrors
+    }
+}
+
+/// The proxy hop of a `check --via` run.
+public struct ViaReport: Sendable, Codable {
+    public var kind: ProxyKind
+    /// Where the clients connected (the proxy), and the backends behind it.
+    public var listen: String
+    public var limits: ProxyHopLimits
+    /// The hop's own limits (also in the check's prediction).
+    public var prediction: [CapacityPrediction.Limit]
+    public var evidence: ProxyEvidence
+
+    public init(
+        kind: ProxyKind, listen: String, limits: ProxyHopLimits, prediction: [CapacityPrediction.Limit],
+        evidence: ProxyEvidence
+    ) {
+        self.kind = kind
+        self.listen = listen
+        self.limits = limits
+        self.prediction = prediction
+        self.evidence = evidence
     }
 }

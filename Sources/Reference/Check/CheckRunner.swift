@@ -11,6 +11,7 @@ public final class CheckRunner: @unchecked Sendable {
     private let lock = NSLock()
     private var servers: ServerFleet?
     private var workers: LoadWorkerFleet?
+    private var hop: ProxyHop?
 
     public init(options: CheckOptions, predictor: CapacityPredicting = AuditCapacityPredictor()) {
         self.options = options
@@ -22,8 +23,10 @@ public final class CheckRunner: @unchecked Sendable {
         lock.lock()
         let w = workers
         let s = servers
+        let h = hop
         lock.unlock()
         w?.stopAll()
+        h?.stop()
         s?.stop()
     }
 
@@ -59,7 +62,7 @@ public final class CheckRunner: @unchecked Sendable {
         progress?(CheckProgress(phase: .starting, load: idle, sample: nil))
 
         // 2. Servers: started here with lowered limits, or the running ones the user named.
-        let target: WebSocketTarget
+        var target: WebSocketTarget
         var pids = options.externalPIDs
         if let url = options.externalURL {
             target = url
@@ -83,9 +86,34 @@ public final class CheckRunner: @unchecked Sendable {
             target = WebSocketTarget(host: options.host, port: port, path: "/ws/broadcast")
         }
         defer { servers?.stop() }
+        // check --via: the proxy in front of the servers; the clients connect through it.
+        var proxy: ProxyHop?
+        if let via = options.via {
+            let backend = target
+            let h = try via.makeHop(
+                profile: options.profile, connections: options.connections,
+                backends: ["\(backend.host):\(backend.port)"], hardLimit: options.fdsPerProcess + 1000,
+                tempDirectory: FileManager.default.temporaryDirectory, path: "/ws")
+            lock.lock()
+            hop = h
+            lock.unlock()
+            proxy = h
+            try h.waitReady(seconds: 15)
+            target = WebSocketTarget(host: h.listen.host, port: h.listen.port, path: backend.path)
+        }
+        defer { proxy?.stop() }
+        // The most fds one proxy process held at any sample (the workers drop clients at their limit, so the end
+        // of the run would not show it).
+        var proxyPeakFds = 0
+        func sampleProxy() {
+            guard let proxy else { return }
+            for pid in proxy.pids() { proxyPeakFds = max(proxyPeakFds, root.listDirectory("proc/\(pid)/fd").count) }
+        }
         // 1. The prediction, for the processes and limits this run really has.
-        let prediction = predictor.predict(
+        var prediction = predictor.predict(
             connections: options.connections, profile: options.profile, plan: plan, host: host)
+        let proxyPrediction = proxy.map { ProxyPrediction.limits($0.limits, ports: EphemeralPortSpace.of(host)) }
+        prediction.limits += proxyPrediction ?? []
         let sampler = HostSampler(root: root, serverPIDs: pids)
         usleep(300_000)
         let baseline = try sampler.sample(elapsedSeconds: elapsed(), clientOpen: 0)
@@ -113,6 +141,7 @@ public final class CheckRunner: @unchecked Sendable {
                 let t = fleet.total()
                 let s = try sampler.sample(elapsedSeconds: elapsed(), clientOpen: t.open)
                 samples.append(s)
+                sampleProxy()
                 ramp.step(fleet, total: t, host: s, serverNofile: plan.serverNofile, elapsedSeconds: elapsed())
                 progress?(CheckProgress(phase: .ramp, load: t, sample: s))
             }
@@ -126,6 +155,7 @@ public final class CheckRunner: @unchecked Sendable {
                 let t = fleet.total()
                 let s = try sampler.sample(elapsedSeconds: elapsed(), clientOpen: t.open)
                 samples.append(s)
+                sampleProxy()
                 progress?(CheckProgress(phase: .hold, load: t, sample: s))
             }
         }
@@ -157,7 +187,19 @@ public final class CheckRunner: @unchecked Sendable {
             portRange: host.ints("net.ipv4.ip_local_port_range")?.map(String.init).joined(separator: "-"),
             sourceAddresses: load.sourceAddresses, tcpMemPagesMax: host.ints("net.ipv4.tcp_mem")?.last)
         evidence.broadcast = load.broadcast
-        let findings = LimitDiagnosis.diagnose(evidence)
+        var findings = LimitDiagnosis.diagnose(evidence)
+        var via: ViaReport?
+        if let proxy {
+            var proxyEvidence = proxy.evidence()
+            proxyEvidence.maxFdsPerProcess = max(proxyEvidence.maxFdsPerProcess ?? 0, proxyPeakFds)
+            let exited = proxy.pids().isEmpty
+            let proxyFindings = ProxyDiagnosis.diagnose(
+                proxyEvidence, limits: proxy.limits, exited: exited, reached: evidence.reached)
+            findings = ProxyDiagnosis.merge(proxy: proxyFindings, check: findings, reached: evidence.reached)
+            via = ViaReport(
+                kind: proxy.kind, listen: proxy.listen.urlString, limits: proxy.limits,
+                prediction: proxyPrediction ?? [], evidence: proxyEvidence)
+        }
         let budget = options.profile?.perConnectionBytes.value
         var memory = ConnectionMemory(baseline: baseline, end: end, connections: load.openAtEnd, budgetBytes: budget)
         if options.deflate { memory.deflateBytesPerConnection = DeflateCodec.contextTakeoverBytesPerConnection }
@@ -171,6 +213,7 @@ public final class CheckRunner: @unchecked Sendable {
             limit: findings.first(where: \.binding), findings: findings, failures: load.failures,
             counterDeltas: Self.deltas(baseline, end), memory: memory, rampSeconds: rampSeconds,
             handshakesPerSecond: rate, load: load, samples: Self.thin(samples, to: 120), serverErrors: serverErrors)
+        report.via = via
         report.ramp = ramp.summary(failures: load.failures, clientThreads: fleet.threadsPerWorker * plan.workers.count)
         return report
     }

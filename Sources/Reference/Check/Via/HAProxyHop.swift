@@ -148,17 +148,7 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
 
     public func pids() -> [Int32] {
         guard child.isRunning else { return [] }
-        let master = child.pid
-        var result: [Int32] = [master]
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        for entry in entries {
-            guard let pid = Int32(entry),
-                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { continue }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 1, Int32(fields[1]) == master { result.append(pid) }
-        }
+        let result = [child.pid] + ProcessTree.children(of: child.pid)
         lock.lock()
         seenPids.formUnion(result)
         lock.unlock()
