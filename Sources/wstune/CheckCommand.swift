@@ -88,7 +88,7 @@ struct CheckCommand: ParsableCommand {
 
     @Option(
         name: .customLong("proxy-nofile"),
-        help: "Soft and hard nofile of the proxy (default: 2 × N + 64, what the tuning gives its unit).")
+        help: "Soft and hard nofile of the proxy (default: 2N + 2N/15 + 64, what the tuning gives its unit).")
     var proxyNofile: Int?
 
     @Option(name: .customLong("proxy-workers"), help: "nginx worker_processes or HAProxy nbthread.")
@@ -110,8 +110,10 @@ struct CheckCommand: ParsableCommand {
         if !(rate >= 0 && rate.isFinite) { throw ValidationError("--rate must be a number of handshakes/s, 0 or more") }
         if let n = serverNofile, n < 64 { throw ValidationError("--server-nofile must be at least 64") }
         if let k = serverProcesses, k < 1 || k > 256 { throw ValidationError("--server-processes must be 1...256") }
-        let proxyOptions = [proxyConfig.map { _ in "--proxy-config" }, proxyNofile.map { _ in "--proxy-nofile" },
-            proxyWorkers.map { _ in "--proxy-workers" }, proxyConnections.map { _ in "--proxy-connections" }]
+        let proxyOptions = [
+            proxyConfig.map { _ in "--proxy-config" }, proxyNofile.map { _ in "--proxy-nofile" },
+            proxyWorkers.map { _ in "--proxy-workers" }, proxyConnections.map { _ in "--proxy-connections" },
+        ]
         if via == nil, let given = proxyOptions.compactMap({ $0 }).first {
             throw ValidationError("\(given) goes with --via nginx|haproxy")
         }

@@ -29,7 +29,8 @@ struct CheckReportRenderer {
             var sizing = "\(l.workers) worker(s), nofile \(l.nofile)"
             if let wc = l.workerConnections { sizing += ", worker_connections \(wc)" }
             if let m = l.maxconn { sizing += ", maxconn \(m)" }
-            out.append("  via \(v.kind.rawValue) at \(v.listen): \(sizing), backends \(l.backends.joined(separator: " "))")
+            out.append(
+                "  via \(v.kind.rawValue) at \(v.listen): \(sizing), backends \(l.backends.joined(separator: " "))")
             for p in v.prediction.sorted(by: { $0.connections < $1.connections }) {
                 out.append("    \(p.id): \(grouped(p.connections)) (\(p.detail))")
             }

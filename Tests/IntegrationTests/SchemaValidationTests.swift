@@ -56,6 +56,22 @@ final class SchemaValidationTests: XCTestCase {
             try TestSupport.run([TestSupport.venvPython, Self.validator, schema("audit")], input: bad2).status, 1)
     }
 
+    /// check --via's report (its via section: the hop's limits, prediction and evidence) for both proxies.
+    func testCheckViaReportValidates() throws {
+        try ProxyTestSupport.requireTool("nginx")
+        try ProxyTestSupport.requireTool("haproxy")
+        for proxy in ["nginx", "haproxy"] {
+            let args = [
+                "check", "--profile", "proxy", "--connections", "300", "--via", proxy, "--proxy-workers", "1",
+                "--proxy-connections", "250", "--hold", "0", "--handshake-timeout", "3", "--json",
+            ]
+            try validate(args, "check")
+            let r = try TestSupport.wstune(args)
+            let j = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual((j["via"] as? [String: Any])?["kind"] as? String, proxy)
+        }
+    }
+
     func testAuditAndPlanOnFixturesAndLive() throws {
         for root in AuditValuesTests.fixtureRoots {
             for profile in AuditValuesTests.profiles {

@@ -56,7 +56,7 @@ public struct ProxySizing: Sendable, Equatable {
         needs = CapacityModel.needs(for: proxied)
         connections = needs.connections
         pingIntervalSeconds = profile.pingIntervalSeconds.value
-        proxyNofile = needs.proxyNofile ?? (2 * connections + CapacityModel.fdReserve)
+        proxyNofile = needs.proxyNofile ?? CapacityModel.proxyFiles(connections: connections)
         serverNofile = needs.serverNofile
         let workers = max(options.workerProcesses ?? cpuCount, 1)
         workerProcesses = workers
@@ -71,7 +71,10 @@ public struct ProxySizing: Sendable, Equatable {
         workerReserveFiles = Self.nginxReserveFiles + workers
         workerRlimitNofile = proxyNofile
         let reserve = Self.nginxReserveConnections + options.upstreamKeepalive
-        workerConnections = max(share, min(share + reserve, proxyNofile - workerReserveFiles))
+        // Above the share and reserve, a fifteenth kept free: nginx drains not-yet-upgraded connections below
+        // 1/16 free (CapacityModel.proxyFiles).
+        let wanted = share + reserve + CapacityModel.drainHeadroom(share + reserve)
+        workerConnections = max(share, min(wanted, proxyNofile - workerReserveFiles))
         haproxyMaxconn = max(connections, 1)
         haproxyThreads = workers
         haproxyFilesNeeded =

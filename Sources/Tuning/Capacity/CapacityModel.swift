@@ -7,6 +7,19 @@ public enum CapacityModel {
     /// File descriptors a server keeps besides its client sockets: listeners, epoll, eventfds, logs, a few outbound
     /// (a bare NIO server opens ~20 at start; 64 leaves room).
     public static let fdReserve = 64
+
+    /// The proxy's files for N proxied WebSockets: two each, a fifteenth more, and the reserve. nginx closes
+    /// connections that are still reading their request (a WebSocket before its upgrade) whenever fewer than 1/16
+    /// of worker_connections are free (src/core/ngx_connection.c, ngx_get_connection → ngx_drain_connections,
+    /// nginx ≥ 1.19.1), so worker_connections at full load must keep 2N/15 free: measured, `check --via nginx`
+    /// with 2N + 47 slots lost 3 of 1,000 clients during the ramp.
+    public static func proxyFiles(connections n: Int) -> Int {
+        let sockets = n.multipliedSaturated(by: 2)
+        return sockets.addingSaturated(drainHeadroom(sockets)).addingSaturated(fdReserve)
+    }
+
+    /// Slots nginx must keep free above `slots` in use: ⌈slots / 15⌉ (then free ≥ worker_connections / 16).
+    public static func drainHeadroom(_ slots: Int) -> Int { slots / 15 + (slots % 15 == 0 ? 0 : 1) }
     /// Accept-queue depth needed = arrival rate × this stall (seconds the accept loop may fall behind).
     public static let acceptStallSeconds = 0.5
     /// Clamp for somaxconn and the SYN backlog: 4096 is the kernel default since 5.4, 65535 the usual ceiling.
@@ -36,7 +49,7 @@ public enum CapacityModel {
         let sockets = proxy ? 2 : 1
         let serverNofile = profile.setting("nofile") ?? n.addingSaturated(fdReserve)
         let proxyNofile: Int? =
-            proxy ? (profile.setting("proxy_nofile") ?? n.multipliedSaturated(by: 2).addingSaturated(fdReserve)) : nil
+            proxy ? (profile.setting("proxy_nofile") ?? proxyFiles(connections: n)) : nil
         let biggestProcess = max(serverNofile, proxyNofile ?? 0)
         let nrOpen = profile.setting("fs.nr_open") ?? max(biggestProcess, 1_048_576)
         let socketCount = n.multipliedSaturated(by: sockets)

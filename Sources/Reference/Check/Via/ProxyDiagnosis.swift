@@ -57,9 +57,22 @@ public enum ProxyDiagnosis {
         return found
     }
 
-    /// The proxy's findings first, then the check's; on a short run exactly one binds: the first that can.
+    /// Limits of the backends that the proxy only suffers: a backend at its fd limit stops accepting, the proxy's
+    /// pending upstream connects pile up and fill its worker_connections too, so the backend's finding binds.
+    static let backendLimits: Set<String> = [
+        LimitFinding.ID.serverNofile, LimitFinding.ID.serverExited, LimitFinding.ID.serverConnectionCap,
+    ]
+
+    /// The proxy's findings first, then the check's; on a short run exactly one binds: a backend limit the check
+    /// proved, else the proxy's first, else the check's.
     public static func merge(proxy: [LimitFinding], check: [LimitFinding], reached: Bool) -> [LimitFinding] {
+        func unbound(_ list: [LimitFinding]) -> [LimitFinding] {
+            list.map {
+                var f = $0; f.binding = false; return f
+            }
+        }
+        if let b = check.first(where: \.binding), backendLimits.contains(b.id) { return check + unbound(proxy) }
         guard proxy.contains(where: \.binding) else { return proxy + check }
-        return proxy + check.map { var f = $0; f.binding = false; return f }
+        return proxy + unbound(check)
     }
 }

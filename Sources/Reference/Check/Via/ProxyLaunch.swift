@@ -27,12 +27,11 @@ public struct ProxyLaunch: Sendable {
         self.templateDirectories = templateDirectories
     }
 
-    /// The nofile a unit rendered for this profile gives the proxy: 2 per connection and the tuning's reserve,
+    /// The nofile a unit rendered for this profile gives the proxy (`CapacityModel.proxyFiles`),
     /// capped by what this process may set (a hard limit cannot be raised without CAP_SYS_RESOURCE).
     public func effectiveNofile(connections n: Int, hardLimit: Int) -> Int {
         if let nofile { return nofile }
-        let unit = 2 * n + CapacityModel.fdReserve
-        return min(unit, hardLimit)
+        return min(CapacityModel.proxyFiles(connections: n), hardLimit)
     }
 
     /// Starts nothing yet: builds the hop (config written and validated); `waitReady` follows `start`.
