@@ -54,13 +54,13 @@ let package = Package(
                 "HostFacts", "Tuning", "ProxyConfig", "SocketDiag", "Reference", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // Release: lld, packed relative relocations (fewer pages touched at start-up) and unused sections
-            // dropped (Benchmarks/startup measures both).
+            // Release: lld, packed relative relocations (fewer pages touched at start-up), unused sections
+            // dropped, no symbol table exported to ld.so (Benchmarks/startup measures each).
             linkerSettings: [
                 .unsafeFlags(
                     [
                         "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker",
-                        "--gc-sections",
+                        "--gc-sections", "-Xlinker", "--no-export-dynamic",
                     ], .when(configuration: .release))
             ]),
 
