@@ -60,7 +60,10 @@ struct CommandContext: Sendable {
 
     /// The command's exit status once its output is flushed: a failed write turns a 0 or 1 into 2 (a worse status
     /// is kept), with one line on standard error unless that is what failed or the failure was EPIPE (`| head`).
-    func finish(_ status: Int32) -> Int32 {
+    func finish(_ status: Int32) -> Int32 { Self.finish(status, stdout: stdout, stderr: stderr) }
+
+    /// The same for two streams without a context (`wstune --version`'s fast path, WSTune.printVersion).
+    static func finish(_ status: Int32, stdout: any OutputSink, stderr: any OutputSink) -> Int32 {
         let outFailure = stdout.finish()
         let errFailure = stderr.finish()
         guard outFailure != nil || errFailure != nil else { return status }

@@ -24,7 +24,16 @@ struct WSTune: AsyncParsableCommand {
     /// Runs the command line in the live context, then exits with its status (a failed write is exit 2).
     static func main() async {
         Output.prepareStandardStreams()
-        Output.exitProcess(await run(Array(CommandLine.arguments.dropFirst()), in: .live))
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments == ["--version"] { Output.exitProcess(printVersion()) }
+        Output.exitProcess(await run(arguments, in: .live))
+    }
+
+    /// `wstune --version` alone, answered before the parser and the live context are built (start-up time,
+    /// Benchmarks/startup): the parser's text and exit status, and a failed write is exit 2 as for any command.
+    static func printVersion() -> Int32 {
+        StandardStream.output.write(BuildInfo.versionString + "\n")
+        return CommandContext.finish(0, stdout: StandardStream.output, stderr: StandardStream.error)
     }
 
     /// Parses, runs, and maps every outcome to an exit status in one place (`ErrorExit`), then flushes the
