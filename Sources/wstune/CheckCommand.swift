@@ -6,7 +6,7 @@ import Tuning
 
 /// `wstune check`: predict, start the reference server with production limits, ramp N connections, sample,
 /// hold, broadcast, and name the limit that stopped it.
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Prove the host holds N WebSocket connections, or name the limit that stops it.",
@@ -130,20 +130,22 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() throws { try run(in: .live) }
+
+    func run(in context: CommandContext) throws {
         let connections = profileOptions.connections ?? 0
         // The default profile only supplies the memory budget and the audit's model: without it (an install with
         // no profile files) check still runs, predicting from the host's limits alone.
         var profile: Profile?
         do {
-            profile = try profileOptions.store.load(profileOptions.profile).withConnections(connections)
+            profile = try profileOptions.store(in: context).load(profileOptions.profile).withConnections(connections)
         } catch {
-            printError("wstune check: \(error)")
+            context.printError("wstune check: \(error)")
             if profileOptions.profile != "dev" { throw ExitStatus.couldNotRun }
-            printError(
+            context.printError(
                 "wstune check: going on without a profile: prediction from the profile defaults, no memory budget")
         }
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let binary = URL(fileURLWithPath: context.argv0).resolvingSymlinksInPath().path
         var options: CheckOptions
         do {
             options = CheckOptions(
@@ -160,30 +162,30 @@ struct CheckCommand: ParsableCommand {
                 options.via = ProxyLaunch(
                     kind: via, userConfig: proxyConfig, nofile: proxyNofile, workers: proxyWorkers,
                     connections: proxyConnections,
-                    templateDirectories: DataDirectories.candidates("templates", explicit: nil, in: .live))
+                    templateDirectories: DataDirectories.candidates("templates", explicit: nil, in: context))
             }
         } catch let e as LoadError {
-            printError("wstune check: \(e)")
+            context.printError("wstune check: \(e)")
             throw ExitStatus.couldNotRun
         }
         signal(SIGPIPE, SIG_IGN)
         let runner = CheckRunner(options: options, predictor: AuditCapacityPredictor())
         let interrupts = CheckInterruptGuard(runner: runner)
         defer { interrupts.release() }
-        let bar = LoadProgressBar()
+        let bar = LoadProgressBar(in: context)
         let report: CheckReport
         do {
             report = try runner.run { p in bar.update(p.load, label: "check \(p.phase.rawValue) ") }
             bar.finish()
         } catch {
             bar.finish()
-            printError("wstune check: \(error)")
+            context.printError("wstune check: \(error)")
             throw ExitStatus.couldNotRun
         }
         if json {
-            try printJSON(report)
+            try context.printJSON(report)
         } else {
-            for line in CheckReportRenderer(terminal: .stdout).lines(report) { print(line) }
+            for line in CheckReportRenderer(terminal: context.stdoutTerminal).lines(report) { context.print(line) }
         }
         if !report.reached { throw ExitStatus.notReady }
     }
