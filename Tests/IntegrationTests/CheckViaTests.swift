@@ -154,4 +154,28 @@ final class CheckViaTests: XCTestCase {
         usleep(500_000)
         for pid in seen { XCTAssertNotEqual(kill(pid, 0), 0, "nginx \(pid) outlived the interrupted check") }
     }
+
+    /// --proxy-config: the user's own config (here one rendered for another host: listen 127.0.0.1:8080, a backend
+    /// at 10.9.9.9:9000 that does not exist) runs with the run's own port and backends, and holds the target.
+    func testUsersOwnConfigRunsAgainstTheStartedBackends() throws {
+        let dir = try TreeWriter.temporaryDirectory("via-config")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for proxy in ["nginx", "haproxy"] {
+            let rendered = try TestSupport.wstune([
+                "render", proxy, "--profile", "proxy", "--connections", "500", "--workers", "1", "--listen",
+                "127.0.0.1:8080", "--backend", "10.9.9.9:9000",
+            ])
+            XCTAssertEqual(rendered.status, 0, rendered.stderr)
+            let config = dir.appendingPathComponent("\(proxy).conf")
+            // CRLF line ends, as a config edited elsewhere may have.
+            try rendered.stdout.replacingOccurrences(of: "\n", with: "\r\n").write(
+                to: config, atomically: true, encoding: .utf8)
+            let run = try check(
+                proxy, ["--connections", "300", "--proxy-config", config.path, "--proxy-nofile", "2000"])
+            XCTAssertEqual(run.result.status, 0, "\(proxy): \(run.result.stderr)")
+            let via = try XCTUnwrap(run.json["via"] as? [String: Any])
+            XCTAssertFalse((via["listen"] as? String ?? "").contains(":8080"), "\(via)")
+            XCTAssertGreaterThanOrEqual(run.proxySocketsMax, 2 * 300 - 10, "\(proxy): ss saw \(run.proxySocketsMax)")
+        }
+    }
 }

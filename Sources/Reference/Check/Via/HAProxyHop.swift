@@ -74,7 +74,9 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
             text = rendered.text
             effectiveThreads = rendered.sizing.haproxyThreads
         }
-        text = Self.adapt(text, maxconn: maxconn, statsSocket: statsSocket)
+        text = Self.adapt(
+            text, maxconn: maxconn, statsSocket: statsSocket,
+            rebind: userConfig == nil ? nil : (port, backends))
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         let globalMaxconn = Self.globalMaxconn(text) ?? maxconn
         // HAProxy's own rule (src/haproxy.c: global.maxsock = 2 × maxconn + extra fds); refused at start with
@@ -106,14 +108,33 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
     }
 
     /// Adds the stats socket, stderr logging of errors and strict-limits to `global`; overrides maxconn.
-    static func adapt(_ config: String, maxconn: Int?, statsSocket: String) -> String {
+    /// With `rebind` (a user's config): every `bind` of a frontend or listen section becomes the hop's loopback
+    /// port, and each backend's `server` lines become the started backends (one line each).
+    static func adapt(
+        _ config: String, maxconn: Int?, statsSocket: String, rebind: (port: Int, backends: [String])? = nil
+    ) -> String {
         var out: [String] = []
         var section = ""
-        for line in config.components(separatedBy: "\n") {
+        var wroteServers = false
+        // Every line end counts ("\r\n" is one Character).
+        for raw in config.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            let line = String(raw)
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             let first = trimmed.split(separator: " ").first.map(String.init) ?? ""
             if !line.hasPrefix(" ") && !line.hasPrefix("\t") && !trimmed.isEmpty && !trimmed.hasPrefix("#") {
                 section = first
+                wroteServers = false
+            }
+            if let rebind, first == "bind", section == "frontend" || section == "listen" {
+                out.append("    bind 127.0.0.1:\(rebind.port)")
+                continue
+            }
+            if let rebind, first == "server", section == "backend" || section == "listen" {
+                if !wroteServers {
+                    for (i, b) in rebind.backends.enumerated() { out.append("    server wstune\(i + 1) \(b)") }
+                }
+                wroteServers = true
+                continue
             }
             if let maxconn, first == "maxconn", section == "global" || section == "frontend" {
                 out.append("    maxconn \(maxconn)")
@@ -135,7 +156,8 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
 
     static func globalMaxconn(_ config: String) -> Int? {
         var section = ""
-        for line in config.components(separatedBy: "\n") {
+        for raw in config.split(whereSeparator: \.isNewline) {
+            let line = String(raw)
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             let words = trimmed.split(separator: " ")
             if !line.hasPrefix(" ") && !line.hasPrefix("\t"), let w = words.first, !trimmed.hasPrefix("#") {

@@ -98,8 +98,9 @@ public final class NginxHop: ProxyHop, @unchecked Sendable {
         var blocks: [String] = []
         var wroteBackends = false
         var seen = Set<String>()
-        for raw in config.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
+        // Split on every line end ("\r\n" is one Character, so splitting on "\n" alone would miss it).
+        for raw in config.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            let line = String(raw)
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             let word = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ";" }).first.map(String.init)
             let indent = String(line.prefix { $0 == " " || $0 == "\t" })
