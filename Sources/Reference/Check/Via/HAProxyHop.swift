@@ -31,10 +31,8 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
     public let directory: URL
     public let configPath: String
     public let statsSocket: String
-    private let child: ChildProcess
-    private let lock = NSLock()
-    private var stopped = false
-    private var seenPids: Set<Int32> = []
+    private let process: ProxyProcess
+    private var child: ChildProcess { process.child }
 
     /// - Parameters:
     ///   - profile: renders the config (ignored when `userConfig` is given).
@@ -101,7 +99,7 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
         limits = ProxyHopLimits(
             kind: .haproxy, workers: effectiveThreads, maxconn: globalMaxconn, nofile: nofile, listeners: 1,
             backends: backends)
-        child = try ChildProcess([
+        process = try ProxyProcess([
             "prlimit", "--nofile=\(nofile):\(nofile)", "setpriv", "--pdeathsig", "TERM",
             haproxy, "-W", "-db", "-f", configPath, "-p", pidFile,
         ])
@@ -168,14 +166,7 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
         return nil
     }
 
-    public func pids() -> [Int32] {
-        guard child.isRunning else { return [] }
-        let result = [child.pid] + ProcessTree.children(of: child.pid)
-        lock.lock()
-        seenPids.formUnion(result)
-        lock.unlock()
-        return result
-    }
+    public func pids() -> [Int32] { process.pids() }
 
     public func waitReady(seconds: Double) throws {
         let deadline = Date().addingTimeInterval(seconds)
@@ -265,31 +256,11 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
     }
 
     public func stop() {
-        lock.lock()
-        if stopped {
-            lock.unlock()
-            return
+        // USR1: soft stop (stop listening, finish sessions); workers are known by our config path in their argv.
+        let config = configPath
+        if process.stop(signal: SIGUSR1, graceSeconds: 1, isWorker: { $0.contains(config) }) {
+            try? FileManager.default.removeItem(at: directory)
         }
-        stopped = true
-        lock.unlock()
-        let known = pids()
-        if child.isRunning {
-            kill(child.pid, SIGUSR1)  // soft stop: stop listening, finish sessions
-            if !child.wait(seconds: 1) { child.stop(graceSeconds: 3) }
-        }
-        lock.lock()
-        let all = seenPids.union(known)
-        lock.unlock()
-        for pid in all where pid != child.pid {
-            // Only workers whose parent was our master (or that were re-parented after it died).
-            if FileManager.default.fileExists(atPath: "/proc/\(pid)"),
-                let cmd = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
-                cmd.contains(configPath)
-            {
-                kill(pid, SIGKILL)
-            }
-        }
-        try? FileManager.default.removeItem(at: directory)
     }
 
     deinit { stop() }

@@ -27,10 +27,8 @@ public final class NginxHop: ProxyHop, @unchecked Sendable {
     public let prefix: URL
     public let configPath: String
     public let errorLogPath: String
-    private let child: ChildProcess
-    private let lock = NSLock()
-    private var stopped = false
-    private var seenPids: Set<Int32> = []
+    private let process: ProxyProcess
+    private var child: ChildProcess { process.child }
 
     /// - Parameters:
     ///   - workers: worker_processes (default: the renderer's, this host's CPU count).
@@ -81,7 +79,7 @@ public final class NginxHop: ProxyHop, @unchecked Sendable {
         let orphanGuard =
             FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
             ? ["/usr/bin/setpriv", "--pdeathsig", "TERM", "--"] : []
-        child = try ChildProcess(
+        process = try ProxyProcess(
             ["prlimit", "--nofile=\(nofile):\(nofile)", "--"] + orphanGuard
                 + [nginx, "-p", prefix.path + "/", "-c", configPath, "-g", "daemon off;"])
     }
@@ -156,14 +154,7 @@ public final class NginxHop: ProxyHop, @unchecked Sendable {
         return (workers, connections, listeners, keepalive)
     }
 
-    public func pids() -> [Int32] {
-        guard child.isRunning else { return [] }
-        let result = [child.pid] + ProcessTree.children(of: child.pid)
-        lock.lock()
-        seenPids.formUnion(result)
-        lock.unlock()
-        return result
-    }
+    public func pids() -> [Int32] { process.pids() }
 
     public func waitReady(seconds: Double) throws {
         let deadline = Date().addingTimeInterval(seconds)
@@ -212,30 +203,11 @@ public final class NginxHop: ProxyHop, @unchecked Sendable {
     }
 
     public func stop() {
-        lock.lock()
-        if stopped {
-            lock.unlock()
-            return
+        // QUIT: graceful (workers close their listeners, then the master exits); a worker that outlived a killed
+        // master keeps its title.
+        if process.stop(signal: SIGQUIT, graceSeconds: 2, isWorker: { $0.hasPrefix("nginx: worker") }) {
+            try? FileManager.default.removeItem(at: prefix)
         }
-        stopped = true
-        lock.unlock()
-        let known = Set(pids())
-        if child.isRunning {
-            kill(child.pid, SIGQUIT)  // graceful: workers close their listeners, then the master exits
-            if !child.wait(seconds: 2) { child.stop(graceSeconds: 2) }
-        }
-        lock.lock()
-        let all = seenPids.union(known)
-        lock.unlock()
-        for pid in all where pid != child.pid {
-            // A worker of this hop's master that outlived it (the master was killed): its title says so.
-            if let cmd = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
-                cmd.hasPrefix("nginx: worker")
-            {
-                kill(pid, SIGKILL)
-            }
-        }
-        try? FileManager.default.removeItem(at: prefix)
     }
 
     deinit { stop() }
