@@ -178,4 +178,27 @@ final class CheckViaTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(run.proxySocketsMax, 2 * 300 - 10, "\(proxy): ss saw \(run.proxySocketsMax)")
         }
     }
+
+    /// A 1,000-port range inside a namespace: the clients come from 39 source addresses (39 × 1,000 4-tuples to the
+    /// proxy), but nginx reaches its one backend from one source address, so its upstream connects run out of
+    /// ports (connect() EADDRNOTAVAIL in nginx's log) at about 1,000. Oracle: `sysctl -n` inside the namespace.
+    func testOneProxySourceAddressRunsOutOfUpstreamPorts() throws {
+        let ns = try NetNamespace("via-ports")
+        defer { ns.delete() }
+        try ns.sysctl("net.ipv4.ip_local_port_range", "40000 40999")
+        let range = try ns.exec(["sysctl", "-n", "net.ipv4.ip_local_port_range"]).stdout
+            .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
+        XCTAssertEqual(range, [40000, 40999])
+        let r = try ns.exec(
+            [
+                TestSupport.wstuneBinary, "check", "--profile", "proxy", "--via", "nginx", "--proxy-workers", "1",
+                "--connections", "1400", "--handshake-timeout", "4", "--hold", "1", "--json",
+            ], timeoutSeconds: 150)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        XCTAssertEqual(limitID(j), "proxy.upstream-ports", r.stdout.prefix(3000).description)
+        assertWithin15Percent(j, id: "proxy.upstream-ports")
+        let evidence = ((j["limit"] as? [String: Any])?["evidence"] as? [String]) ?? []
+        XCTAssertTrue(evidence.contains { $0.contains("(99: Cannot assign requested address)") }, "\(evidence)")
+    }
 }
