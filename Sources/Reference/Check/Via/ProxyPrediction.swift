@@ -5,11 +5,6 @@ public enum ProxyPrediction {
     /// fds an nginx worker holds besides connections: stdio, the error and access logs, the channel socketpair,
     /// epoll and eventfd.
     public static let nginxWorkerFiles = 10
-    /// Below 1/16 of worker_connections free, nginx logs "worker_connections are not enough, reusing
-    /// connections" and closes reusable ones (idle keepalive, accepted but still reading a request:
-    /// src/core/ngx_connection.c, ngx_get_connection → ngx_drain_connections, nginx ≥ 1.19.1); an upgraded
-    /// WebSocket is not reusable, so the ramp goes on to the last slot (measured: 499 clients on 1,000 slots with
-    /// one listener, `check --via nginx --proxy-connections 1000 --proxy-workers 1`).
     /// HAProxy's fds besides 2 per connection: 11 + 3 per thread + 1 per server (src/haproxy.c's maxsock).
     public static func haproxyExtraFiles(threads: Int, servers: Int) -> Int { 11 + 3 * threads + servers }
 
@@ -18,6 +13,12 @@ public enum ProxyPrediction {
         let workers = max(hop.workers, 1)
         switch hop.kind {
         case .nginx:
+            // Below 1/16 of worker_connections free nginx logs "worker_connections are not enough, reusing
+            // connections" and closes reusable ones (idle keepalive, accepted but still reading a request:
+            // src/core/ngx_connection.c, ngx_get_connection → ngx_drain_connections, nginx ≥ 1.19.1). An upgraded
+            // WebSocket is not reusable, so a ramp that the render sized with that sixteenth free reaches every
+            // slot (measured: 299 clients on 600 slots and one listener, `check --via nginx --proxy-connections
+            // 600 --proxy-workers 1`); one sized without it loses the clients caught mid-handshake.
             if let wc = hop.workerConnections {
                 let usable = max(wc - hop.listeners, 0)
                 out.append(
