@@ -27,7 +27,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The live counter: libbpf, and the loader of the BPF program scripts/bpf-build compiles from bpf/.
         .systemLibrary(name: "CBpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
-        .target(name: "CLiveCount", dependencies: ["CBpf"], exclude: ["bpf", "live_count.bpf.inc", "walk_count.lskel.h"]),
+        .target(name: "CLiveCount", dependencies: ["CBpf"], exclude: ["bpf", "live_count.bpf.inc"]),
         // The build's git commit, for `wstune --version` (a C define is the one way to pass a string in at build time).
         .target(name: "CBuildInfo"),
 

@@ -78,10 +78,7 @@ struct CountCommand: ParsableCommand, ContextCommand {
 
     @Option(
         name: .customLong("source"),
-        help: ArgumentHelp(
-            "BPF (bpf), a sock_diag dump (netlink), or auto. Once: bpf is a BPF iterator walk of the socket tables, "
-                + "auto takes it on a namespace with many sockets. With --live: bpf is the live counter, auto takes it "
-                + "where it loads."))
+        help: "With --live: the BPF live counter (bpf), a dump per line (netlink), or bpf where it loads (auto).")
     var source: LiveSourceChoice = .auto
 
     func validate() throws {
@@ -118,22 +115,19 @@ struct CountCommand: ParsableCommand, ContextCommand {
             queueThresholdBytes: queueThresholdBytes)
         if live { return try runLive(query: query, in: context) }
         let started = LiveSample.monotonicSeconds()
-        let once = try countOnce(query, in: context)
-        let counts = once.counts
-        if timing {
-            if once.source == .bpf {
-                printTiming("bpf walk", in: context, since: started, detail: "")
-            } else {
-                printTiming("sock_diag", in: context, since: started, detail: "\(counts.dumps) dumps")
-            }
+        let counts: SocketCounts
+        do {
+            counts = try SocketCounter.count(query)
+        } catch let e as SocketDiagError {
+            context.printError("wstune count: \(e)")
+            throw ExitStatus.couldNotRun
         }
+        if timing { printTiming("sock_diag", in: context, since: started, detail: "\(counts.dumps) dumps") }
         var conntrack: ConntrackSummary?
         if json || prometheus || grouping != nil {
             conntrack = try readConntrack(root: hostRoot, byState: false, in: context)
         }
-        var report = CountReport(query: query, counts: counts, conntrack: conntrack, topRows: topRows)
-        report.source = once.source.rawValue
-        report.sourceReason = once.fallbackReason
+        let report = CountReport(query: query, counts: counts, conntrack: conntrack, topRows: topRows)
         if json {
             try context.printJSON(report)
         } else if prometheus {
@@ -158,43 +152,6 @@ struct CountCommand: ParsableCommand, ContextCommand {
             context.print(report.matching)
         } else {
             context.print(report.text(grouping: grouping, terminal: context.stdoutTerminal), terminator: "")
-        }
-    }
-
-    /// One count, from the BPF walk or a sock_diag dump as `--source` says: `auto` takes the walk when the query
-    /// needs nothing it lacks and the namespace holds at least `SocketWalk.automaticThreshold` TCP sockets, and
-    /// falls back to the dump (keeping the reason) when BPF cannot load; `bpf` exits 4 without the privilege and 2
-    /// otherwise.
-    func countOnce(_ query: SocketQuery, in context: CommandContext) throws -> (
-        counts: SocketCounts, source: LiveSample.Source, fallbackReason: String?
-    ) {
-        var fallbackReason: String?
-        let tryWalk: Bool
-        switch source {
-        case .netlink: tryWalk = false
-        case .bpf: tryWalk = true
-        case .auto:
-            tryWalk = SocketWalk.preferred(for: query, sockets: SocketWalk.namespaceSockets() ?? 0)
-        }
-        if tryWalk {
-            do {
-                return (try SocketWalk.count(query), .bpf, nil)
-            } catch let e as LiveCounter.Unavailable {
-                if source == .bpf {
-                    context.printError("wstune count: --source bpf: \(e.reason)")
-                    throw e.needsPrivilege ? ExitStatus.needsRoot : ExitStatus.couldNotRun
-                }
-                fallbackReason = e.reason
-            } catch let e as SocketDiagError {
-                context.printError("wstune count: \(e)")
-                throw ExitStatus.couldNotRun
-            }
-        }
-        do {
-            return (try SocketCounter.count(query), .netlink, fallbackReason)
-        } catch let e as SocketDiagError {
-            context.printError("wstune count: \(e)")
-            throw ExitStatus.couldNotRun
         }
     }
 

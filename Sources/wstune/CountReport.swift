@@ -37,10 +37,6 @@ struct CountReport: Encodable {
     let establishedByPort: [Row]?
     let queue: Queue
     let conntrack: ConntrackReport?
-    /// Where the counts came from: "bpf" (the BPF walk of the socket tables) or "netlink" (a sock_diag dump).
-    var source: String? = nil
-    /// Why the walk was not used although `--source auto` would have taken it (BPF did not load).
-    var sourceReason: String? = nil
 
     init(query: SocketQuery, counts: SocketCounts, conntrack c: ConntrackSummary?, topRows: Int) {
         filter = Filter(

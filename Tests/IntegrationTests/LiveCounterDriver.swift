@@ -55,14 +55,6 @@ final class LiveCounterDriver {
                     c.shutdown(socket.SHUT_WR)
                     keep.append((c, a))
                 del pairs[port][:n]
-            elif cmd == "send":  # n bytes from each client the server never reads: Recv-Q, then Send-Q
-                for c, a in pairs[port]:
-                    c.setblocking(False)
-                    try:
-                        c.send(b"x" * n)
-                    except BlockingIOError:
-                        pass
-                    c.setblocking(True)
             time.sleep(0.5)
             print("done", flush=True)
         """#

@@ -3,7 +3,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "live_count_layout.h"
-#include "walk_count_layout.h"
 
 /// The layout's computed slots, as constants Swift can import (it imports only simple macros).
 static const uint32_t wst_live_totals_base = WST_LIVE_TOTALS_BASE;
@@ -36,14 +35,4 @@ int wst_live_reset(wst_live *live);
 
 /// Detaches and unloads the program, unmaps and frees. NULL is fine.
 void wst_live_close(wst_live *live);
-
-/// Cells of the one-shot walk's tally (see walk_count_layout.h).
-static const uint32_t wst_walk_slots = WST_WALK_SLOTS;
-static const uint32_t wst_walk_queue_base = WST_WALK_QUEUE_BASE;
-
-/// Counts the sockets of the caller's network namespace with a BPF iterator over the kernel's TCP tables
-/// (bpf/walk_count.bpf.c): loads it, runs it once, unloads it. `tally` receives WST_WALK_SLOTS cells. 0, or a
-/// negative errno with the reason (the step, the errno text, libbpf's last message) in `reason`.
-int wst_walk_count(const struct wst_walk_config *config, const uint16_t *ports, size_t port_count, uint64_t *tally,
-                   char *reason, size_t reason_length);
 #endif
