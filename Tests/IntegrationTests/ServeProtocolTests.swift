@@ -137,3 +137,27 @@ final class ServeProtocolTests: XCTestCase {
         XCTAssertEqual(m["wstune_handshakes_total"], 1)
     }
 }
+
+/// The handshake fast path (FastUpgradeHandler) and NIO's HTTP parser behind it answer every request shape as the
+/// RFC asks: a plain upgrade and one with lowercase names and token lists (fast path), one split over two writes,
+/// a short key (HTTP parser) all get a 101 whose Sec-WebSocket-Accept is what Python's hashlib computes, and an
+/// echo after it; two keys, version 8 and an unknown path are refused. The fast path must not change an answer.
+final class ServeHandshakeShapeTests: XCTestCase {
+    func testEveryRequestShapeGetsTheRFCAnswer() throws {
+        try ServePeer.requirePython()
+        let server = try ServeProcess([])
+        defer { server.stop() }
+        let r = try ServePeer.run("handshake_shapes", port: server.port)
+        func shape(_ name: String) -> [String: Any] { (r[name] as? [String: Any]) ?? [:] }
+        for name in ["plain", "split", "lowercase-lists", "short-key"] {
+            XCTAssertEqual(shape(name)["status"] as? Int, 101, "\(name): \(shape(name))")
+            XCTAssertEqual(shape(name)["acceptOK"] as? Bool, true, "\(name): \(shape(name))")
+            XCTAssertEqual(shape(name)["echo"] as? String, name, "\(name): \(shape(name))")
+        }
+        XCTAssertEqual(shape("two-keys")["status"] as? Int, 400, "\(shape("two-keys"))")
+        XCTAssertEqual(shape("version-8")["status"] as? Int, 400, "\(shape("version-8"))")
+        XCTAssertEqual(shape("unknown-path")["status"] as? Int, 404, "\(shape("unknown-path"))")
+        let m = try server.metrics(within: 5) { $0["wstune_connections_active"] == 0 }
+        XCTAssertEqual(m["wstune_handshakes_total"], 4, "\(m.filter { $0.key.contains("handshake") })")
+    }
+}

@@ -96,14 +96,14 @@ public final class ReferenceServer: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let state = context.loopState(for: channel.eventLoop)
                     let sync = channel.pipeline.syncOperations
-                    // No pipelining, upgrade or protocol-error handler: HTTPEndpointHandler does what this server
-                    // needs of them (upgrades on any request, see WebSocketUpgrader), and every handler less is
-                    // one less to add and remove per handshake. The decoder hands bytes that follow an upgrade
-                    // request on to the WebSocket handler when it leaves.
-                    try sync.addHandler(HTTPResponseEncoder())
-                    try sync.addHandler(
-                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
-                    try sync.addHandler(HTTPEndpointHandler(state: state, upgrader: upgrader, metrics: metrics))
+                    // The handshake fast path first (FastUpgradeHandler): a plain upgrade becomes one
+                    // WebSocketConnection with no HTTP parser; anything else gets NIO's HTTP encoder and decoder
+                    // in front of HTTPEndpointHandler. No pipelining, upgrade or protocol-error handler:
+                    // HTTPEndpointHandler does what this server needs of them (upgrades on any request, see
+                    // WebSocketUpgrader), and every handler less is one less to add and remove per handshake.
+                    let http = HTTPEndpointHandler(state: state, upgrader: upgrader, metrics: metrics)
+                    try sync.addHandler(FastUpgradeHandler(state: state, http: http))
+                    try sync.addHandler(http)
                 }
             }
         let channel: Channel

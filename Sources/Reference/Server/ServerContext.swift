@@ -42,10 +42,14 @@ final class ServerContext: @unchecked Sendable {
     /// Decides an upgrade request: endpoint, origin, drain, then capacity. On success one slot is taken;
     /// the caller hands it back with `releaseSlot()` when the connection ends.
     func admit(_ head: HTTPRequestHead) -> Result<WebSocketEndpoint, RefusalReason> {
-        guard let endpoint = WebSocketEndpoint(path: head.uri) else { return .failure(.notFound) }
+        admit(target: head.uri, origin: allowedOrigins.isEmpty ? nil : head.headers.first(name: "origin"))
+    }
+
+    /// `admit` for a request target and its Origin header (the handshake fast path has no HTTPRequestHead).
+    func admit(target: String, origin: String?) -> Result<WebSocketEndpoint, RefusalReason> {
+        guard let endpoint = WebSocketEndpoint(path: target) else { return .failure(.notFound) }
         if !allowedOrigins.isEmpty {
-            guard let origin = head.headers.first(name: "origin"), allowedOrigins.contains(origin.lowercased())
-            else { return .failure(.origin) }
+            guard let origin, allowedOrigins.contains(origin.lowercased()) else { return .failure(.origin) }
         }
         if isDraining { return .failure(.draining) }
         var current = slots.load(ordering: .relaxed)

@@ -208,6 +208,78 @@ def early_frame(port):
     return {"accept": accept[0] if accept else None, "echo": frame.data.decode()}
 
 
+def read_frame(s, rest):
+    """The first frame from the server after the response head (`rest` holds bytes already read)."""
+    from websockets.streams import StreamReader
+    reader = StreamReader()
+    reader.feed_data(rest)
+    while True:
+        gen = Frame.parse(reader.read_exact, mask=False)
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+        chunk = s.recv(4096)
+        if not chunk:
+            return None
+        reader.feed_data(chunk)
+
+
+def handshake_shapes(port):
+    """Upgrade requests of several shapes, sent raw: the answer's status, whether its Sec-WebSocket-Accept is
+    base64(SHA-1(key + GUID)) as hashlib computes it, and whether a text frame sent after a 101 comes back."""
+    import hashlib
+    guid = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+    def request(key, lines=None):
+        lines = lines if lines is not None else [
+            "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade", f"Sec-WebSocket-Key: {key}",
+            "Sec-WebSocket-Version: 13"]
+        return ("GET /ws HTTP/1.1\r\n" + "".join(l + "\r\n" for l in lines) + "\r\n").encode()
+
+    k = base64.b64encode(os.urandom(16)).decode()
+    shapes = {
+        "plain": [request(k)],
+        "split": [request(k)[:40], request(k)[40:]],
+        "lowercase-lists": [request(k, ["host: x", "upgrade: WebSocket", "connection: keep-alive, Upgrade",
+                                        f"sec-websocket-key:   {k}  ", "sec-websocket-version: 13"])],
+        "short-key": [request("c2hvcnQ=")],
+        "two-keys": [request(k, ["Host: x", "Upgrade: websocket", "Connection: Upgrade", f"Sec-WebSocket-Key: {k}",
+                                 f"Sec-WebSocket-Key: {k}", "Sec-WebSocket-Version: 13"])],
+        "version-8": [request(k, ["Host: x", "Upgrade: websocket", "Connection: Upgrade", f"Sec-WebSocket-Key: {k}",
+                                  "Sec-WebSocket-Version: 8"])],
+        "unknown-path": [request(k).replace(b"GET /ws ", b"GET /nope ")],
+    }
+    out = {}
+    for name, parts in shapes.items():
+        s = socket.create_connection(("127.0.0.1", port), timeout=T)
+        for i, part in enumerate(parts):
+            if i:
+                time.sleep(0.05)
+            s.sendall(part)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1]) if lines and len(lines[0].split()) > 1 else None
+        sent_key = [l.split(":", 1)[1].strip() for l in b"".join(parts).decode().split("\r\n")
+                    if l.lower().startswith("sec-websocket-key:")][0]
+        expected = base64.b64encode(hashlib.sha1(sent_key.encode() + guid).digest()).decode()
+        accept = [l.split(":", 1)[1].strip() for l in lines if l.lower().startswith("sec-websocket-accept:")]
+        echo = None
+        if status == 101:
+            s.sendall(Frame(Opcode.TEXT, name.encode()).serialize(mask=True))
+            frame = read_frame(s, rest)
+            echo = frame.data.decode() if frame is not None else None
+        s.close()
+        out[name] = {"status": status, "acceptOK": bool(accept) and accept[0] == expected, "echo": echo}
+    return out
+
+
 def raw_violation(port, kind):
     """Sends one frame that breaks RFC 6455 and reports the close code the server answered with."""
     s, head, rest = raw_handshake(port)
@@ -359,7 +431,7 @@ async def slow_consumer(port, messages, size):
 
 def main():
     scenario, port, rest = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-    sync = {"raw_violation": raw_violation, "early_frame": early_frame, "silent_peer": silent_peer, "slowloris": slowloris,
+    sync = {"raw_violation": raw_violation, "early_frame": early_frame, "handshake_shapes": handshake_shapes, "silent_peer": silent_peer, "slowloris": slowloris,
             "unanswering_client": unanswering_client}
     if scenario in sync:
         result = sync[scenario](port, *rest)
