@@ -191,18 +191,7 @@ def early_frame(port):
     while b"\r\n\r\n" not in data:
         data += s.recv(4096)
     head, rest = data.split(b"\r\n\r\n", 1)
-    from websockets.streams import StreamReader
-    reader = StreamReader()
-    reader.feed_data(rest)
-    while True:
-        gen = Frame.parse(reader.read_exact, mask=False)
-        try:
-            next(gen)
-        except StopIteration as stop:
-            frame = stop.value
-            break
-        reader.feed_data(s.recv(4096))
-        continue
+    frame = read_frame(s, rest)
     s.close()
     accept = [l.split(":", 1)[1].strip() for l in head.decode().split("\r\n") if l.lower().startswith("sec-websocket-accept:")]
     return {"accept": accept[0] if accept else None, "echo": frame.data.decode()}
