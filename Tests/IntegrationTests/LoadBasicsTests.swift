@@ -91,6 +91,28 @@ final class LoadBasicsTests: XCTestCase {
         XCTAssertEqual(j["openAtEnd"] as? Int, 0)
     }
 
+    /// SYNs that go unanswered (an nftables rule in a test namespace drops them, as a full listen queue or a
+    /// full conntrack table would) end as connect timeouts after --connect-timeout, not as handshake timeouts:
+    /// check's diagnosis tells SYN drops from a server that does not answer by this.
+    func testDroppedSYNsAreCountedAsConnectTimeouts() throws {
+        let ns = try NetNamespace("17-syn-drop")
+        defer { ns.delete() }
+        try ns.exec(["nft", "add", "table", "inet", "wst"])
+        try ns.exec(["nft", "add", "chain", "inet", "wst", "in", "{ type filter hook input priority 0; }"])
+        try ns.exec(["nft", "add", "rule", "inet", "wst", "in", "tcp", "dport", "9", "tcp", "flags", "syn", "drop"])
+        let started = Date()
+        let r = try ns.exec(
+            [
+                TestSupport.wstuneBinary, "load", "ws://127.0.0.1:9/ws", "--connections", "20", "--hold", "0",
+                "--connect-timeout", "1", "--handshake-timeout", "6", "--json",
+            ], timeoutSeconds: 60)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        let j = try CheckTestSupport.json(r.stdout)
+        XCTAssertEqual((j["failures"] as? [String: Int])?["connect-timeout"], 20, r.stdout)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5.5, "timed out by --connect-timeout, not the handshake's")
+        XCTAssertEqual(j["openAtEnd"] as? Int, 0)
+    }
+
     /// The reference server's connection cap answers 503 and its origin allow-list 403; load counts each by kind.
     func testServerRefusalsAreCountedByHTTPStatus() throws {
         let port = try CheckTestSupport.freePort()

@@ -34,7 +34,7 @@ final class HAProxyHopTests: XCTestCase {
         let port = try FreePort.find(host: "127.0.0.1")
         let p = try ChildProcess([Self.python, Self.py + "/proxy_echo_server.py", "\(port)"])
         let deadline = Date().addingTimeInterval(10)
-        while !HAProxyHop.canConnect(port: port) && Date() < deadline { usleep(50_000) }
+        while !ProxyProcess.canConnect(port: port) && Date() < deadline { usleep(50_000) }
         return (p, port)
     }
 
@@ -141,7 +141,7 @@ final class HAProxyHopTests: XCTestCase {
                 profile: profile(1000), backends: ["127.0.0.1:9"], nofile: 1024, threads: 1,
                 templateDirectories: [Self.root + "/templates"], tempDirectory: dir)
         ) { error in
-            guard case HAProxyHopError.nofileTooSmall(let needed, let given, _) = error else {
+            guard case ProxyHopError.nofileTooSmall(let needed, let given, _) = error else {
                 return XCTFail("\(error)")
             }
             XCTAssertEqual(given, 1024)
@@ -160,7 +160,7 @@ final class HAProxyHopTests: XCTestCase {
             templateDirectories: [Self.root + "/templates"], tempDirectory: dir)
         defer { hop.stop() }
         XCTAssertThrowsError(try hop.waitReady(seconds: 10)) { error in
-            guard case HAProxyHopError.nofileTooSmall(let needed, let given, let maxconn) = error else {
+            guard case ProxyHopError.nofileTooSmall(let needed, let given, let maxconn) = error else {
                 return XCTFail("\(error)")
             }
             XCTAssertEqual(given, 216)

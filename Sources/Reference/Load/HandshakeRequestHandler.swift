@@ -17,6 +17,8 @@ final class HandshakeRequestHandler: ChannelInboundHandler, IntrusiveListNode, @
     private(set) var decided = false
     private(set) var upgraded = false
     private(set) var channel: Channel?
+    /// The upgrade request reached the socket: TCP is up (until then a deadline is a connect timeout).
+    private(set) var requestWritten = false
     private var answer: ByteBuffer?
     private var key: [UInt8] = []
 
@@ -41,6 +43,12 @@ final class HandshakeRequestHandler: ChannelInboundHandler, IntrusiveListNode, @
         loop.handshakeDecided(self, result)
     }
 
+    /// TCP did not come up in time (the loop's sweep): counted as a connect timeout, the connection closed.
+    func connectTimedOut(after nanos: UInt64) {
+        decide(.failure(ChannelError.connectTimeout(.nanoseconds(Int64(nanos)))))
+        channel?.close(promise: nil)
+    }
+
     /// The deadline passed (the loop's sweep): counted as a handshake timeout, the connection closed.
     func timedOut() {
         decide(.failure(HandshakeFailure(kind: .handshakeTimeout)))
@@ -55,7 +63,17 @@ final class HandshakeRequestHandler: ChannelInboundHandler, IntrusiveListNode, @
         request.writeBytes(template.prefix)
         request.writeBytes(key)
         request.writeBytes(template.suffix)
-        context.writeAndFlush(NIOAny(request), promise: nil)
+        // The socket may still be connecting (withConnectedSocket): the write completes once TCP is up, and fails
+        // with the connect's own error (ECONNREFUSED, ETIMEDOUT: NIO reads SO_ERROR when the socket resets)
+        // before the channel goes inactive, so a refused connect is counted as what it is.
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { result in
+            switch result {
+            case .success: self.requestWritten = true
+            case .failure(let error): self.decide(.failure(error))
+            }
+        }
+        context.writeAndFlush(NIOAny(request), promise: promise)
         context.fireChannelActive()
     }
 

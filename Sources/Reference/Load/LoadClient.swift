@@ -17,10 +17,10 @@ public final class LoadClient: @unchecked Sendable {
     /// Include raw histograms in the report (for merging).
     public var includeHistograms = false
 
-    /// Linux's IP_BIND_ADDRESS_NO_PORT: bind the source address now, pick the port at connect() time by the
-    /// whole 4-tuple, so each source address gets the full ephemeral range per destination.
-    static let ipBindAddressNoPort = ChannelOptions.Types.SocketOption(
-        level: NIOBSDSocket.OptionLevel(rawValue: CInt(IPPROTO_IP)), name: NIOBSDSocket.Option(rawValue: 24))
+    /// Linux's IP_BIND_ADDRESS_NO_PORT (linux/in.h; Glibc's module does not export it): bind the source address
+    /// now, pick the port at connect() time by the whole 4-tuple, so each source address gets the full ephemeral
+    /// range per destination.
+    static let ipBindAddressNoPort: CInt = 24
 
     public init(options: LoadOptions, control: LoadControl = LoadControl()) {
         self.options = options

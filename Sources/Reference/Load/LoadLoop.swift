@@ -1,10 +1,14 @@
+import Glibc
 import NIOCore
 import NIOPosix
 import NIOWebSocket
 
 /// What one event loop of the load client keeps: one bootstrap for all its connections, the handshakes in
-/// progress (a list threaded through them), one repeated sweep that times out handshakes past their deadline
-/// instead of a timer per connection, and the nonces for the handshake keys. Only `eventLoop` touches the
+/// progress (a list threaded through them), one repeated sweep that times out connects and handshakes past their
+/// deadlines instead of a timer per connection, and the nonces for the handshake keys. Each connection's socket
+/// is made and connected here with plain system calls (`connectNonBlocking`) and handed to NIO with
+/// `withConnectedSocket`: NIO's `connect` adds a future chain and a connect-timeout task per connection, which
+/// measured 14 % of the client's CPU per handshake (Benchmarks/check/README.md, issue 17 item 4). Only `eventLoop` touches the
 /// mutable parts; the ramp hands it batches of connections to start (`start`).
 final class LoadLoop: @unchecked Sendable {
     let eventLoop: EventLoop
@@ -13,6 +17,7 @@ final class LoadLoop: @unchecked Sendable {
     private let destination: SocketAddress
     private let sources: [SocketAddress]
     private let handshakeTimeoutNanos: UInt64
+    private let connectTimeoutNanos: UInt64
     private let maxFrameSize: Int
     private var bootstrap: ClientBootstrap
     private var pending = IntrusiveList<HandshakeRequestHandler>(tag: 1)
@@ -37,19 +42,16 @@ final class LoadLoop: @unchecked Sendable {
         self.destination = destination
         self.sources = sources
         self.handshakeTimeoutNanos = UInt64(max(options.handshakeTimeoutSeconds, 0) * 1e9)
+        self.connectTimeoutNanos = UInt64(max(options.connectTimeoutSeconds, 0) * 1e9)
         self.maxFrameSize = max(1 << 14, options.messageSizeBytes + 64)
         var seed = SystemRandomNumberGenerator()
         self.rng = SplitMix64(state: seed.next())
         self.bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(.milliseconds(Int64(options.connectTimeoutSeconds * 1000)))
-        if !sources.isEmpty {
-            bootstrap = bootstrap.channelOption(LoadClient.ipBindAddressNoPort, value: 1)
-        }
         bootstrap = bootstrap.channelInitializer { [unowned self] channel in
             self.initialize(channel)
         }
-        // Deadlines are checked 20 times per handshake timeout (at most every 100 ms, at least every 10 ms).
-        let every = max(0.01, min(0.1, options.handshakeTimeoutSeconds / 20))
+        // Deadlines are checked 20 times per timeout (at most every 100 ms, at least every 10 ms).
+        let every = max(0.01, min(0.1, min(options.handshakeTimeoutSeconds, options.connectTimeoutSeconds) / 20))
         let d = TimeAmount.nanoseconds(Int64(every * 1e9))
         eventLoop.execute {
             self.sweepTask = eventLoop.scheduleRepeatedTask(initialDelay: d, delay: d) { _ in self.sweep() }
@@ -57,7 +59,8 @@ final class LoadLoop: @unchecked Sendable {
     }
 
     /// Starts connections `first`, `first + stride`, … (`count` of them) on this loop; each binds to the
-    /// source address its index picks (round robin over the pool). Call from any thread.
+    /// source address its index picks (round robin over the pool, with IP_BIND_ADDRESS_NO_PORT). Call from any
+    /// thread.
     func start(first: Int, count: Int, stride: Int) {
         eventLoop.execute {
             for k in 0..<count { self.startOne(index: first + k * stride) }
@@ -68,10 +71,45 @@ final class LoadLoop: @unchecked Sendable {
         let h = HandshakeRequestHandler(
             loop: self, connection: LoadConnectionHandler(stats: stats, loop: self), startNanos: LoadClient.nowNanos())
         pending.append(h)
-        if !sources.isEmpty { bootstrap = bootstrap.bind(to: sources[index % sources.count]) }
+        let fd: CInt
+        do {
+            fd = try Self.connectNonBlocking(
+                to: destination, from: sources.isEmpty ? nil : sources[index % sources.count])
+        } catch {
+            h.decide(.failure(error))
+            return
+        }
         starting = h
-        bootstrap.connect(to: destination).whenFailure { error in h.decide(.failure(error)) }
+        bootstrap.withConnectedSocket(fd).whenFailure { error in h.decide(.failure(error)) }
         starting = nil
+    }
+
+    /// A non-blocking TCP socket to `destination`, bound first to `source` (address only: IP_BIND_ADDRESS_NO_PORT,
+    /// so the port is picked at connect() by the whole 4-tuple), with connect() issued: connected or in progress.
+    /// A failure is the system call's errno as an IOError, which `ConnectionFailure` classifies as NIO's were.
+    static func connectNonBlocking(to destination: SocketAddress, from source: SocketAddress?) throws -> CInt {
+        let fd = socket(
+            destination.protocol.rawValue,
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        if let source {
+            var one: CInt = 1
+            _ = setsockopt(
+                fd, CInt(IPPROTO_IP), LoadClient.ipBindAddressNoPort, &one, socklen_t(MemoryLayout<CInt>.size))
+            let rc = source.withSockAddr { Glibc.bind(fd, $0, socklen_t($1)) }
+            if rc != 0 {
+                let e = errno
+                Glibc.close(fd)
+                throw IOError(errnoCode: e, reason: "bind")
+            }
+        }
+        let rc = destination.withSockAddr { Glibc.connect(fd, $0, socklen_t($1)) }
+        if rc != 0 && errno != EINPROGRESS {
+            let e = errno
+            Glibc.close(fd)
+            throw IOError(errnoCode: e, reason: "connect")
+        }
+        return fd
     }
 
     private func initialize(_ channel: Channel) -> EventLoopFuture<Void> {
@@ -104,11 +142,18 @@ final class LoadLoop: @unchecked Sendable {
     }
 
     /// Times out the handshakes past their deadline.
+    /// Times out the connects (the request not yet written: TCP is not up) and the handshakes past their deadline.
     private func sweep() {
         let now = LoadClient.nowNanos()
         let limit = handshakeTimeoutNanos
+        let connectLimit = connectTimeoutNanos
         Self.each(pending) { h in
-            if now &- h.startNanos >= limit { h.timedOut() }
+            let age = now &- h.startNanos
+            if !h.requestWritten && age >= connectLimit {
+                h.connectTimedOut(after: connectLimit)
+            } else if age >= limit {
+                h.timedOut()
+            }
         }
     }
 

@@ -4,24 +4,6 @@ import ProxyConfig
 import Tuning
 
 /// Why an HAProxy hop could not start.
-public enum HAProxyHopError: Error, CustomStringConvertible, Equatable {
-    /// HAProxy needs 2 × maxconn + 11 + 3 × threads + servers fds (its own rule; with `strict-limits` it exits
-    /// with "Cannot raise FD limit to N, limit is M" otherwise).
-    case nofileTooSmall(needed: Int, given: Int, maxconn: Int)
-    case invalidConfig(detail: String)
-    case didNotStart(detail: String)
-
-    public var description: String {
-        switch self {
-        case .nofileTooSmall(let needed, let given, let maxconn):
-            return
-                "proxy.nofile: HAProxy needs \(needed) files for maxconn \(maxconn) (2 × maxconn + 11 + 3 × threads + servers) but its nofile is \(given); raise --proxy-nofile to \(needed) or lower maxconn"
-        case .invalidConfig(let detail): return "haproxy -c rejected the config: \(detail)"
-        case .didNotStart(let detail): return "haproxy did not start: \(detail)"
-        }
-    }
-}
-
 /// The real HAProxy in the foreground (master-worker, `-W -db`) on a free loopback port, in front of `backends`,
 /// under `prlimit --nofile=N:N`, with a stats socket and its log on stderr.
 public final class HAProxyHop: ProxyHop, @unchecked Sendable {
@@ -60,7 +42,7 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
             text = try String(contentsOfFile: userConfig, encoding: .utf8)
         } else {
             guard let profile else {
-                throw HAProxyHopError.invalidConfig(detail: "neither a profile nor a config to run")
+                throw ProxyHopError.invalidConfig(.haproxy, detail: "neither a profile nor a config to run")
             }
             var options = RenderOptions()
             options.backends = try backends.map { try HostPort.parse($0, requireHost: true, option: "backend") }
@@ -85,7 +67,7 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
             let needed = 2 * globalMaxconn + 11 + 3 * effectiveThreads + backends.count
             if needed > nofile {
                 try? FileManager.default.removeItem(at: directory)
-                throw HAProxyHopError.nofileTooSmall(needed: needed, given: nofile, maxconn: globalMaxconn)
+                throw ProxyHopError.nofileTooSmall(needed: needed, given: nofile, maxconn: globalMaxconn)
             }
         }
         let check = try ChildProcess([haproxy, "-c", "-q", "-f", configPath])
@@ -93,7 +75,7 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
         if !check.wait(seconds: 15) { check.stop(graceSeconds: 1) }
         guard check.exitStatus == 0 else {
             try? FileManager.default.removeItem(at: directory)
-            throw HAProxyHopError.invalidConfig(detail: check.stderrText)
+            throw ProxyHopError.invalidConfig(.haproxy, detail: check.stderrText)
         }
         listen = WebSocketTarget(host: "127.0.0.1", port: port, path: path)
         limits = ProxyHopLimits(
@@ -174,39 +156,25 @@ public final class HAProxyHop: ProxyHop, @unchecked Sendable {
             if !child.isRunning {
                 throw Self.startError(child.stderrText, maxconn: limits.maxconn ?? 0)
             }
-            if Self.canConnect(port: listen.port) && FileManager.default.fileExists(atPath: statsSocket) {
+            if ProxyProcess.canConnect(port: listen.port) && FileManager.default.fileExists(atPath: statsSocket) {
                 _ = pids()
                 return
             }
             usleep(50_000)
         }
-        throw HAProxyHopError.didNotStart(
+        throw ProxyHopError.didNotStart(
+            .haproxy,
             detail: "not accepting on \(listen.port) after \(seconds) s: \(child.stderrText)")
     }
 
-    static func startError(_ stderr: String, maxconn: Int) -> HAProxyHopError {
+    static func startError(_ stderr: String, maxconn: Int) -> ProxyHopError {
         // "[ALERT] ... Cannot raise FD limit to 2063, limit is 1024."
         if let r = stderr.range(of: "Cannot raise FD limit to ") {
             let tail = stderr[r.upperBound...]
             let numbers = tail.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
             if numbers.count == 2 { return .nofileTooSmall(needed: numbers[0], given: numbers[1], maxconn: maxconn) }
         }
-        return .didNotStart(detail: stderr)
-    }
-
-    static func canConnect(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { Glibc.close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = UInt16(port).bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
+        return .didNotStart(.haproxy, detail: stderr)
     }
 
     public func info() -> HAProxyInfo? {

@@ -4,18 +4,6 @@ import ProxyConfig
 import Tuning
 
 /// Why an nginx hop could not start.
-public enum NginxHopError: Error, CustomStringConvertible, Equatable {
-    case invalidConfig(detail: String)
-    case didNotStart(detail: String)
-
-    public var description: String {
-        switch self {
-        case .invalidConfig(let detail): return "nginx -t rejected the config: \(detail)"
-        case .didNotStart(let detail): return "nginx did not start: \(detail)"
-        }
-    }
-}
-
 /// The real nginx in the foreground (`daemon off`, master and workers) on a free loopback port, in front of
 /// `backends`, under `prlimit --nofile=N:N` (what the unit's LimitNOFILE= gives it), with its own prefix, pid file
 /// and error log. The config is the one `wstune render nginx` writes for the profile, or the user's own with
@@ -49,7 +37,9 @@ public final class NginxHop: ProxyHop, @unchecked Sendable {
         if let userConfig {
             text = try String(contentsOfFile: userConfig, encoding: .utf8)
         } else {
-            guard let profile else { throw NginxHopError.invalidConfig(detail: "neither a profile nor a config") }
+            guard let profile else {
+                throw ProxyHopError.invalidConfig(.nginx, detail: "neither a profile nor a config")
+            }
             var options = RenderOptions()
             options.backends = try backends.map { try HostPort.parse($0, requireHost: true, option: "backend") }
             options.listen = HostPort(host: "127.0.0.1", port: port)
@@ -69,7 +59,7 @@ public final class NginxHop: ProxyHop, @unchecked Sendable {
         if !test.wait(seconds: 15) { test.stop(graceSeconds: 1) }
         guard test.exitStatus == 0 else {
             try? FileManager.default.removeItem(at: prefix)
-            throw NginxHopError.invalidConfig(detail: test.stderrText)
+            throw ProxyHopError.invalidConfig(.nginx, detail: test.stderrText)
         }
         listen = WebSocketTarget(host: "127.0.0.1", port: port, path: path)
         limits = ProxyHopLimits(
@@ -161,14 +151,15 @@ public final class NginxHop: ProxyHop, @unchecked Sendable {
         while Date() < deadline {
             if !child.isRunning {
                 let log = (try? String(contentsOfFile: errorLogPath, encoding: .utf8)) ?? ""
-                throw NginxHopError.didNotStart(detail: (child.stderrText + log).trimmingCharacters(in: .newlines))
+                throw ProxyHopError.didNotStart(
+                    .nginx, detail: (child.stderrText + log).trimmingCharacters(in: .newlines))
             }
-            if HAProxyHop.canConnect(port: listen.port), pids().count >= 1 + limits.workers {
+            if ProxyProcess.canConnect(port: listen.port), pids().count >= 1 + limits.workers {
                 return
             }
             usleep(50_000)
         }
-        throw NginxHopError.didNotStart(detail: "not accepting on \(listen.port) after \(seconds) s")
+        throw ProxyHopError.didNotStart(.nginx, detail: "not accepting on \(listen.port) after \(seconds) s")
     }
 
     public func evidence() -> ProxyEvidence {

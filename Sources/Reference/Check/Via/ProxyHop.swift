@@ -4,6 +4,28 @@ import HostFacts
 public enum ProxyKind: String, Sendable, Codable, CaseIterable {
     case nginx
     case haproxy
+
+    /// The proxy's own config check, as its errors name it.
+    var validator: String { self == .nginx ? "nginx -t" : "haproxy -c" }
+}
+
+/// Why a proxy hop could not be set up or started (nginx and HAProxy alike).
+public enum ProxyHopError: Error, CustomStringConvertible, Equatable {
+    /// HAProxy needs 2 × maxconn + 11 + 3 × threads (+ its servers as rendered) fds (its own rule; with
+    /// `strict-limits` it exits with "Cannot raise FD limit to N, limit is M" otherwise).
+    case nofileTooSmall(needed: Int, given: Int, maxconn: Int)
+    case invalidConfig(ProxyKind, detail: String)
+    case didNotStart(ProxyKind, detail: String)
+
+    public var description: String {
+        switch self {
+        case .nofileTooSmall(let needed, let given, let maxconn):
+            return
+                "proxy.nofile: HAProxy needs \(needed) files for maxconn \(maxconn) (2 × maxconn + 11 + 3 × threads + servers) but its nofile is \(given); raise --proxy-nofile to \(needed) or lower maxconn"
+        case .invalidConfig(let kind, let detail): return "\(kind.validator) rejected the config: \(detail)"
+        case .didNotStart(let kind, let detail): return "\(kind.rawValue) did not start: \(detail)"
+        }
+    }
 }
 
 /// One proxy a check started: where clients reach it, the limits it runs under, what it says about itself.
