@@ -8,8 +8,8 @@ import NIOWebSocket
 /// deadlines instead of a timer per connection, and the nonces for the handshake keys. Each connection's socket
 /// is made and connected here with plain system calls (`connectNonBlocking`) and handed to NIO with
 /// `withConnectedSocket`: NIO's `connect` adds a future chain and a connect-timeout task per connection, which
-/// measured 14 % of the client's CPU per handshake (Benchmarks/check/README.md, issue 17 item 4). Only `eventLoop` touches the
-/// mutable parts; the ramp hands it batches of connections to start (`start`).
+/// measured 14 % of the client's CPU per handshake (Benchmarks/check/README.md, issue 17 item 4). Only
+/// `eventLoop` touches the mutable parts; the ramp hands it batches of connections to start (`start`).
 final class LoadLoop: @unchecked Sendable {
     let eventLoop: EventLoop
     let stats: LoadStats
