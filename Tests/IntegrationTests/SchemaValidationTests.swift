@@ -152,6 +152,10 @@ final class SchemaValidationTests: XCTestCase {
     func testServeAndLoad() throws {
         let serve = try ServeProcess(["--json"])
         defer { serve.stop() }
+        // Ready means stderr's "listening on" and /healthz; the stdout line may still be in the pipe's handler
+        // (a CI run read it empty once): wait for it, bounded.
+        let deadline = Date().addingTimeInterval(5)
+        while !serve.stdout.contains("\n") && Date() < deadline { usleep(20_000) }
         let first = serve.stdout.split(separator: "\n").first.map(String.init) ?? ""
         try assertValid(first, "serve-event", "serve --json start line")
         try validate(
