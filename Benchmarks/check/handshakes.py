@@ -66,6 +66,20 @@ def python_client(_, args, n):
         return dict(connected=0, failed=n, seconds=0, rate=0, cpu=cpu, rss=rss, error=f"exit {status}")
 
 
+def floor_client(binary, args, n):
+    """floor_client.c: the same handshakes from C with epoll and nothing per connection, the ceiling any client
+    reaches against this server on this machine (its JSON line is python_ramp.py's)."""
+    argv = [binary, args.url, "--connections", str(n), "--in-flight", str(args.in_flight),
+            "--timeout", str(args.timeout - 10)]
+    text, cpu, rss, status = measure_wait4(argv, args.timeout)
+    try:
+        j = json.loads(text.strip().splitlines()[-1])
+        return dict(connected=j["connected"], failed=j["failed"], seconds=j["seconds"],
+                    rate=j["handshakes_per_second"], cpu=cpu, rss=rss)
+    except (ValueError, KeyError, IndexError):
+        return dict(connected=0, failed=n, seconds=0, rate=0, cpu=cpu, rss=rss, error=f"exit {status}")
+
+
 def per_conn(r, base, n):
     cpu_us = (r["cpu"] - base["cpu"]) / max(n - 1, 1) * 1e6
     rss_b = (r["rss"] - base["rss"]) / max(n - 1, 1)
@@ -90,6 +104,7 @@ def main():
     p.add_argument("--pause", type=float, default=2.0, help="seconds between runs (TIME_WAIT, CPU settle)")
     p.add_argument("--timeout", type=float, default=300)
     p.add_argument("--goal", type=float, default=10.0)
+    p.add_argument("--floor", help="floor_client binary: a C client's rate in the same runs (no goal)")
     a = p.parse_args()
     n = a.connections
     # The clients: each load binary, then the reference; a run measures each once, the order rotating.
@@ -97,6 +112,8 @@ def main():
     for spec in a.load:
         label, _, path = spec.rpartition("=")
         clients.append((f"wstune load{' ' + label if label else ''}", load_client, path))
+    if a.floor:
+        clients.append(("C floor client", floor_client, a.floor))
     clients.append(("python websockets", python_client, sys.executable))
     py = len(clients) - 1
     print(f"same server {a.url}; each run: {n:,} connections, at most {a.in_flight} handshakes in flight, "
@@ -137,6 +154,10 @@ def main():
         results[c] = (cpu, mem)
     for c, (name, _, _) in enumerate(clients):
         if c == py:
+            continue
+        if name == "C floor client":
+            print(f"ratio {name} / python: median {statistics.median(ratios[c]):.2f}x, min {min(ratios[c]):.2f}x, "
+                  f"max {max(ratios[c]):.2f}x (the ceiling: no client does less per handshake)")
             continue
         ok = all(r >= a.goal for r in ratios[c])
         cpu_x = results[py][0] / results[c][0] if results[c][0] > 0 else float("nan")
