@@ -54,9 +54,8 @@ def load_client(binary, args, n):
         return dict(connected=0, failed=n, seconds=0, rate=0, cpu=cpu, rss=rss, error=f"exit {status}")
 
 
-def python_client(_, args, n):
-    argv = [sys.executable, os.path.join(HERE, "python_ramp.py"), args.url, "--connections", str(n),
-            "--in-flight", str(args.in_flight), "--timeout", str(args.timeout - 10)]
+def ramp_line_client(argv, args, n):
+    """Runs a client that prints python_ramp.py's JSON line last: {"connected", "failed", "seconds", ...}."""
     text, cpu, rss, status = measure_wait4(argv, args.timeout)
     try:
         j = json.loads(text.strip().splitlines()[-1])
@@ -64,20 +63,18 @@ def python_client(_, args, n):
                     rate=j["handshakes_per_second"], cpu=cpu, rss=rss)
     except (ValueError, KeyError, IndexError):
         return dict(connected=0, failed=n, seconds=0, rate=0, cpu=cpu, rss=rss, error=f"exit {status}")
+
+
+def python_client(_, args, n):
+    return ramp_line_client([sys.executable, os.path.join(HERE, "python_ramp.py"), args.url, "--connections", str(n),
+                             "--in-flight", str(args.in_flight), "--timeout", str(args.timeout - 10)], args, n)
 
 
 def floor_client(binary, args, n):
     """floor_client.c: the same handshakes from C with epoll and nothing per connection, the ceiling any client
-    reaches against this server on this machine (its JSON line is python_ramp.py's)."""
-    argv = [binary, args.url, "--connections", str(n), "--in-flight", str(args.in_flight),
-            "--timeout", str(args.timeout - 10)]
-    text, cpu, rss, status = measure_wait4(argv, args.timeout)
-    try:
-        j = json.loads(text.strip().splitlines()[-1])
-        return dict(connected=j["connected"], failed=j["failed"], seconds=j["seconds"],
-                    rate=j["handshakes_per_second"], cpu=cpu, rss=rss)
-    except (ValueError, KeyError, IndexError):
-        return dict(connected=0, failed=n, seconds=0, rate=0, cpu=cpu, rss=rss, error=f"exit {status}")
+    reaches against this server on this machine."""
+    return ramp_line_client([binary, args.url, "--connections", str(n), "--in-flight", str(args.in_flight),
+                             "--timeout", str(args.timeout - 10)], args, n)
 
 
 def per_conn(r, base, n):
