@@ -57,15 +57,10 @@ final class VersionFastPathTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: log) }
         for args in [["--version", "--version"], ["profiles"]] {
             let r = try TestSupport.run(
-                [
-                    "strace", "-f", "-qq", "-o", log.path, "-e", "trace=clone,clone3,vfork,fork",
-                    TestSupport.wstuneBinary,
-                ]
+                ["strace", "-f", "-qq", "-o", log.path, "-e", "trace=clone,clone3,vfork,fork", TestSupport.wstuneBinary]
                     + args, timeoutSeconds: 60)
             XCTAssertEqual(r.status, 0, "\(args): \(r.stderr)")
-            let calls = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").filter {
-                $0.contains("clone")
-            }
+            let calls = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").filter { $0.contains("clone") }
             XCTAssertEqual(calls, [], "\(args) started threads")
         }
     }
