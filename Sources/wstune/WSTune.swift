@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 @main
-struct WSTune: ParsableCommand {
+struct WSTune: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wstune",
         abstract: "Get a Linux host ready to hold many WebSocket connections, prove it, and watch it live.",
@@ -22,14 +22,11 @@ struct WSTune: ParsableCommand {
     )
 
     /// Runs the command line in the live context, then exits with its status (a failed write is exit 2).
-    /// Synchronous on purpose: no command is async, and an async `main` starts the concurrency runtime's
-    /// thread pool (libdispatch workers, their stacks, a monitor reading /proc) before the first line runs,
-    /// 0.5 ms of every start through the parser (issue 17, Benchmarks/startup: `--version --version`).
-    static func main() {
+    static func main() async {
         Output.prepareStandardStreams()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] { Output.exitProcess(printVersion()) }
-        Output.exitProcess(run(arguments, in: .live))
+        Output.exitProcess(await run(arguments, in: .live))
     }
 
     /// `wstune --version` alone, answered before the parser and the live context are built (start-up time,
@@ -41,12 +38,14 @@ struct WSTune: ParsableCommand {
 
     /// Parses, runs, and maps every outcome to an exit status in one place (`ErrorExit`), then flushes the
     /// context's output (`CommandContext.finish`: a failed write turns 0 or 1 into 2). Tests call this in-process.
-    static func run(_ arguments: [String], in context: CommandContext) -> Int32 {
+    static func run(_ arguments: [String], in context: CommandContext) async -> Int32 {
         var status: Int32 = 0
         do {
             var command = try parseAsRoot(arguments)
             if var contextual = command as? ContextCommand {
                 try contextual.run(in: context)
+            } else if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
             } else {
                 try command.run()
             }

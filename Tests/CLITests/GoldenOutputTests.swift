@@ -230,7 +230,7 @@ extension GoldenOutputTests {
             root: HostRoot("/"), stdout: stdout, stderr: stderr, input: input, now: { Self.clock },
             environment: Self.environment.merging(extra) { $1 }, argv0: "wstune", arguments: args, cpuCount: 4,
             isRoot: false)
-        let status = WSTune.run(args, in: context)
+        let status = await WSTune.run(args, in: context)
         return Run(status: status, stdout: stdout.text, stderr: stderr.text)
     }
 

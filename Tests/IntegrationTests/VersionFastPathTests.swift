@@ -49,22 +49,6 @@ final class VersionFastPathTests: XCTestCase {
         XCTAssertTrue(typo.stderr.hasPrefix("Error: Unknown option '--versio'\n"), typo.stderr)
     }
 
-    /// `main` is synchronous: a command through the parser that needs no threads of its own starts none (an async
-    /// `main` started the concurrency runtime's libdispatch workers first, 0.5 ms of every start). strace -f counts
-    /// the clone calls.
-    func testParserPathStartsNoThread() throws {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("wst-clone-\(getpid()).log")
-        defer { try? FileManager.default.removeItem(at: log) }
-        for args in [["--version", "--version"], ["profiles"]] {
-            let r = try TestSupport.run(
-                ["strace", "-f", "-qq", "-o", log.path, "-e", "trace=clone,clone3,vfork,fork", TestSupport.wstuneBinary]
-                    + args, timeoutSeconds: 60)
-            XCTAssertEqual(r.status, 0, "\(args): \(r.stderr)")
-            let calls = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").filter { $0.contains("clone") }
-            XCTAssertEqual(calls, [], "\(args) started threads")
-        }
-    }
-
     func testHelpIsUnchanged() throws {
         let h = try TestSupport.wstune(["-h"])
         let help = try TestSupport.wstune(["help"])
